@@ -1,0 +1,134 @@
+"""The door to Styra: configuration, database, adapter, scheduler and HTTP routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot import sdk_patches
+from bot.config import Settings
+
+log = logging.getLogger("styra")
+
+SERVICES = web.AppKey("services", object)
+
+
+@dataclass
+class _BotConfig:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+
+def build_app(settings: Settings | None = None, *, clock=None, transport=None, pacer_clock=None) -> web.Application:
+    """Wire everything; tests pass a clock, a fake transport or a fake pacer clock."""
+    from botbuilder.core import ConversationState, UserState
+    from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+    from bot import i18n
+    from bot.auth import AuthSettings, Authenticator, KeyCache
+    from bot.delivery import Deliverer, connector_transport
+    from bot.door import Door, service_url_checker
+    from bot.handler import StyraBot
+    from bot.outbound import Outbound
+    from bot.pacing import Pacer, RealClock
+    from bot.services import Services, system_clock
+    from storage.db import Database
+    from storage.state_store import DatabaseStorage
+
+    settings = settings or Settings()
+    problems = settings.problems()
+    if problems:
+        raise SystemExit("Styra will not start in production:\n- " + "\n- ".join(problems))
+    sdk_patches.apply()
+    i18n.preload()
+
+    db = Database.from_url(settings.database_url)
+    services = Services(settings=settings, db=db, clock=clock or system_clock)
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(
+        # Without an app id (development) the SDK only accepts its legacy default app type.
+        _BotConfig(settings.app_id, settings.app_password,
+                   settings.app_type if settings.app_id else "MultiTenant", settings.app_tenant_id)
+    ))
+    storage = DatabaseStorage(db)
+    bot = StyraBot(services, ConversationState(storage), UserState(storage))
+
+    authenticator = None
+    key_cache = None
+    if settings.auth_enabled:
+        auth_settings = AuthSettings(app_id=settings.app_id, openid_metadata_url=settings.openid_metadata_url)
+        key_cache = KeyCache(auth_settings)
+        authenticator = Authenticator(auth_settings, key_cache)
+    else:
+        log.warning("=" * 72)
+        log.warning("INBOUND AUTHENTICATION IS OFF (STYRA_ENV=development, no MicrosoftAppId).")
+        log.warning("Anyone who can reach %s:%s can talk to this bot. Never expose it.", settings.bind_host, settings.port)
+        log.warning("=" * 72)
+
+    pacer_clock = pacer_clock or RealClock()
+    outbound_transport = transport
+    outbound = Outbound(services, adapter, None, bot)
+    if outbound_transport is None:
+        outbound_transport = connector_transport(outbound.create_connector)
+    outbound.deliverer = Deliverer(outbound_transport, Pacer(pacer_clock), pacer_clock,
+                                   service_url_allowed=service_url_checker(settings))
+    services.outbound = outbound
+
+    door = Door(settings, adapter, bot, authenticator)
+    app = web.Application(client_max_size=settings.max_body_bytes + 1024)
+    app[SERVICES] = services
+    app.router.add_post("/api/messages", door.handle)
+    app.router.add_get("/healthz", _healthz)
+
+    async def on_startup(app: web.Application) -> None:
+        if key_cache is not None:
+            asyncio.get_running_loop().create_task(key_cache.prewarm())
+        if settings.demo:
+            from storage.demo import load_demo_if_empty
+
+            await db.run(load_demo_if_empty, settings)
+
+    async def on_cleanup(app: web.Application) -> None:
+        if key_cache is not None:
+            await key_cache.close()
+        db.dispose()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    return app
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+
+    def probe(session) -> None:
+        session.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(services.db.run(probe), timeout=2.0)
+    except Exception as exc:  # the check reports, it does not crash
+        log.warning("health check failed: %s", exc)
+        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok", "env": services.settings.env.value})
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    settings = Settings()
+    app = build_app(settings)
+    # run_app handles SIGINT/SIGTERM: stops accepting, lets requests finish, runs cleanup.
+    web.run_app(app, host=settings.bind_host, port=settings.port, shutdown_timeout=10,
+                print=lambda msg: log.info(msg.strip()))
+
+
+if __name__ == "__main__":
+    main()

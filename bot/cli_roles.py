@@ -1,0 +1,65 @@
+"""`styra roles list|grant|revoke`."""
+
+from __future__ import annotations
+
+from bot.core_commands import ROLE_WORDS, change_role
+from storage import org
+from storage.db import Database
+from storage.models import PORTFOLIO_ROLES, Role
+
+
+def register(sub) -> None:
+    roles = sub.add_parser("roles", help="list, grant or revoke roles")
+    actions = roles.add_subparsers(dest="roles_command", required=True)
+    listing = actions.add_parser("list", help="every role held, per e-area")
+    listing.set_defaults(run=_list)
+    for name, helptext in (("grant", "give a role"), ("revoke", "take a role away")):
+        cmd = actions.add_parser(name, help=helptext)
+        cmd.add_argument("role", help="coordinator, area_owner, chair, deputy_chair, member, portfolio_office, portfolio_chair")
+        cmd.add_argument("person", help="AAD object id or exact name of someone Styra knows")
+        cmd.add_argument("--e-area", dest="area", help="e-area slug or name (not for portfolio roles)")
+        cmd.set_defaults(run=_change, granting=name == "grant")
+
+
+def _list(args, settings) -> int:
+    db = Database.from_url(settings.database_url)
+
+    def rows(session):
+        out = []
+        for area in org.e_areas(session):
+            for role in Role:
+                if role in PORTFOLIO_ROLES:
+                    continue
+                for aad in org.holders(session, area.slug, role):
+                    person = org.person(session, aad)
+                    out.append((area.slug, role.value, aad, person.name if person else ""))
+        for role in PORTFOLIO_ROLES:
+            for aad in org.holders(session, org.PORTFOLIO_SCOPE, role):
+                person = org.person(session, aad)
+                out.append(("portfolio", role.value, aad, person.name if person else ""))
+        return out
+
+    for scope, role, aad, name in db.call(rows):
+        print(f"{scope:20} {role:18} {aad:40} {name}")
+    db.dispose()
+    return 0
+
+
+def _change(args, settings) -> int:
+    role = ROLE_WORDS.get(args.role.casefold()) or (Role(args.role) if args.role in Role._value2member_map_ else None)
+    if role is None:
+        print(f"unknown role {args.role!r}")
+        return 2
+    db = Database.from_url(settings.database_url)
+    kind, detail = db.call(change_role, role, args.area, args.person, args.granting, "cli")
+    db.dispose()
+    messages = {
+        "no_area": "name the e-area with --e-area",
+        "unknown_area": f"no e-area called {detail!r}",
+        "unknown_person": f"nobody called {detail!r} is known (use the AAD object id)",
+        "ambiguous": f"several people are called {detail!r}; use the AAD object id",
+        "changed": f"{'granted' if args.granting else 'revoked'}: {role.value} ({detail.replace('|', ' in ')})",
+        "unchanged": f"nothing to do: {detail.replace('|', ' in ')}",
+    }
+    print(messages[kind])
+    return 0 if kind in ("changed", "unchanged") else 2

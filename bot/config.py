@@ -1,0 +1,102 @@
+"""Styra's configuration, read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import cached_property
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+TEAMS_SERVICE_HOSTS = (
+    "smba.trafficmanager.net",
+    "*.smba.trafficmanager.net",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+)
+
+
+class Environment(str, Enum):
+    development = "development"
+    production = "production"
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    env: Environment = Field(Environment.development, alias="STYRA_ENV")
+    host: str | None = Field(None, alias="STYRA_HOST")
+    port: int = Field(3978, alias="PORT")
+    database_url: str = Field("sqlite:///styra.db", alias="DATABASE_URL")
+
+    app_id: str = Field("", alias="MicrosoftAppId")
+    app_password: str = Field("", alias="MicrosoftAppPassword")
+    app_type: str = Field("SingleTenant", alias="MicrosoftAppType")
+    app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
+
+    allowed_tenants: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="STYRA_ALLOWED_TENANTS")
+    service_url_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(TEAMS_SERVICE_HOSTS), alias="STYRA_SERVICE_URL_HOSTS"
+    )
+    openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        alias="STYRA_OPENID_METADATA_URL",
+    )
+    max_body_bytes: int = Field(256 * 1024, alias="STYRA_MAX_BODY_BYTES")
+
+    default_locale: str = Field("sv", alias="STYRA_DEFAULT_LOCALE")
+    timezone: str = Field("Europe/Stockholm", alias="STYRA_TIMEZONE")
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="STYRA_ADMINS")
+    demo: bool = Field(True, alias="STYRA_DEMO")
+    demo_user: str = Field("00000000-0000-0000-0000-0000000000020", alias="STYRA_DEMO_USER")
+    wheel_file: str | None = Field(None, alias="STYRA_WHEEL_FILE")
+    scheduler: bool = Field(True, alias="STYRA_SCHEDULER")
+    notify_coordinators_in: str = Field("channel", alias="STYRA_NOTIFY_COORDINATORS_IN")
+
+    @field_validator("allowed_tenants", "service_url_hosts", "admins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return _split(value)
+
+    @property
+    def production(self) -> bool:
+        return self.env is Environment.production
+
+    @property
+    def auth_enabled(self) -> bool:
+        # Development without an app id runs open (the Agents Playground sends no token).
+        return self.production or bool(self.app_id)
+
+    @cached_property
+    def bind_host(self) -> str:
+        if self.host:
+            return self.host
+        return "0.0.0.0" if self.production else "127.0.0.1"
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        """Configured admins; in development with the demo, the demo user administers too."""
+        ids = set(self.admins)
+        if self.demo and not self.production:
+            ids.add(self.demo_user)
+        return frozenset(ids)
+
+    def problems(self) -> list[str]:
+        """What stops a production start; empty when the configuration may run."""
+        if not self.production:
+            return []
+        required = [("MicrosoftAppId", self.app_id), ("MicrosoftAppTenantId", self.app_tenant_id)]
+        if self.app_type != "UserAssignedMSI":  # a managed identity has no secret
+            required.append(("MicrosoftAppPassword", self.app_password))
+        missing = [name for name, value in required if not value]
+        problems = [f"{name} is required when STYRA_ENV=production" for name in missing]
+        if self.app_type not in ("SingleTenant", "UserAssignedMSI"):
+            problems.append("MicrosoftAppType must be SingleTenant or UserAssignedMSI in production")
+        return problems

@@ -1,0 +1,188 @@
+"""Proactive work: post and update cards in linked channels, reach people in their 1:1 chat.
+
+All sends go through one `Deliverer` (pacing, retries, service-URL allow-list); permanent
+failures are recorded on the conversation so admins can see them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import ChannelAccount, ConversationParameters
+from botframework.connector.auth import AuthenticationConstants
+
+from bot.delivery import DeliveryResult, Outcome, Target
+from cards.common import attachment
+from storage import org
+from storage.models import ChannelPurpose, ConversationRef, SentCard
+
+log = logging.getLogger("styra.outbound")
+
+
+def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    activity: dict[str, Any] = {"type": "message", "attachments": [attachment(card)]}
+    if text:
+        activity["text"] = text
+    return activity
+
+
+def target_of(ref: ConversationRef, activity_id: str | None = None) -> Target:
+    return Target(ref.service_url, ref.conversation_id, ref.tenant_id, activity_id)
+
+
+class Outbound:
+    def __init__(self, services, adapter, deliverer, bot=None) -> None:
+        self.services = services
+        self.adapter = adapter
+        self.deliverer = deliverer
+        self.bot = bot  # set by app.py; needed to run a dialog turn in a 1:1 chat
+
+    @property
+    def db(self):
+        return self.services.db
+
+    async def create_connector(self, service_url: str):
+        claims = self.adapter.create_claims_identity(self.services.app_id)
+        claims.claims[AuthenticationConstants.SERVICE_URL_CLAIM] = service_url
+        factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
+        return await factory.create(service_url, None)
+
+    # --- sending --------------------------------------------------------------------------
+
+    async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None) -> DeliveryResult:
+        result = await self.deliverer.deliver(target_of(ref), activity)
+        await self._record(ref, result, subject)
+        return result
+
+    async def send_card(self, ref: ConversationRef, card: dict, *, subject: str | None = None) -> DeliveryResult:
+        return await self.send(ref, card_activity(card), subject=subject)
+
+    async def send_to_linked(self, purpose: ChannelPurpose, scope: str, card: dict, *,
+                             subject: str | None = None) -> DeliveryResult | None:
+        """Post a card in the channel linked for this e-area (or portfolio); None when none is."""
+        ref = await self.db.run(org.linked_channel, purpose, scope)
+        if ref is None:
+            log.info("no %s channel linked for %s", purpose.value, scope)
+            return None
+        return await self.send_card(ref, card, subject=subject)
+
+    async def update_card(self, subject: str, card: dict) -> list[DeliveryResult]:
+        """Replace every posted copy of this subject's card, in place."""
+        rows = await self.db.run(_sent_cards, subject)
+        results = []
+        for sent, ref in rows:
+            if not sent.activity_id:
+                continue
+            result = await self.deliverer.deliver(target_of(ref, sent.activity_id), card_activity(card))
+            await self._record(ref, result, None)
+            results.append(result)
+        return results
+
+    async def _record(self, ref: ConversationRef, result: DeliveryResult, subject: str | None) -> None:
+        if result.outcome is Outcome.SENT:
+            if subject and result.activity_id:
+                await self.db.run(_remember_sent, subject, ref.conversation_id, result.activity_id)
+            return
+        log.warning("delivery to %s failed (%s, status %s): %s", ref.conversation_id,
+                    result.outcome.value, result.status, result.error)
+        if result.outcome is Outcome.PERMANENT_FAILURE:
+            reason = f"{result.status or ''} {result.error or ''}".strip()
+            await self.db.run(org.mark_conversation_failed, ref.conversation_id, reason)
+
+    # --- 1:1 chats ------------------------------------------------------------------------
+
+    async def personal_conversation(self, aad_id: str, teams_id: str | None, service_url: str,
+                                    tenant_id: str | None) -> ConversationRef | None:
+        """The user's 1:1 chat with Styra, created when it does not exist yet."""
+        found = await self.db.run(_personal_ref, aad_id)
+        if found is not None:
+            return found
+        if not teams_id:
+            return None
+        if not self.deliverer_allows(service_url):
+            return None
+        connector = await self.create_connector(service_url)
+        params = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=self.services.app_id or "styra"),
+            members=[ChannelAccount(id=teams_id)],
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
+        )
+        created = await connector.conversations.create_conversation(params)
+        ref = ConversationRef(conversation_id=created.id, kind="personal", service_url=service_url,
+                              tenant_id=tenant_id, aad_id=aad_id)
+        await self.db.run(org.save_conversation, ref)
+        return ref
+
+    def deliverer_allows(self, service_url: str) -> bool:
+        allowed = getattr(self.deliverer, "_service_url_allowed", None)
+        return allowed(service_url) if allowed else True
+
+    async def send_personal(self, aad_id: str, card: dict) -> DeliveryResult | None:
+        ref = await self.db.run(_personal_ref, aad_id)
+        if ref is None:
+            person = await self.db.run(org.person, aad_id)
+            if person is None or not person.teams_id:
+                return None
+            any_ref = await self.db.run(_any_service_url)
+            if any_ref is None:
+                return None
+            ref = await self.personal_conversation(aad_id, person.teams_id, any_ref.service_url, any_ref.tenant_id)
+            if ref is None:
+                return None
+        return await self.send_card(ref, card)
+
+    async def continue_in_personal(self, turn, cmd, match) -> None:
+        """A guided command given in a channel: tell the channel, go on in the user's 1:1 chat."""
+        t = turn.t
+        ref = await self.personal_conversation(
+            turn.speaker.aad_id, turn.speaker.teams_id, turn.activity.service_url,
+            (turn.activity.channel_data or {}).get("tenant", {}).get("id") if isinstance(turn.activity.channel_data, dict) else None,
+        )
+        if ref is None:
+            await turn.say(t("I could not open a private chat with you. Write to me directly in a 1:1 chat instead."))
+            return
+        await turn.say(t("I have continued in our private chat, so your answers stay between us."))
+        await self.bot.run_in_personal(turn, ref, cmd, match)
+
+
+def _sent_cards(session, subject: str):
+    from sqlmodel import select
+
+    stmt = (
+        select(SentCard, ConversationRef)
+        .join(ConversationRef, ConversationRef.conversation_id == SentCard.conversation_id)
+        .where(SentCard.subject == subject)
+    )
+    return list(session.exec(stmt))
+
+
+def _remember_sent(session, subject: str, conversation_id: str, activity_id: str) -> None:
+    from sqlmodel import select
+
+    row = session.exec(
+        select(SentCard).where(SentCard.subject == subject, SentCard.conversation_id == conversation_id)
+    ).first()
+    if row is None:
+        session.add(SentCard(subject=subject, conversation_id=conversation_id, activity_id=activity_id))
+    else:
+        row.activity_id = activity_id
+
+
+def _personal_ref(session, aad_id: str) -> ConversationRef | None:
+    from sqlmodel import select
+
+    stmt = select(ConversationRef).where(ConversationRef.aad_id == aad_id, ConversationRef.kind == "personal")
+    return session.exec(stmt).first()
+
+
+def _any_service_url(session) -> ConversationRef | None:
+    from sqlmodel import select
+
+    return session.exec(select(ConversationRef).order_by(ConversationRef.updated_at.desc())).first()
+
+
+__all__ = ["Outbound", "TurnContext", "card_activity", "target_of"]

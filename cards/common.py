@@ -1,0 +1,89 @@
+"""Shared pieces for building Adaptive Cards with the typed builders of microsoft-teams-cards."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from microsoft_teams.cards import (
+    AdaptiveCard,
+    CardElement,
+    ExecuteAction,
+    RefreshDefinition,
+    RichTextBlock,
+    SubmitAction,
+    TextBlock,
+    TextRun,
+)
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"  # Teams renders 1.5; Action.Execute needs it; 1.6 fails in some clients
+MAX_CARD_BYTES = 25_000  # Teams refuses ~28-40 KB; stay well under
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~<])")
+_LIST_START = re.compile(r"^(\s*)(\d+)\.", re.MULTILINE)
+_DASH_START = re.compile(r"^(\s*)-", re.MULTILINE)
+
+
+class CardTooLarge(ValueError):
+    pass
+
+
+def escape(text: str) -> str:
+    """User text safe for a markdown-rendering TextBlock or FactSet: literal, never live."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _LIST_START.sub(r"\1\2\\.", text)
+    text = _DASH_START.sub(r"\1\\-", text)
+    # Break bare URLs so clients do not turn them into links.
+    return text.replace("://", ":\u2060//").replace("www.", "www\u2060.")
+
+
+def heading(text: str, *, size: str = "Large") -> TextBlock:
+    return TextBlock(text=text, wrap=True, weight="Bolder", size=size, style="heading")
+
+
+def para(text: str, **kw: Any) -> TextBlock:
+    """Styra's own text (translated strings), may use markdown deliberately."""
+    return TextBlock(text=text, wrap=True, **kw)
+
+
+def user_text(text: str, **kw: Any) -> RichTextBlock:
+    """Text typed by a user: a TextRun renders no markdown at all."""
+    return RichTextBlock(inlines=[TextRun(text=text or "–", **kw)])
+
+
+def submit(title: str, data: dict[str, Any], **kw: Any) -> SubmitAction:
+    return SubmitAction(title=title, data=data, **kw)
+
+
+def execute(title: str, data: dict[str, Any], **kw: Any) -> ExecuteAction:
+    return ExecuteAction(title=title, verb=data["verb"], data=data, **kw)
+
+
+def card(
+    body: list[CardElement],
+    actions: list | None = None,
+    *,
+    refresh: tuple[dict[str, Any], list[str]] | None = None,
+    fallback_text: str | None = None,
+) -> dict[str, Any]:
+    """Assemble, serialise and size-check a card. `refresh` is (action data, user ids)."""
+    model = AdaptiveCard(version=VERSION, body=body, actions=actions or None, fallback_text=fallback_text)
+    if refresh is not None:
+        data, user_ids = refresh
+        model.refresh = RefreshDefinition(
+            action=ExecuteAction(verb=data["verb"], data=data), user_ids=user_ids[:60]
+        )
+    out = {"$schema": SCHEMA, **model.model_dump(by_alias=True, exclude_none=True, mode="json")}
+    out.pop("schema", None)
+    out["msteams"] = {"width": "Full"}
+    size = len(json.dumps(out, ensure_ascii=False).encode())
+    if size > MAX_CARD_BYTES:
+        raise CardTooLarge(f"card is {size} bytes, over {MAX_CARD_BYTES}")
+    return out
+
+
+def attachment(content: dict[str, Any]) -> dict[str, Any]:
+    return {"contentType": CONTENT_TYPE, "content": content}

@@ -1,0 +1,181 @@
+"""Repository for the organisation: e-areas, people, roles, conversations and linked channels.
+
+Functions take the session of the caller's transaction and never commit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from storage.models import (
+    PORTFOLIO_ROLES,
+    ChannelPurpose,
+    ConversationRef,
+    EArea,
+    LinkedChannel,
+    Person,
+    Role,
+    RoleAssignment,
+)
+from storage.types import utcnow
+
+PORTFOLIO_SCOPE = "portfolio"
+
+
+def e_areas(session: Session) -> list[EArea]:
+    return list(session.exec(select(EArea).order_by(EArea.name)))
+
+
+def e_area_by_slug(session: Session, slug: str) -> EArea | None:
+    return session.exec(select(EArea).where(EArea.slug == slug)).first()
+
+
+def find_e_area(session: Session, text: str) -> EArea | None:
+    """By slug or name, case-insensitively ('utbildning', 'Utbildning', 'Education')."""
+    wanted = text.strip().casefold()
+    for area in e_areas(session):
+        names = {area.slug.casefold(), area.name.casefold(), (area.name_en or "").casefold()}
+        if wanted in names:
+            return area
+    return None
+
+
+def count_e_areas(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(EArea)).one()
+
+
+def person(session: Session, aad_id: str) -> Person | None:
+    return session.get(Person, aad_id)
+
+
+def upsert_person(session: Session, aad_id: str, name: str, teams_id: str | None) -> Person:
+    found = session.get(Person, aad_id)
+    if found is None:
+        found = Person(aad_id=aad_id, name=name, teams_id=teams_id)
+        session.add(found)
+    else:
+        if name and found.name != name:
+            found.name = name
+        if teams_id and found.teams_id != teams_id:
+            found.teams_id = teams_id
+        found.updated_at = utcnow()
+    session.flush()
+    return found
+
+
+def find_people(session: Session, text: str) -> list[Person]:
+    """By AAD object id, or by exact (case-insensitive) name among people Styra knows."""
+    wanted = text.strip()
+    by_id = session.get(Person, wanted)
+    if by_id is not None:
+        return [by_id]
+    stmt = select(Person).where(func.lower(Person.name) == wanted.lower())
+    return list(session.exec(stmt))
+
+
+def roles_of(session: Session, aad_id: str) -> list[RoleAssignment]:
+    return list(session.exec(select(RoleAssignment).where(RoleAssignment.aad_id == aad_id)))
+
+
+def holders(session: Session, scope: str, *roles: Role) -> list[str]:
+    stmt = select(RoleAssignment.aad_id).where(
+        RoleAssignment.scope == scope, RoleAssignment.role.in_(roles)
+    )
+    return sorted(set(session.exec(stmt)))
+
+
+def grant(session: Session, area: EArea | None, aad_id: str, role: Role, by: str) -> bool:
+    """True when the role was added, False when the person already had it."""
+    scope = PORTFOLIO_SCOPE if role in PORTFOLIO_ROLES else area.slug
+    exists = session.exec(
+        select(RoleAssignment).where(
+            RoleAssignment.scope == scope, RoleAssignment.aad_id == aad_id, RoleAssignment.role == role
+        )
+    ).first()
+    if exists:
+        return False
+    session.add(
+        RoleAssignment(
+            scope=scope,
+            e_area_id=None if role in PORTFOLIO_ROLES else area.id,
+            aad_id=aad_id,
+            role=role,
+            granted_by=by,
+        )
+    )
+    session.flush()
+    return True
+
+
+def revoke(session: Session, area: EArea | None, aad_id: str, role: Role) -> bool:
+    scope = PORTFOLIO_SCOPE if role in PORTFOLIO_ROLES else area.slug
+    result = session.execute(
+        delete(RoleAssignment).where(
+            RoleAssignment.scope == scope, RoleAssignment.aad_id == aad_id, RoleAssignment.role == role
+        )
+    )
+    return result.rowcount > 0
+
+
+def save_conversation(session: Session, ref: ConversationRef) -> None:
+    current = session.get(ConversationRef, ref.conversation_id)
+    if current is None:
+        session.add(ref)
+    else:
+        for field in ("kind", "service_url", "tenant_id", "team_id", "channel_id", "bot_id", "aad_id"):
+            value = getattr(ref, field)
+            if value is not None:
+                setattr(current, field, value)
+        if ref.name:
+            current.name = ref.name
+        current.installed = ref.installed
+        current.updated_at = utcnow()
+    session.flush()
+
+
+def conversation(session: Session, conversation_id: str) -> ConversationRef | None:
+    return session.get(ConversationRef, conversation_id)
+
+
+def mark_conversation_failed(session: Session, conversation_id: str, reason: str) -> None:
+    ref = session.get(ConversationRef, conversation_id)
+    if ref is not None:
+        ref.failed_at = utcnow()
+        ref.failure = reason[:300]
+
+
+def link_channel(
+    session: Session, purpose: ChannelPurpose, area: EArea | None, conversation_id: str, by: str
+) -> LinkedChannel:
+    scope = area.slug if area else PORTFOLIO_SCOPE
+    link = session.exec(
+        select(LinkedChannel).where(LinkedChannel.purpose == purpose, LinkedChannel.scope == scope)
+    ).first()
+    if link is None:
+        link = LinkedChannel(purpose=purpose, scope=scope, e_area_id=area.id if area else None,
+                             conversation_id=conversation_id, linked_by=by)
+        session.add(link)
+    else:
+        link.conversation_id, link.linked_by, link.linked_at = conversation_id, by, utcnow()
+    session.flush()
+    return link
+
+
+def linked_channel(session: Session, purpose: ChannelPurpose, scope: str) -> ConversationRef | None:
+    stmt = (
+        select(ConversationRef)
+        .join(LinkedChannel, LinkedChannel.conversation_id == ConversationRef.conversation_id)
+        .where(LinkedChannel.purpose == purpose, LinkedChannel.scope == scope)
+    )
+    return session.exec(stmt).first()
+
+
+def linked_channels(session: Session, purpose: ChannelPurpose) -> list[tuple[str, ConversationRef]]:
+    stmt = (
+        select(LinkedChannel.scope, ConversationRef)
+        .join(ConversationRef, LinkedChannel.conversation_id == ConversationRef.conversation_id)
+        .where(LinkedChannel.purpose == purpose)
+        .order_by(LinkedChannel.scope)
+    )
+    return [(scope, ref) for scope, ref in session.exec(stmt)]

@@ -1,0 +1,119 @@
+"""botbuilder `Storage` on Styra's own database, with eTag optimistic concurrency.
+
+Dialog stacks and user state live beside the business data, so they survive restarts and are
+shared by every instance. A write carrying a stale eTag raises `EtagConflict`; it never
+silently overwrites what another turn wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import jsonpickle
+from botbuilder.core import Storage
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.models import BotStateRow
+from storage.types import utcnow
+
+
+class EtagConflict(KeyError):
+    """Someone else wrote this state since it was read."""
+
+
+def _etag_of(value: object) -> str | None:
+    if isinstance(value, dict):
+        return value.get("e_tag")
+    return getattr(value, "e_tag", None)
+
+
+def _set_etag(value: object, etag: str) -> None:
+    if isinstance(value, dict):
+        value["e_tag"] = etag
+    elif hasattr(value, "e_tag"):
+        value.e_tag = etag
+
+
+def _encode(value: object) -> str:
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if k != "e_tag"}
+    # jsonpickle keeps the SDK's DialogState/DialogInstance classes; the data is our own.
+    return jsonpickle.encode(value, keys=True)
+
+
+def _decode(data: str, etag: int) -> object:
+    value = jsonpickle.decode(data, keys=True)
+    _set_etag(value, str(etag))
+    return value
+
+
+class DatabaseStorage(Storage):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._db = db
+
+    async def read(self, keys: list[str]) -> dict[str, object]:
+        if not keys:
+            return {}
+        rows = await self._db.run(self._read, list(keys))
+        return {key: _decode(data, etag) for key, data, etag in rows}
+
+    @staticmethod
+    def _read(session, keys: list[str]):
+        stmt = select(BotStateRow.key, BotStateRow.data, BotStateRow.etag).where(
+            BotStateRow.key.in_(keys)
+        )
+        return session.exec(stmt).all()
+
+    async def write(self, changes: dict[str, object]) -> None:
+        if changes is None:
+            raise ValueError("changes are required")
+        if not changes:
+            return
+        items = [(key, _encode(value), _etag_of(value)) for key, value in changes.items()]
+        new_etags = await self._db.run(self._write, items)
+        for key, etag in new_etags.items():
+            _set_etag(changes[key], str(etag))
+
+    @staticmethod
+    def _write(session, items: Iterable[tuple[str, str, str | None]]) -> dict[str, int]:
+        table = BotStateRow.__table__
+        result: dict[str, int] = {}
+        now = utcnow()
+        for key, data, etag in items:
+            if etag == "*":
+                current = session.exec(select(BotStateRow.etag).where(BotStateRow.key == key)).first()
+                if current is None:
+                    session.execute(insert(table).values(key=key, data=data, etag=1, updated_at=now))
+                    result[key] = 1
+                else:
+                    session.execute(
+                        update(table).where(table.c.key == key).values(data=data, etag=current + 1, updated_at=now)
+                    )
+                    result[key] = current + 1
+            elif etag in (None, ""):
+                try:
+                    with session.begin_nested():
+                        session.execute(insert(table).values(key=key, data=data, etag=1, updated_at=now))
+                except IntegrityError as exc:
+                    raise EtagConflict(f"state {key!r} was created by another turn") from exc
+                result[key] = 1
+            else:
+                expected = int(etag)
+                changed = session.execute(
+                    update(table)
+                    .where(table.c.key == key, table.c.etag == expected)
+                    .values(data=data, etag=expected + 1, updated_at=now)
+                ).rowcount
+                if changed != 1:
+                    raise EtagConflict(f"state {key!r} changed since it was read (eTag {etag})")
+                result[key] = expected + 1
+        return result
+
+    async def delete(self, keys: list[str]) -> None:
+        if keys:
+            await self._db.run(
+                lambda s: s.execute(delete(BotStateRow.__table__).where(BotStateRow.key.in_(list(keys))))
+            )

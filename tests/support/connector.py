@@ -1,0 +1,136 @@
+"""A fake Bot Framework connector (the Teams side of outbound calls) that records what the bot sends.
+
+Serves the REST routes botbuilder's ConnectorClient calls. Tests read `.sent` (every activity
+posted or updated, in order) and can script failures with `.fail_next(status, times, retry_after)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Sent:
+    method: str  # "POST" (new activity), "PUT" (update in place), "CREATE" (new conversation)
+    conversation_id: str
+    activity: dict[str, Any]
+    activity_id: str
+
+    @property
+    def text(self) -> str:
+        return self.activity.get("text") or ""
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return [a["content"] for a in self.activity.get("attachments") or []
+                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+
+    @property
+    def card(self) -> dict[str, Any]:
+        return self.cards[0]
+
+    def all_text(self) -> str:
+        """Every human-readable string in the message and its cards, for assertions."""
+        parts = [self.text]
+        for card in self.cards:
+            parts.extend(_strings(card))
+        return "\n".join(p for p in parts if p)
+
+
+def _strings(node: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("text", "title", "value", "label", "placeholder", "errorMessage", "fallbackText") and isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, (dict, list)):
+                out.extend(_strings(value))
+    elif isinstance(node, list):
+        for item in node:
+            out.extend(_strings(item))
+    return out
+
+
+@dataclass
+class FakeConnector:
+    sent: list[Sent] = field(default_factory=list)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    channels: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    _failures: list[tuple[int, float | None]] = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/")).rstrip("/") + "/"
+
+    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
+        self._failures.extend([(status, retry_after)] * times)
+
+    def clear(self) -> None:
+        self.sent.clear()
+        self.requests.clear()
+
+    def _maybe_fail(self) -> web.Response | None:
+        if not self._failures:
+            return None
+        status, retry_after = self._failures.pop(0)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return web.json_response({"error": {"code": "Scripted", "message": "scripted failure"}},
+                                 status=status, headers=headers)
+
+    async def _post_activity(self, request: web.Request) -> web.Response:
+        self.requests.append(("POST", request.path))
+        failed = self._maybe_fail()
+        if failed:
+            return failed
+        body = await request.json()
+        activity_id = f"act-{next(self._ids)}"
+        self.sent.append(Sent("POST", request.match_info["conv"], body, activity_id))
+        return web.json_response({"id": activity_id})
+
+    async def _put_activity(self, request: web.Request) -> web.Response:
+        self.requests.append(("PUT", request.path))
+        failed = self._maybe_fail()
+        if failed:
+            return failed
+        body = await request.json()
+        activity_id = request.match_info["aid"]
+        self.sent.append(Sent("PUT", request.match_info["conv"], body, activity_id))
+        return web.json_response({"id": activity_id})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        self.requests.append(("POST", request.path))
+        body = await request.json()
+        members = body.get("members") or [{}]
+        conv_id = f"a:personal-{members[0].get('id', 'x')}"
+        self.sent.append(Sent("CREATE", conv_id, body, ""))
+        return web.json_response({"id": conv_id, "activityId": None})
+
+    async def _channels(self, request: web.Request) -> web.Response:
+        team = request.match_info["team"]
+        return web.json_response({"conversations": self.channels.get(team, [])})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        return web.json_response({"id": request.match_info["member"], "name": "Someone"})
+
+    async def start(self) -> FakeConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
+        app.router.add_post("/v3/conversations/{conv}/activities", self._post_activity)
+        app.router.add_post("/v3/conversations/{conv}/activities/{aid}", self._post_activity)
+        app.router.add_put("/v3/conversations/{conv}/activities/{aid}", self._put_activity)
+        app.router.add_get("/v3/teams/{team}/conversations", self._channels)
+        app.router.add_get("/v3/conversations/{conv}/members/{member}", self._member)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
