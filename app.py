@@ -34,7 +34,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
     from bot import i18n
-    from bot.auth import AuthSettings, Authenticator, KeyCache
+    from bot.auth import Authenticator, AuthSettings, KeyCache
     from bot.delivery import Deliverer, connector_transport
     from bot.door import Door, service_url_checker
     from bot.handler import StyraBot
@@ -47,7 +47,10 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     settings = settings or Settings()
     problems = settings.problems()
     if problems:
-        raise SystemExit("Styra will not start in production:\n- " + "\n- ".join(problems))
+        log.error("Styra will not start in production: %s", "; ".join(problems))
+        raise SystemExit("Styra will not start in production (STYRA_ENV=production):\n- "
+                         + "\n- ".join(problems)
+                         + "\nSet them, or STYRA_ENV=development for a local, loopback-only bot.")
     sdk_patches.apply()
     i18n.preload()
 
@@ -64,9 +67,14 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     authenticator = None
     key_cache = None
     if settings.auth_enabled:
-        auth_settings = AuthSettings(app_id=settings.app_id, openid_metadata_url=settings.openid_metadata_url)
+        auth_settings = AuthSettings(app_id=settings.app_id, openid_metadata_url=settings.openid_metadata_url,
+                                     fetch_timeout_s=settings.key_fetch_timeout_s)
         key_cache = KeyCache(auth_settings)
         authenticator = Authenticator(auth_settings, key_cache)
+        log.info("inbound authentication on: app id %s, issuer %s, keys from %s; %s", settings.app_id,
+                 auth_settings.issuer, settings.openid_metadata_url,
+                 "service URL and tenant allow-lists enforced" if settings.production
+                 else "development: loopback or allow-listed service URLs")
     else:
         log.warning("=" * 72)
         log.warning("INBOUND AUTHENTICATION IS OFF (STYRA_ENV=development, no MicrosoftAppId).")
@@ -88,15 +96,35 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     app.router.add_post("/api/messages", door.handle)
     app.router.add_get("/healthz", _healthz)
 
+    background: set[asyncio.Task] = set()
+
     async def on_startup(app: web.Application) -> None:
+        from bot.rules.wheel import WheelError, load_wheel
+
+        try:  # the annual wheel: a bad STYRA_WHEEL_FILE refuses the start, naming line and reason
+            services.extras["wheel"] = load_wheel(settings.wheel_file)
+        except WheelError as exc:
+            log.error("the annual wheel file is not valid: %s", exc)
+            raise SystemExit(f"Styra will not start: the annual wheel file is not valid: {exc}") from None
         if key_cache is not None:
-            asyncio.get_running_loop().create_task(key_cache.prewarm())
+            # In the background: a stalled key endpoint must not hold up the start.
+            task = asyncio.get_running_loop().create_task(key_cache.prewarm())
+            background.add(task)
+            task.add_done_callback(background.discard)
         if settings.demo:
             from storage.demo import load_demo_if_empty
 
             await db.run(load_demo_if_empty, settings)
+        if settings.scheduler:
+            from bot import scheduler
+
+            scheduler.start(services)
 
     async def on_cleanup(app: web.Application) -> None:
+        if settings.scheduler:
+            from bot import scheduler
+
+            await scheduler.stop(services)
         if key_cache is not None:
             await key_cache.close()
         db.dispose()

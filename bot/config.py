@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
+from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 TEAMS_SERVICE_HOSTS = (
     "smba.trafficmanager.net",
@@ -17,7 +18,7 @@ TEAMS_SERVICE_HOSTS = (
 )
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     development = "development"
     production = "production"
 
@@ -28,10 +29,17 @@ def _split(value: object) -> object:
     return value
 
 
+def _https_or_loopback(url: str) -> bool:
+    """https, or plain http to this machine (a local key mirror or a test key server)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    env: Environment = Field(Environment.development, alias="STYRA_ENV")
+    # Production unless told otherwise: forgetting the variable must not open the door.
+    env: Environment = Field(Environment.production, alias="STYRA_ENV")
     host: str | None = Field(None, alias="STYRA_HOST")
     port: int = Field(3978, alias="PORT")
     database_url: str = Field("sqlite:///styra.db", alias="DATABASE_URL")
@@ -49,7 +57,9 @@ class Settings(BaseSettings):
         "https://login.botframework.com/v1/.well-known/openidconfiguration",
         alias="STYRA_OPENID_METADATA_URL",
     )
-    max_body_bytes: int = Field(256 * 1024, alias="STYRA_MAX_BODY_BYTES")
+    # Seconds to wait for the OpenID metadata and keys before answering 503.
+    key_fetch_timeout_s: float = Field(3.0, alias="STYRA_KEY_FETCH_TIMEOUT", gt=0, le=10)
+    max_body_bytes: int = Field(256 * 1024, alias="STYRA_MAX_BODY_BYTES", gt=0)
 
     default_locale: str = Field("sv", alias="STYRA_DEFAULT_LOCALE")
     timezone: str = Field("Europe/Stockholm", alias="STYRA_TIMEZONE")
@@ -59,6 +69,12 @@ class Settings(BaseSettings):
     wheel_file: str | None = Field(None, alias="STYRA_WHEEL_FILE")
     scheduler: bool = Field(True, alias="STYRA_SCHEDULER")
     notify_coordinators_in: str = Field("channel", alias="STYRA_NOTIFY_COORDINATORS_IN")
+    # Annual wheel reminders (bot/reminders.py).
+    reminder_grace_hours: int = Field(72, ge=1, alias="STYRA_REMINDER_GRACE_HOURS")
+    escalation_working_days: int = Field(5, ge=1, alias="STYRA_ESCALATION_WORKING_DAYS")
+    digest_weekday: int = Field(0, ge=0, le=4, alias="STYRA_DIGEST_WEEKDAY")  # 0 = Monday
+    reminder_claim_minutes: int = Field(15, ge=1, alias="STYRA_REMINDER_CLAIM_MINUTES")
+    reminder_concurrency: int = Field(16, ge=1, alias="STYRA_REMINDER_CONCURRENCY")
 
     @field_validator("allowed_tenants", "service_url_hosts", "admins", mode="before")
     @classmethod
@@ -99,4 +115,8 @@ class Settings(BaseSettings):
         problems = [f"{name} is required when STYRA_ENV=production" for name in missing]
         if self.app_type not in ("SingleTenant", "UserAssignedMSI"):
             problems.append("MicrosoftAppType must be SingleTenant or UserAssignedMSI in production")
+        if not _https_or_loopback(self.openid_metadata_url):
+            problems.append("STYRA_OPENID_METADATA_URL must be an https URL in production")
+        if not self.service_url_hosts:
+            problems.append("STYRA_SERVICE_URL_HOSTS must name at least one Teams service host")
         return problems

@@ -9,7 +9,7 @@ from pydantic import field_validator
 
 from bot import actions, commands
 from bot.actions import CardAction, action, handles
-from bot.commands import command
+from bot.commands import Where, command
 from bot.roles import can, is_admin
 from bot.rules.permissions import Permission
 from bot.turn import Turn
@@ -133,7 +133,8 @@ async def on_set_language(turn: Turn, act: SetLanguage):
     await _set_language(turn, act.lang)
 
 
-@command("language", r"(?:språk|language|lang)(?: (?P<lang>\S+))?", examples=("språk engelska", "language swedish"))
+@command("language", r"(?:språk|language|lang)(?: (?P<lang>\S+))?", where=Where.personal,
+         examples=("språk engelska", "language swedish"))
 async def language_command(turn: Turn, match: re.Match) -> None:
     word = (match.group("lang") or "").strip()
     if not word:

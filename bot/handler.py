@@ -7,6 +7,7 @@ incident id; the state of the failed turn is not saved, so the conversation stay
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 
@@ -26,7 +27,7 @@ from bot import actions, commands, core_commands, features  # noqa: F401  (regis
 from bot.commands import Where
 from bot.i18n import choose_language, translator
 from bot.services import Services
-from bot.text import clean
+from bot.text import MAX_MESSAGE_CHARS, clean
 from bot.turn import Speaker, Turn
 from cards import common as cardkit
 from cards.system import error_card, welcome_card
@@ -133,6 +134,11 @@ class StyraBot(ActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext):
         turn: Turn = turn_context.turn_state["styra.turn"]
         turn.text = clean(TurnContext.remove_recipient_mention(turn.activity) or "")
+        if len(turn.text) > MAX_MESSAGE_CHARS:
+            await turn.say(turn.t("That message is too long for me ({length} characters; at most {limit}). "
+                                  "Please shorten it and send it again.",
+                                  length=len(turn.text), limit=MAX_MESSAGE_CHARS))
+            return
         value = turn.activity.value
         if not turn.in_channel and turn.speaker.aad_id and turn.state.get("welcomed_at") is None:
             await self._welcome_person(turn)
@@ -240,7 +246,9 @@ class StyraBot(ActivityHandler):
         if not base.team_id:
             return
         try:
-            channels = await TeamsInfo.get_team_channels(turn.ctx, base.team_id)
+            # TeamsInfo's client does blocking I/O: run it on its own loop in a worker thread.
+            channels = await asyncio.wait_for(asyncio.to_thread(
+                lambda: asyncio.run(TeamsInfo.get_team_channels(turn.ctx, base.team_id))), timeout=10)
         except Exception as exc:  # the roster is a convenience; linking works without it
             log.warning("could not list channels of team %s: %s", base.team_id, exc)
             return

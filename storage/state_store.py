@@ -84,7 +84,7 @@ class DatabaseStorage(Storage):
         now = utcnow()
         for key, data, etag in items:
             if etag == "*":
-                current = session.exec(select(BotStateRow.etag).where(BotStateRow.key == key)).first()
+                current = session.execute(select(BotStateRow.etag).where(BotStateRow.key == key)).scalar()
                 if current is None:
                     session.execute(insert(table).values(key=key, data=data, etag=1, updated_at=now))
                     result[key] = 1

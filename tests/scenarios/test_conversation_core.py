@@ -1,14 +1,193 @@
 """Say, click, expect: the conversation core through the real HTTP route."""
 
-from tests.support.botkit import ALEX, STRANGER
+import logging
+import re
+from dataclasses import replace
+
+from sqlmodel import select
+
+from bot import commands
+from storage.models import ConversationRef, LinkedChannel, Person, ProcessedActivity, RoleAssignment
+from tests.support.botkit import ALEX, CHANNEL_ID, ISAIAH, STRANGER
+
+
+def texts(replies):
+    return "\n".join(r.all_text() for r in replies)
+
+
+async def test_first_contact_gets_the_welcome_card_in_swedish(bot):
+    replies = await bot.say("hej")
+    assert "Hej Alex, jag heter Styra!" in texts(replies)
+    # the welcome comes once, not on every message
+    again = await bot.say("hej igen")
+    assert "jag heter Styra" not in texts(again)
+
+
+async def test_install_in_personal_chat_welcomes_in_english_for_an_english_client(bot):
+    replies = await bot.install_personal(STRANGER)
+    assert len(replies) == 1
+    card = replies[0].card
+    assert card["version"] == "1.5"
+    assert "Hi Sam, I am Styra!" in replies[0].all_text()
 
 
 async def test_help_in_swedish_shows_the_help_card(bot):
+    await bot.say("hej")
     replies = await bot.say("hjälp")
-    texts = [r.all_text() for r in replies]
-    assert any("Vad kan jag hjälpa till med?" in t for t in texts), texts
+    assert "Vad kan jag hjälpa till med?" in texts(replies)
+    assert "mina behov" in texts(replies)
 
 
 async def test_help_in_english_for_an_english_client(bot):
     replies = await bot.say("help", user=STRANGER)
-    assert any("What can I help you with?" in r.all_text() for r in replies)
+    assert "What can I help you with?" in texts(replies)
+
+
+async def test_pressing_a_help_topic_button_answers_that_topic(bot):
+    await bot.say("hjälp")
+    replies = await bot.click({"verb": "help.topic", "topic": "wheel"})
+    assert "Årshjulet innehåller årets styrningsaktiviteter" in texts(replies)
+
+
+async def test_action_execute_invoke_gets_200_and_a_card_through_the_real_route(bot):
+    status, body = await bot.invoke({"verb": "help.topic", "topic": "needs"})
+    assert status == 200
+    assert body["statusCode"] == 200
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert body["value"]["version"] == "1.5"
+    assert "Alla kan registrera ett behov" in str(body["value"])
+
+
+async def test_invoke_with_an_unknown_verb_gets_a_refusal_card_not_an_error(bot):
+    status, body = await bot.invoke({"verb": "no.such.verb", "id": 3})
+    assert status == 200
+    assert "inaktuellt eller skadat" in str(body["value"])
+
+
+async def test_unknown_text_gets_a_suggestion(bot):
+    await bot.say("hej")
+    replies = await bot.say("hjälpp")
+    assert "Menade du" in texts(replies) and "**hjälp**" in texts(replies)
+
+
+async def test_nonsense_gets_a_helpful_pointer(bot):
+    await bot.say("hej")
+    replies = await bot.say("xyzzy qwerty")
+    assert "Det förstod jag inte" in texts(replies)
+
+
+async def test_language_choice_overrides_the_client_locale(bot):
+    await bot.say("hej")
+    replies = await bot.say("språk engelska")
+    assert "I will speak English" in texts(replies)
+    replies = await bot.say("hjälp")  # the client still says sv-SE
+    assert "What can I help you with?" in texts(replies)
+    replies = await bot.say("language swedish")
+    assert "Jag pratar svenska" in texts(replies)
+    person = await bot.query(lambda s: s.get(Person, ALEX.aad_id))
+    assert person.locale == "sv"
+
+
+async def test_language_dialog_and_cancel_in_the_middle(bot):
+    await bot.say("hej")
+    replies = await bot.say("språk")
+    assert "Vilket språk vill du att jag använder?" in texts(replies)
+    # help works in the middle of the dialog, and the dialog is still waiting afterwards
+    assert "Vad kan jag hjälpa till med?" in texts(await bot.say("hjälp"))
+    replies = await bot.say("avbryt")
+    assert "Avbrutet" in texts(replies)
+    # the dialog is gone: "English" is now just unknown text
+    replies = await bot.say("English")
+    assert "I will speak English" not in texts(replies)
+    assert "Det finns inget att avbryta" in texts(await bot.say("avbryt"))
+
+
+async def test_language_dialog_completes(bot):
+    await bot.say("hej")
+    await bot.say("språk")
+    replies = await bot.say("English")
+    assert "I will speak English" in texts(replies)
+
+
+async def test_same_activity_id_is_processed_once(bot):
+    await bot.say("hej")
+    body = bot.activity(text="hjälp", activity_id="dup-1")
+    first = await bot.send(body)
+    second = await bot.send(body)
+    assert len(first) == 1 and second == []
+    keys = await bot.query(lambda s: s.exec(select(ProcessedActivity.key)).all())
+    assert sum("dup-1" in k for k in keys) == 1
+
+
+async def test_an_exception_becomes_a_localised_apology_with_an_incident_id(bot, caplog, monkeypatch):
+    await bot.say("hej")
+
+    async def explode(turn, match):
+        raise RuntimeError("boom")
+
+    exploding = [replace(c, run=explode) if c.name == "roles" else c for c in commands._COMMANDS]
+    monkeypatch.setattr("bot.commands._COMMANDS", exploding)
+    caplog.set_level(logging.ERROR, logger="styra.handler")
+    replies = await bot.say("roller", activity_id="will-fail")
+    text = texts(replies)
+    assert "Förlåt, något gick fel hos mig" in text
+    incident = re.search(r"Incident-id: ([0-9A-F]{8})", text).group(1)
+    assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)
+    assert "boom" not in text and "Traceback" not in text
+    # the claim was released, so Teams' retry of the same activity is processed again
+    keys = await bot.query(lambda s: s.exec(select(ProcessedActivity.key)).all())
+    assert not any("will-fail" in k for k in keys)
+
+
+async def test_installing_in_a_team_remembers_its_channels(bot):
+    replies = await bot.install_in_team()
+    assert "koppla den här kanalen" in texts(replies)
+    refs = await bot.query(lambda s: s.exec(select(ConversationRef).where(ConversationRef.kind == "channel")).all())
+    assert {r.conversation_id for r in refs} >= {CHANNEL_ID}
+
+
+async def test_an_admin_links_a_channel_to_an_e_area(bot):
+    replies = await bot.say("koppla utbildning", kind="channel")
+    assert "styrgruppskanal för Utbildning" in texts(replies)
+    links = await bot.query(lambda s: s.exec(select(LinkedChannel)).all())
+    assert [(link.scope, link.conversation_id) for link in links] == [("utbildning", CHANNEL_ID)]
+
+
+async def test_a_non_admin_cannot_link_and_an_unknown_area_is_named(bot):
+    replies = await bot.say("koppla utbildning", user=ISAIAH, kind="channel")
+    assert "Bara en administratör" in texts(replies)
+    replies = await bot.say("koppla astronomi", kind="channel")
+    assert "Kända e-områden" in texts(replies) and "Utbildning" in texts(replies)
+    assert await bot.query(lambda s: s.exec(select(LinkedChannel)).all()) == []
+
+
+async def test_a_guided_command_in_a_channel_continues_in_the_personal_chat(bot):
+    replies = await bot.say("språk", kind="channel")
+    assert any(r.method == "CREATE" for r in replies)
+    in_channel = [r for r in replies if r.conversation_id.startswith(CHANNEL_ID)]
+    personal = [r for r in replies if r.conversation_id == ALEX.personal_conversation]
+    assert "privata chatt" in texts(in_channel)
+    assert "Vilket språk" in texts(personal)
+    # the answer in the 1:1 chat continues that dialog
+    assert "I will speak English" in texts(await bot.say("English"))
+
+
+async def test_admin_grants_and_revokes_a_role_by_command(bot):
+    await bot.say("hej", user=STRANGER)
+    replies = await bot.say("roll ge koordinator forskning Sam Stranger")
+    assert "Sam Stranger är nu e-koordinator i Forskning" in texts(replies)
+    assert "har redan den rollen" in texts(await bot.say("roll ge koordinator forskning Sam Stranger"))
+    held = await bot.query(lambda s: s.exec(select(RoleAssignment).where(RoleAssignment.aad_id == STRANGER.aad_id)).all())
+    assert [(r.scope, r.role.value) for r in held] == [("forskning", "coordinator")]
+    replies = await bot.say("roll ta bort koordinator forskning Sam Stranger")
+    assert "inte längre" in texts(replies)
+    replies = await bot.say("roll ge koordinator forskning Sam Stranger", user=ISAIAH)
+    assert "Bara en administratör" in texts(replies)
+
+
+async def test_control_characters_never_reach_the_database(bot):
+    body = bot.activity(text="hj\u0000älp")
+    body["from"]["name"] = "Alex\u0000 Wil\u0007ber"
+    await bot.send(body)
+    person = await bot.query(lambda s: s.get(Person, ALEX.aad_id))
+    assert person.name == "Alex Wilber"
