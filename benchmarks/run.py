@@ -1,0 +1,79 @@
+"""`make bench`: Styra's speed targets, measured and printed as JSON.
+
+Baseline and Styra run in separate processes, in the same run, under the same load:
+- echo: the stock botbuilder echo bot (benchmarks/echo_bot.py);
+- help: Styra's help turn (text "hjälp" in a 1:1 chat; answer is the help card).
+Feature benchmarks (needs, decisions, fan-out) add their sections when present.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from load import BotProcess, activity, drive, start_connector  # noqa: E402
+
+CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "50"))
+TURNS = int(os.environ.get("BENCH_TURNS", "10"))
+FEATURES = ("bench_needs", "bench_decisions", "bench_fanout")
+
+
+async def turn_benchmarks() -> dict:
+    connector = await start_connector()
+    results: dict = {"conversations": CONVERSATIONS, "turns_per_conversation": TURNS}
+    with tempfile.TemporaryDirectory() as tmp:
+        bots = {
+            "echo": BotProcess([sys.executable, "benchmarks/echo_bot.py"], {}),
+            "help": BotProcess([sys.executable, "app.py"], {
+                "STYRA_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+                "STYRA_DEMO": "1", "STYRA_SCHEDULER": "0", "MicrosoftAppId": ""}),
+        }
+        from storage.migrate import upgrade
+
+        upgrade(f"sqlite:///{tmp}/bench.db")
+        try:
+            for bot in bots.values():
+                await bot.wait_ready()
+            for name, bot in bots.items():
+                text = "Hej" if name == "echo" else "hjälp"
+                # warm-up: first contact (welcome card) and JIT-free caches
+                await drive(bot.url, lambda c, s, text=text: activity(connector.url, c, s, text), CONVERSATIONS, 1, bot.proc.pid)
+                results[name] = await drive(bot.url, lambda c, s, text=text: activity(connector.url, c, s, text),
+                                            CONVERSATIONS, TURNS, bot.proc.pid)
+        finally:
+            for bot in bots.values():
+                bot.stop()
+            await connector.close()
+    echo, helped = results["echo"], results["help"]
+    results["help_vs_echo_throughput"] = round(helped["throughput_per_s"] / echo["throughput_per_s"], 2)
+    results["help_beats_echo"] = helped["throughput_per_s"] >= echo["throughput_per_s"]
+    return results
+
+
+async def main() -> None:
+    warnings.simplefilter("ignore")
+    report = {"turns": await turn_benchmarks()}
+    for name in FEATURES:
+        path = ROOT / "benchmarks" / f"{name}.py"
+        if not path.exists():
+            continue
+        module = importlib.import_module(name)
+        try:
+            report[name.removeprefix("bench_")] = await module.run()
+        except Exception as exc:  # one failing benchmark must not hide the others
+            report[name.removeprefix("bench_")] = {"error": repr(exc)}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
