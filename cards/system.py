@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import Column, ColumnSet, Container, FactSet, Fact
+from microsoft_teams.cards import Column, ColumnSet, Container, Fact, FactSet
 
 from bot.i18n import Translator
 from cards.common import card, escape, heading, para, submit

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from botbuilder.dialogs import ComponentDialog, WaterfallDialog, WaterfallStepContext
-from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
-from botbuilder.dialogs.choices import Choice, ListStyle
 from botbuilder.core import MessageFactory
+from botbuilder.dialogs import ComponentDialog, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.choices import Choice, ListStyle
+from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs.registry import register
 
