@@ -1,0 +1,54 @@
+"""`styra basis export N --format md|docx --out FILE`: a decision basis as a document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.anchoring import basis_view
+from bot.basis_export import to_docx, to_markdown
+from bot.i18n import translator
+from storage import assessments as repo
+from storage.db import Database
+from storage.models import DecisionBasis
+
+
+def register(sub) -> None:
+    basis = sub.add_parser("basis", help="decision bases")
+    actions = basis.add_subparsers(dest="basis_command", required=True)
+    export = actions.add_parser("export", help="write a decision basis as Markdown or .docx")
+    export.add_argument("basis", help="decision basis id, or a need number (B-2026-0042) for its latest version")
+    export.add_argument("--format", choices=("md", "docx"), default="md")
+    export.add_argument("--out", required=True, help="file to write")
+    export.add_argument("--lang", choices=("sv", "en"), default=None, help="language (default: the configured one)")
+    export.set_defaults(run=_export)
+
+
+def find_basis_id(session, wanted: str) -> int | None:
+    if wanted.isdigit():
+        return int(wanted) if session.get(DecisionBasis, int(wanted)) else None
+    need = repo.need_by_number(session, wanted)
+    latest = repo.latest_basis(session, need.id) if need else None
+    return latest.id if latest else None
+
+
+def export(session, wanted: str, fmt: str, lang: str) -> bytes | None:
+    basis_id = find_basis_id(session, wanted)
+    if basis_id is None:
+        return None
+    t = translator(lang)
+    view = basis_view(session, basis_id, t)
+    return to_docx(t, view) if fmt == "docx" else to_markdown(t, view).encode("utf-8")
+
+
+def _export(args, settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        data = db.call(export, args.basis, args.format, args.lang or settings.default_locale)
+    finally:
+        db.dispose()
+    if data is None:
+        print(f"no decision basis {args.basis!r}")
+        return 2
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out} ({len(data)} bytes)")
+    return 0

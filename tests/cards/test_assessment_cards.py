@@ -1,0 +1,85 @@
+"""Assessment and decision-basis cards: JSON snapshots (STYRA_UPDATE_SNAPSHOTS=1 rewrites them),
+version 1.5, every verb one the bot handles, user text never live markdown."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import bot.features  # noqa: F401  (registers the verbs)
+from bot.actions import known_verbs
+from bot.i18n import translator
+from bot.rules.routing import R_FITS_FRAME, R_NO_ROOM_HOURS, R_URGENT, Frame
+from cards import assessment as ca
+from cards import decision_basis as cb
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+NEED = ca.NeedInfo(42, "B-2026-0042", "Digital tentamen *nu*", "Studenter vill [skriva](http://x.se) hemma.",
+                   "Utbildning", "Isaiah Langer", "Färre resor", 120, 80_000)
+FRAME = Frame(4000, 2_500_000, 1000, 500_000)
+VIEW = ca.AssessView(
+    need=NEED, goals=(ca.GoalChoice(1, "Digital examination i större skala", 70), ca.GoalChoice(2, "Enhetliga kursrum", 20)),
+    similar=(ca.GoalChoice(1, "Digital examination i större skala", 70),), areas=(("forskning", "Forskning"),),
+    frame=FRAME, plan_title="E-förvaltningsplan Utbildning 2026", form="form-1", after=0,
+    values={"hours": "120", "cost": "80000"})
+REVIEW = ca.Review("within_plan", (R_FITS_FRAME,), False, FRAME.after(120, 80_000))
+BASIS = cb.BasisView(
+    basis_id=7, need_number="B-2026-0042", need_title="Digital tentamen", area_name="Utbildning", version=1,
+    status="anchoring", business_goals="Snabbare examination", risk="Leverantören **hinner inte**", risk_likelihood=3,
+    risk_impact=4, resources="Två utvecklare", hours=300, cost_sek=400_000, dependencies="Forskning",
+    proposal="Utöka ramen", frame_change_hours=300, frame_change_sek=400_000, escalate=True,
+    created_by_name="Alex Wilber", waiting_for=("Adele Vance",))
+
+CARDS = {
+    "assess_form": lambda t: ca.assessment_form(t, VIEW),
+    "assess_form_execute": lambda t: ca.assessment_form(t, ca.AssessView(**{**VIEW.__dict__, "use_execute": True})),
+    "assess_review": lambda t: ca.assessment_form(t, ca.AssessView(**{**VIEW.__dict__, "review": REVIEW, "check": "abc"})),
+    "assess_errors": lambda t: ca.assessment_form(t, ca.AssessView(**{**VIEW.__dict__, "errors": {"hours": "Fel"}})),
+    "assess_result": lambda t: ca.assessment_result(t, ca.ResultView(NEED, "decision_basis", (R_NO_ROOM_HOURS, R_URGENT), "Brådskande", True, FRAME, "Alex Wilber")),
+    "outcome_notice": lambda t: ca.outcome_notice(t, ca.NoticeView("B-2026-0042", "Digital tentamen", "declined", (), "Finns redan", "Utbildning")),
+    "basis_form": lambda t: cb.basis_form(t, cb.BasisFormView(42, "B-2026-0042", "Digital tentamen", 3, 0, values={"hours": 300})),
+    "basis_card": lambda t: cb.basis_card(t, BASIS),
+    "anchoring_request": lambda t: cb.anchoring_request(t, BASIS),
+    "basis_sent_back": lambda t: cb.sent_back_card(t, BASIS, "Adele Vance", "Räkna om"),
+}
+
+
+def _verbs(node):
+    if isinstance(node, dict):
+        if node.get("type", "").startswith("Action.") and isinstance(node.get("data"), dict) and "verb" in node["data"]:
+            yield node["data"]["verb"]
+        for value in node.values():
+            yield from _verbs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _verbs(item)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_card_snapshot(name, lang):
+    content = CARDS[name](translator(lang))
+    assert content["version"] == "1.5"
+    assert set(_verbs(content)) <= known_verbs(), set(_verbs(content)) - known_verbs()
+    path = SNAPSHOTS / f"assessment_{name}_{lang}.json"
+    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_user_text_is_never_live_markdown():
+    dumped = json.dumps(ca.assessment_form(translator("sv"), VIEW), ensure_ascii=False)
+    assert "Digital tentamen \\\\*nu\\\\*" in dumped  # escaped in the heading
+    assert '"type": "TextRun", "text": "Studenter vill [skriva](http://x.se) hemma."' in dumped.replace("\n", "")
+    assert "Leverantören **hinner inte**" in json.dumps(cb.basis_card(translator("sv"), BASIS), ensure_ascii=False)
+
+
+def test_review_shows_confirm_and_the_frame_after():
+    content = ca.assessment_form(translator("sv"), ca.AssessView(**{**VIEW.__dict__, "review": REVIEW, "check": "abc"}))
+    verbs = [a["data"]["verb"] for a in content["actions"]]
+    assert verbs == ["assess.confirm", "assess.review"]
+    assert content["actions"][0]["data"] == {"verb": "assess.confirm", "need_id": 42, "form": "form-1", "after": 0, "check": "abc"}
+    assert "2\u00a0880 h, 1\u00a0920\u00a0000 kr" in json.dumps(content, ensure_ascii=False)
