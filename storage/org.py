@@ -54,12 +54,11 @@ def upsert_person(session: Session, aad_id: str, name: str, teams_id: str | None
     if found is None:
         found = Person(aad_id=aad_id, name=name, teams_id=teams_id)
         session.add(found)
-    else:
+    else:  # write only what changed: this runs on every turn
         if name and found.name != name:
-            found.name = name
+            found.name, found.updated_at = name, utcnow()
         if teams_id and found.teams_id != teams_id:
-            found.teams_id = teams_id
-        found.updated_at = utcnow()
+            found.teams_id, found.updated_at = teams_id, utcnow()
     session.flush()
     return found
 
@@ -122,15 +121,19 @@ def save_conversation(session: Session, ref: ConversationRef) -> None:
     current = session.get(ConversationRef, ref.conversation_id)
     if current is None:
         session.add(ref)
-    else:
-        for field in ("kind", "service_url", "tenant_id", "team_id", "channel_id", "bot_id", "aad_id"):
+    else:  # write only what changed: this runs on every turn
+        changed = False
+        for field in ("kind", "service_url", "tenant_id", "team_id", "channel_id", "bot_id", "aad_id", "name"):
             value = getattr(ref, field)
-            if value is not None:
+            if value and getattr(current, field) != value:
                 setattr(current, field, value)
-        if ref.name:
-            current.name = ref.name
-        current.installed = ref.installed
-        current.updated_at = utcnow()
+                changed = True
+        if current.installed != ref.installed:
+            current.installed, changed = ref.installed, True
+        if current.failed_at is not None and ref.installed:  # Teams reaches us again: it works
+            current.failed_at, current.failure, changed = None, None, True
+        if changed:
+            current.updated_at = utcnow()
     session.flush()
 
 
