@@ -21,7 +21,10 @@ def _topic_titles(t: Translator) -> dict[str, str]:
 
 
 def _topic_buttons(t: Translator) -> list:
-    return [submit(title, {"verb": "help.topic", "topic": key}) for key, title in _topic_titles(t).items()]
+    # Short labels: Teams truncates a row of five long button titles.
+    labels = {"needs": t("Needs"), "assess": t("Assessment"), "decisions": t("Decisions"),
+              "wheel": t("Annual wheel"), "admin": t("Roles")}
+    return [submit(label, {"verb": "help.topic", "topic": key}) for key, label in labels.items()]
 
 
 def welcome_card(t: Translator, name: str | None, *, in_team: bool = False) -> dict:
