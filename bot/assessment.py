@@ -453,7 +453,8 @@ def basis_errors(t, values: dict[str, str], frame: rules.Frame) -> dict[str, str
             errors[key] = t.gettext(rules.E_NOT_A_NUMBER)
             continue
         if abs(change) > rules.ABSURD_FACTOR * max(whole, 1):
-            errors[key] = t.gettext(rules.E_HOURS_ABSURD if key == "frame_hours" else rules.E_COST_ABSURD)
+            absurd = rules.E_HOURS_ABSURD if key == "frame_hours" else rules.E_COST_ABSURD
+            errors[key] = t.gettext(absurd)
     return errors
 
 
