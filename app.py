@@ -120,6 +120,11 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
 
             scheduler.start(services)
 
+    async def on_shutdown(app: web.Application) -> None:
+        from bot import decisions
+
+        await decisions.drain()  # notices and card updates still on their way
+
     async def on_cleanup(app: web.Application) -> None:
         if settings.scheduler:
             from bot import scheduler
@@ -130,6 +135,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         db.dispose()
 
     app.on_startup.append(on_startup)
+    app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
     return app
 

@@ -263,6 +263,15 @@ class Authenticator:
         channel_id: str | None = None,
     ) -> dict[str, Any]:
         """The validated claims, or AuthError / KeysUnavailable."""
+        claims = await self.verify(auth_header, channel_id)
+        check_service_url(claims, service_url)
+        return claims
+
+    async def verify(self, auth_header: str | None, channel_id: str | None = None) -> dict[str, Any]:
+        """The token's claims after every check except the serviceUrl match (`check_service_url`).
+
+        The door uses the two halves so that a validly signed request without a serviceUrl is a
+        400 (bad activity) rather than a 401, while every token defect stays a 401."""
         token = _bearer_token(auth_header)
         try:
             header = jwt.get_unverified_header(token)
@@ -279,9 +288,7 @@ class Authenticator:
         if channel_id and key.endorsements is not None and channel_id not in key.endorsements:
             raise AuthError(f"channel {_short(channel_id)} not endorsed by the signing key")
 
-        claims = _decode(token, key, self._settings)
-        _check_service_url(claims, service_url)
-        return claims
+        return _decode(token, key, self._settings)
 
 
 def _bearer_token(auth_header: str | None) -> str:
@@ -325,7 +332,7 @@ def _decode(token: str, key: SigningKey, settings: AuthSettings) -> dict[str, An
         raise AuthError(f"invalid token: {type(exc).__name__}") from exc
 
 
-def _check_service_url(claims: dict[str, Any], service_url: str | None) -> None:
+def check_service_url(claims: dict[str, Any], service_url: str | None) -> None:
     if not service_url:
         raise AuthError("activity has no serviceUrl")
     claimed = claims.get(SERVICE_URL_CLAIM)

@@ -2,8 +2,9 @@
 
 In order: Content-Type (415), size (413), a JSON object with a string `type` (400), then
 authentication (401; 503 when signing keys cannot be had), then the fields a reply needs (400),
-then, in production, the service URL and tenant allow-lists (403). Only then does the adapter run.
-botbuilder's own checks answer 500 for bad tokens and parse before authenticating; this does not.
+then the service URL and tenant allow-lists (403). Only then does the adapter run, with every
+string of the activity scrubbed (bot.text.scrub_json: NFC, no control characters) and names cut to
+what the database holds. botbuilder's own checks answer 500 for bad tokens; this does not.
 """
 
 from __future__ import annotations
@@ -22,12 +23,34 @@ from botframework.connector.auth import (
     ClaimsIdentity,
 )
 
-from bot.auth import AuthError, Authenticator, KeysUnavailable
+from bot.auth import Authenticator, AuthError, KeysUnavailable, check_service_url
 from bot.config import Settings
+from bot.text import MAX_NAME_CHARS, scrub_json
 
 log = logging.getLogger("styra.door")
 
 MAX_DEPTH = 32  # real activities nest about 6 deep
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Identifiers longer than the columns that store them (storage/models.py) are not Teams' and would
+# fail on PostgreSQL only: refuse them alike everywhere.
+ID_LIMITS = (
+    (("serviceUrl",), 300),
+    (("conversation", "id"), 300),
+    (("conversation", "tenantId"), 64),
+    (("from", "id"), 200),
+    (("from", "aadObjectId"), 64),
+    (("recipient", "id"), 200),
+    (("channelData", "tenant", "id"), 64),
+    (("channelData", "team", "id"), 300),
+    (("channelData", "channel", "id"), 300),
+)
+NAME_FIELDS = (
+    ("from", "name"),
+    ("recipient", "name"),
+    ("conversation", "name"),
+    ("channelData", "team", "name"),
+    ("channelData", "channel", "name"),
+)
 
 
 class Refused(Exception):
@@ -56,7 +79,7 @@ def parse_body(raw: bytes) -> dict:
     except UnicodeDecodeError as exc:
         raise Refused(400, "body is not UTF-8") from exc
     try:
-        body = json.loads(text)
+        body = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise Refused(400, "body is not valid JSON") from exc
     if not isinstance(body, dict):
@@ -66,6 +89,33 @@ def parse_body(raw: bytes) -> dict:
     if not isinstance(body.get("type"), str) or not body["type"]:
         raise Refused(400, "activity has no type")
     return body
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _at(body: dict, path: tuple[str, ...]) -> object:
+    node: object = body
+    for name in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(name)
+    return node
+
+
+def _check_lengths(body: dict) -> None:
+    for path, limit in ID_LIMITS:
+        value = _at(body, path)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            raise Refused(400, f"{'.'.join(path)} is not a string of at most {limit} characters")
+
+
+def _clip_names(body: dict) -> None:
+    for *parents, name in NAME_FIELDS:
+        holder = _at(body, tuple(parents))
+        if isinstance(holder, dict) and isinstance(holder.get(name), str):
+            holder[name] = holder[name].strip()[:MAX_NAME_CHARS]
 
 
 def host_allowed(service_url: str, hosts: list[str]) -> bool:
@@ -83,23 +133,30 @@ def host_allowed(service_url: str, hosts: list[str]) -> bool:
     return False
 
 
+def _loopback(service_url: str) -> bool:
+    try:
+        parts = urlsplit(service_url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK_HOSTS
+
+
 def service_url_checker(settings: Settings):
-    """The allow-list used on receipt and again before every proactive send."""
-    if not settings.production:
-        return lambda url: bool(url) and urlsplit(url).scheme in ("http", "https")
-    return lambda url: host_allowed(url, settings.service_url_hosts)
+    """The allow-list used on receipt and again before every proactive send.
+
+    Production: https on the configured Teams hosts only. Development also allows loopback
+    (Agents Playground, the test connector), never an arbitrary host: with an app id configured
+    the bot's token would travel there."""
+    hosts = list(settings.service_url_hosts)
+    if settings.production:
+        return lambda url: isinstance(url, str) and host_allowed(url, hosts)
+    return lambda url: isinstance(url, str) and (host_allowed(url, hosts) or _loopback(url))
 
 
-def tenant_of(body: dict) -> str | None:
-    data = body.get("channelData")
-    if isinstance(data, dict) and isinstance(data.get("tenant"), dict):
-        tenant = data["tenant"].get("id")
-        if isinstance(tenant, str):
-            return tenant
-    conversation = body.get("conversation")
-    if isinstance(conversation, dict) and isinstance(conversation.get("tenantId"), str):
-        return conversation["tenantId"]
-    return None
+def tenants_of(body: dict) -> set[str]:
+    """Every tenant id the activity names (channelData.tenant.id and conversation.tenantId)."""
+    found = (_at(body, ("channelData", "tenant", "id")), _at(body, ("conversation", "tenantId")))
+    return {tenant for tenant in found if isinstance(tenant, str) and tenant}
 
 
 def _require(body: dict) -> None:
@@ -135,12 +192,12 @@ class Door:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
-            body = await self._admit(request)
+            body, claims = await self._admit(request)
         except Refused as refused:
             log.warning("refused %s %s: %s", request.method, request.path, refused.reason)
             return web.json_response({"error": _public_reason(refused.status)}, status=refused.status)
         activity = Activity().deserialize(body)
-        response = await self.adapter.process_activity(self._auth_result(request), activity, self.bot.on_turn)
+        response = await self.adapter.process_activity(self._auth_result(claims), activity, self.bot.on_turn)
         if response is None:
             return web.Response(status=201)
         # The adapter would serialise a dict body a second time and fail (PLATFORM.md): do it here.
@@ -149,37 +206,39 @@ class Door:
             payload = payload.serialize() if hasattr(payload, "serialize") else payload
         return web.json_response(payload, status=response.status or 200)
 
-    async def _admit(self, request: web.Request) -> dict:
+    async def _admit(self, request: web.Request) -> tuple[dict, dict]:
         if request.content_type != "application/json":
             raise Refused(415, f"content type {request.content_type!r}")
         limit = self.settings.max_body_bytes
         if request.content_length is not None and request.content_length > limit:
             raise Refused(413, f"body of {request.content_length} bytes")
-        raw = await request.content.read(limit + 1)
-        if len(raw) > limit:
-            raise Refused(413, "body over the limit")
-        body = parse_body(raw)
+        raw = await _read_at_most(request, limit)
+        body = scrub_json(parse_body(raw))
         service_url = body.get("serviceUrl") if isinstance(body.get("serviceUrl"), str) else None
+        claims: dict = {}
         if self.authenticator is not None:
+            channel = body.get("channelId") if isinstance(body.get("channelId"), str) else None
             try:
-                claims = await self.authenticator.authenticate(
-                    request.headers.get("Authorization"), service_url,
-                    body.get("channelId") if isinstance(body.get("channelId"), str) else None,
-                )
+                claims = await self.authenticator.verify(request.headers.get("Authorization"), channel)
+                if service_url:  # none at all is a bad activity (400 below), not a bad token
+                    check_service_url(claims, service_url)
             except AuthError as exc:
                 raise Refused(401, f"authentication failed: {exc.reason}") from exc
             except KeysUnavailable as exc:
                 raise Refused(503, f"signing keys unavailable: {exc}") from exc
-            request["styra.claims"] = claims
         _require(body)
+        _check_lengths(body)
         if not self._service_url_ok(body["serviceUrl"]):
-            raise Refused(403, f"service URL not allowed: {body['serviceUrl'][:100]}")
-        if self._tenants and tenant_of(body) not in self._tenants:
-            raise Refused(403, f"tenant not allowed: {tenant_of(body)}")
-        return body
+            raise Refused(403, f"service URL not allowed: {body['serviceUrl'][:100]!r}")
+        if self._tenants:
+            tenants = tenants_of(body)
+            if not tenants or not tenants <= self._tenants:
+                raise Refused(403, f"tenant not allowed: {sorted(tenants) or 'none'}")
+        _clip_names(body)
+        return body, claims
 
-    def _auth_result(self, request: web.Request) -> AuthenticateRequestResult:
-        claims = dict(request.get("styra.claims") or {})
+    def _auth_result(self, token_claims: dict) -> AuthenticateRequestResult:
+        claims = dict(token_claims)
         claims.setdefault(AuthenticationConstants.AUDIENCE_CLAIM, self.settings.app_id)
         identity = ClaimsIdentity(claims, True)
         result = AuthenticateRequestResult()
@@ -188,6 +247,19 @@ class Door:
         result.caller_id = CallerIdConstants.public_azure_channel
         result.connector_factory = self.adapter.bot_framework_authentication.create_connector_factory(identity)
         return result
+
+
+async def _read_at_most(request: web.Request, limit: int) -> bytes:
+    """The whole body, or 413 as soon as it passes `limit` (chunked bodies have no length)."""
+    chunks, size = [], 0
+    while True:
+        chunk = await request.content.read(64 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise Refused(413, "body over the limit")
+        chunks.append(chunk)
 
 
 def _public_reason(status: int) -> str:
