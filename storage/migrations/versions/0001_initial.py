@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-21 14:13:34.316957
+Create Date: 2026-11-21 14:16:13.198457
 """
 
 from alembic import op
@@ -180,6 +180,43 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("e_area_id", "year", name="uq_plan_area_year"),
     )
+    op.create_table(
+        "reminder_occurrence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("activity_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("e_area_id", sa.Integer(), nullable=True),
+        sa.Column("due_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("send_after", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("answer_by", sa.Date(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("claim_expires", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_status", sa.Integer(), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("conversation_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("activity_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("sent_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("sent_count", sa.Integer(), nullable=False),
+        sa.Column("answer", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+        sa.Column("answered_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("answered_by_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("snooze_until", sa.Date(), nullable=True),
+        sa.Column("reason", sa.Text(), server_default="", nullable=False),
+        sa.Column("escalated_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("activity_key", "period", "scope", name="uq_occurrence_key"),
+    )
+    with op.batch_alter_table("reminder_occurrence", schema=None) as batch_op:
+        batch_op.create_index("ix_occurrence_status_send", ["status", "send_after"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reminder_occurrence_scope"), ["scope"], unique=False)
+
     op.create_table(
         "role_assignment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -414,6 +451,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_role_assignment_aad_id"))
 
     op.drop_table("role_assignment")
+    with op.batch_alter_table("reminder_occurrence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reminder_occurrence_scope"))
+        batch_op.drop_index("ix_occurrence_status_send")
+
+    op.drop_table("reminder_occurrence")
     op.drop_table("plan")
     with op.batch_alter_table("need", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_need_raised_by"))

@@ -1,0 +1,98 @@
+"""`styra wheel show|validate [FILE]` and `styra reminders status|resend KEY`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.rules.calendar import to_stockholm
+from bot.rules.wheel import WheelError, load_wheel, occurrences_for_year
+from storage import reminders as repo
+from storage.db import Database
+
+
+def register(sub) -> None:
+    wheel = sub.add_parser("wheel", help="show or check the annual wheel file")
+    actions = wheel.add_subparsers(dest="wheel_command", required=True)
+    show = actions.add_parser("show", help="every activity with its date in a year")
+    show.add_argument("file", nargs="?", help="wheel file (default: STYRA_WHEEL_FILE or the built-in wheel)")
+    show.add_argument("--year", type=int, help="year (default: this year)")
+    show.set_defaults(run=_show)
+    validate = actions.add_parser("validate", help="check a wheel file; names the line of a mistake")
+    validate.add_argument("file", nargs="?", help="wheel file (default: STYRA_WHEEL_FILE or the built-in wheel)")
+    validate.set_defaults(run=_validate)
+
+    reminders = sub.add_parser("reminders", help="delivery state of the wheel's reminders")
+    ractions = reminders.add_subparsers(dest="reminders_command", required=True)
+    status = ractions.add_parser("status", help="reminders not yet closed, and every failure")
+    status.add_argument("--all", action="store_true", help="include answered and missed ones")
+    status.set_defaults(run=_status)
+    resend = ractions.add_parser("resend", help="deliver a reminder again on the next tick")
+    resend.add_argument("key", help="ACTIVITY/PERIOD/E-AREA, e.g. mar-steering-material/2026-03/utbildning")
+    resend.set_defaults(run=_resend)
+
+
+def _load(args, settings):
+    return load_wheel(args.file or settings.wheel_file)
+
+
+def _validate(args, settings) -> int:
+    try:
+        wheel = _load(args, settings)
+    except WheelError as exc:
+        print(f"invalid: {exc}")
+        return 1
+    print(f"ok: {len(wheel.activities)} activities, reminders at {wheel.reminder_time:%H:%M} Stockholm time")
+    return 0
+
+
+def _show(args, settings) -> int:
+    try:
+        wheel = _load(args, settings)
+    except WheelError as exc:
+        print(f"invalid: {exc}")
+        return 1
+    year = args.year or to_stockholm(dt.datetime.now(dt.UTC)).year
+    for occ in occurrences_for_year(wheel, year):
+        activity = wheel.activity(occ.activity_key)
+        local = to_stockholm(occ.due_at)
+        print(f"{local:%Y-%m-%d %a %H:%M}  answer by {occ.answer_by}  {activity.audience:15} "
+              f"{occ.activity_key:28} {activity.title['sv']}")
+    return 0
+
+
+def _status(args, settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        statuses = None if args.all else ("due", "claimed", "sent", "failed")
+        rows = db.call(repo.all_rows, statuses=statuses)
+    finally:
+        db.dispose()
+    if not rows:
+        print("no reminders to show")
+        return 0
+    print(f"{'key':52} {'status':9} {'answer':15} {'tries':>5}  last error")
+    for row in rows:
+        key = f"{row.activity_key}/{row.period}/{row.scope}"
+        error = f"{row.last_status or ''} {row.last_error or ''}".strip()
+        print(f"{key:52} {row.status:9} {row.answer or '-':15} {row.attempts:>5}  {error}")
+    failed = [r for r in rows if r.status == "failed"]
+    if failed:
+        print(f"\n{len(failed)} failed: fix the channel (or relink it), then `styra reminders resend KEY`")
+    return 0
+
+
+def _resend(args, settings) -> int:
+    parts = args.key.split("/")
+    if len(parts) != 3:
+        print("KEY is ACTIVITY/PERIOD/E-AREA, as `styra reminders status` shows it")
+        return 2
+    db = Database.from_url(settings.database_url)
+    try:
+        row = db.call(repo.resend, *parts, dt.datetime.now(dt.UTC))
+    finally:
+        db.dispose()
+    if row is None:
+        print(f"no reminder {args.key}")
+        return 2
+    print(f"{args.key} will be delivered again on the next tick")
+    return 0

@@ -1,0 +1,96 @@
+"""The year as a card: each activity's status per month, per e-area; and the wheel's picture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from microsoft_teams.cards import Container, Fact, FactSet, Image
+
+from bot.i18n import Translator
+from cards.common import card, escape, heading, para
+
+# One symbol per status so the card reads at a glance in both themes.
+SYMBOLS = {
+    "done": "✅",
+    "not_applicable": "➖",
+    "started": "▶️",
+    "snoozed": "⏸️",
+    "open": "🟠",
+    "missed": "❌",
+    "failed": "⚠️",
+    "upcoming": "⚪",
+    "none": "·",  # passed before the channel was linked: never posted
+}
+
+
+def month_names(t: Translator) -> tuple[str, ...]:
+    return (t("January"), t("February"), t("March"), t("April"), t("May"), t("June"), t("July"),
+            t("August"), t("September"), t("October"), t("November"), t("December"))
+
+
+def short_month_names(t: Translator) -> tuple[str, ...]:
+    return tuple(name[:3].lower() for name in month_names(t))
+
+
+def status_names(t: Translator) -> dict[str, str]:
+    return {
+        "done": t("Done"),
+        "not_applicable": t("Not applicable"),
+        "started": t("Started"),
+        "snoozed": t("Snoozed"),
+        "open": t("Open"),
+        "missed": t("Missed"),
+        "failed": t("Could not be posted"),
+        "upcoming": t("Upcoming"),
+        "none": t("Not posted"),
+    }
+
+
+@dataclass(frozen=True)
+class WheelEntry:
+    month: int
+    title: str
+    status: str  # a key of SYMBOLS
+    day: str  # "2026-03-04"
+
+
+@dataclass(frozen=True)
+class AreaYear:
+    area_name: str
+    linked: bool  # a steering-group channel is linked (otherwise nothing is posted)
+    entries: tuple[WheelEntry, ...]
+
+
+def wheel_card(t: Translator, year: int, areas: list[AreaYear], current_month: int | None) -> dict:
+    names = month_names(t)
+    body = [heading(t("Annual wheel {year}", year=year))]
+    for area in areas:
+        items = [heading(escape(area.area_name), size="Medium")]
+        if not area.linked:
+            items.append(para(t("No steering-group channel is linked, so no reminders are posted. An administrator links one with **@Styra link <e-area>** in the channel."),
+                              is_subtle=True, size="Small"))
+        facts = []
+        for month in range(1, 13):
+            entries = [e for e in area.entries if e.month == month]
+            if not entries:
+                continue
+            label = names[month - 1]
+            if month == current_month:
+                label = f"▸ {label}"
+            value = "\n".join(f"{SYMBOLS.get(e.status, '')} {e.day[8:10].lstrip('0')}/{month} {escape(e.title)}"
+                              for e in entries)
+            facts.append(Fact(title=label, value=value))
+        items.append(FactSet(facts=facts))
+        body.append(Container(items=items, separator=True))
+    legend = status_names(t)
+    body.append(para("  ".join(f"{SYMBOLS[key]} {legend[key]}" for key in
+                               ("done", "started", "open", "snoozed", "missed", "upcoming")),
+                     is_subtle=True, size="Small"))
+    return card(body, fallback_text=t("Annual wheel {year}", year=year))
+
+
+def picture_card(t: Translator, title: str, png_data_url: str) -> dict:
+    """The wheel as an image (a small PNG as a data URL: no image hosting needed)."""
+    return card([heading(title, size="Medium"),
+                 Image(url=png_data_url, alt_text=title, size="Stretch")],
+                fallback_text=title)

@@ -1,0 +1,145 @@
+"""Snapshot tests of the annual wheel's cards (schema 1.5, only verbs the bot handles, inputs
+named as the handlers read them). Regenerate with STYRA_UPDATE_SNAPSHOTS=1."""
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import bot.features  # noqa: F401  (registers the verbs)
+from bot import actions
+from bot.i18n import translator
+from bot.wheel_picture import Mark, WheelPicture, render_svg
+from cards import reminder as rc
+from cards import wheel as wc
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+SV, EN = translator("sv"), translator("en")
+
+VIEW = rc.ReminderView(
+    occurrence_id=42,
+    title="Skriv underlaget till styrgruppens möte",
+    body="Styrgruppen möts snart. Skriv statusrapporten med avvikelser.",
+    area_name="Utbildning",
+    audience="coordinators",
+    period="2026-03",
+    answer_by=dt.date(2026, 3, 16),
+    status="sent",
+    action="status_report",
+    coordinator_ids=("user-id-0",),
+)
+DONE = rc.ReminderView(**{**VIEW.__dict__, "status": "answered", "answer": "done",
+                          "answered_by_name": "Alex [Wilber](http://x)",
+                          "answered_at": dt.datetime(2026, 3, 11, 13, 0, tzinfo=dt.UTC)})
+
+
+def check(name: str, card: dict) -> None:
+    path = SNAPSHOTS / f"{name}.json"
+    text = json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOTS.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"missing snapshot {path.name} (run with STYRA_UPDATE_SNAPSHOTS=1)")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed (STYRA_UPDATE_SNAPSHOTS=1 to accept)"
+    assert card["version"] == "1.5" and card["$schema"].endswith("adaptive-card.json")
+    assert len(json.dumps(card, ensure_ascii=False).encode()) < 25_000
+    for verb in _verbs(card):
+        assert verb in actions.known_verbs(), verb
+
+
+def _verbs(node) -> list[str]:
+    out = []
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            assert node["verb"] == node["data"]["verb"]
+            out.append(node["verb"])
+        for value in node.values():
+            out.extend(_verbs(value))
+    elif isinstance(node, list):
+        for value in node:
+            out.extend(_verbs(value))
+    return out
+
+
+def _inputs(node) -> list[str]:
+    out = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Input."):
+            out.append(node["id"])
+        for value in node.values():
+            out.extend(_inputs(value))
+    elif isinstance(node, list):
+        for value in node:
+            out.extend(_inputs(value))
+    return out
+
+
+def test_posted_reminder_is_read_only_with_a_refresh_for_the_coordinators():
+    card = rc.reminder_card(SV, VIEW, interactive=False)
+    check("reminder_posted_sv", card)
+    assert "actions" not in card
+    assert card["refresh"] == {"action": {"type": "Action.Execute", "verb": "reminder.refresh",
+                                          "data": {"verb": "reminder.refresh", "occurrence_id": 42}},
+                               "userIds": ["user-id-0"]}
+
+
+def test_interactive_reminder_has_the_four_answers_and_named_inputs():
+    card = rc.reminder_card(SV, VIEW, interactive=True)
+    check("reminder_interactive_sv", card)
+    assert _verbs(card) == ["reminder.refresh", "reminder.done", "reminder.start", "reminder.snooze", "reminder.na"]
+    assert _inputs(card) == ["snooze_until", "reason"]
+
+
+def test_interactive_reminder_in_english():
+    check("reminder_interactive_en", rc.reminder_card(EN, VIEW, interactive=True))
+
+
+def test_answered_reminder_escapes_the_name_and_drops_buttons_and_refresh():
+    card = rc.reminder_card(SV, DONE, interactive=True)
+    check("reminder_done_sv", card)
+    assert "actions" not in card and "refresh" not in card
+    texts = [b.get("text", "") for b in card["body"]]
+    assert "Markerad som klar av Alex \\[Wilber\\]\\(http:\u2060//x\\) den 2026-03-11." in texts
+
+
+def test_refusal_notice_in_the_card():
+    check("reminder_refused_sv", rc.reminder_card(
+        SV, VIEW, interactive=False,
+        notice=SV("Only the coordinators of {area} can answer this reminder. Ask {names}.",
+                  area="Utbildning", names="Alex Wilber")))
+
+
+def test_digest_escalation_and_status_report():
+    items = [rc.DigestItem("Skriv underlaget", "2026-03", "Öppen", dt.date(2026, 3, 16))]
+    check("reminder_digest_sv", rc.digest_card(SV, "Utbildning", "2026-W12", items))
+    check("reminder_escalation_sv", rc.escalation_card(SV, VIEW, 5))
+    check("reminder_status_report_q2_sv", rc.status_report_card(SV, "Utbildning", "q2",
+                                                       ("security_review", "agreements_and_service_levels", "needs_next_year")))
+
+
+def test_wheel_card():
+    entries = (wc.WheelEntry(3, "Skriv underlaget", "done", "2026-03-10"),
+               wc.WheelEntry(3, "Förbered Trattenmötet", "missed", "2026-03-03"),
+               wc.WheelEntry(11, "Förbered Trattenmötet Q1", "upcoming", "2026-11-04"))
+    card = wc.wheel_card(SV, 2026, [wc.AreaYear("Utbildning", True, entries),
+                                    wc.AreaYear("Ekonomi", False, entries)], 3)
+    check("wheel_year_sv", card)
+
+
+def test_wheel_picture_svg_has_twelve_segments_and_highlights_the_current_month():
+    picture = WheelPicture("Årshjul 2026", "Utbildning <&>", wc.short_month_names(SV), 11,
+                           (Mark(3, "Skriv", "done"), Mark(3, "Förbered", "missed"), Mark(11, "Q1", "upcoming")),
+                           {"done": "Klar", "missed": "Missad", "upcoming": "Kommande"})
+    svg = render_svg(picture)
+    assert svg.count("<path ") == 12
+    assert svg.count('stroke="#1f6feb"') == 1  # only November is highlighted
+    assert svg.count("<circle ") == 3 + 3  # marks + legend
+    assert ">nov</text>" in svg and 'font-weight="700"' in svg
+    assert "Utbildning &lt;&amp;&gt;" in svg
+    path = SNAPSHOTS / "wheel_picture.svg"
+    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(svg, encoding="utf-8")
+    assert svg == path.read_text(encoding="utf-8")

@@ -1,0 +1,184 @@
+"""Answering the reminder card in the steering-group channel through the real HTTP route:
+coordinators answer, others get a refusal in the card (HTTP 200), every posted copy is updated
+in place, a stale card shows the current state; `årshjul` shows the year and its picture."""
+
+import json
+
+import pytest
+
+from bot import reminders
+from storage import reminders as repo
+from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local
+from tests.support.botkit import ALEX, ISAIAH
+
+UTB = "19:utbildning-styrgrupp@thread.tacv2"
+
+
+async def posted(bot):
+    """Link utbildning's channel and let the tick post the 10 March reminder."""
+    clock = WallClock(local(2026, 3, 10, 9, 0))
+    bot.services.clock = clock
+    link(bot.services.db, "utbildning", UTB, bot.connector.url, linked_at=local(2026, 1, 1))
+    await reminders.tick(bot.services)
+    row = await bot.query(repo.by_key, "mar-steering-material", "2026-03", "utbildning")
+    assert row.status == "sent"
+    return row, clock
+
+
+def card_of(body: dict) -> dict:
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    return body["value"]
+
+
+def text_of(card: dict) -> str:
+    return json.dumps(card, ensure_ascii=False)
+
+
+def verbs(card: dict) -> list[str]:
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node["verb"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in card.items() if k != "refresh"})
+    return found
+
+
+async def test_a_member_who_is_not_coordinator_gets_a_refusal_in_the_card(bot):
+    row, _ = await posted(bot)
+    status, body = await bot.invoke({"verb": "reminder.done", "occurrence_id": row.id}, user=ISAIAH)
+    assert status == 200
+    card = card_of(body)
+    assert "Bara koordinatorerna för Utbildning kan svara på den här påminnelsen. Fråga Alex Wilber." in text_of(card)
+    assert verbs(card) == []
+    after = await bot.query(repo.get, row.id)
+    assert after.status == "sent" and after.answer is None
+    assert not [s for s in bot.connector.sent if s.method == "PUT"]
+
+
+async def test_refresh_gives_coordinators_buttons_and_others_the_read_only_card(bot):
+    row, _ = await posted(bot)
+    status, body = await bot.invoke({"verb": "reminder.refresh", "occurrence_id": row.id}, user=ALEX)
+    assert status == 200
+    assert verbs(card_of(body)) == ["reminder.done", "reminder.start", "reminder.snooze", "reminder.na"]
+    status, body = await bot.invoke({"verb": "reminder.refresh", "occurrence_id": row.id}, user=ISAIAH)
+    assert status == 200 and verbs(card_of(body)) == []
+    assert "Bara koordinatorerna" not in text_of(card_of(body))
+
+
+async def test_done_updates_the_posted_card_for_everyone_and_a_stale_card_shows_the_state(bot):
+    row, clock = await posted(bot)
+    original = channel_posts(bot.connector, UTB)[0]
+    clock.now = local(2026, 3, 11, 14, 0)
+    status, body = await bot.invoke({"verb": "reminder.done", "occurrence_id": row.id}, user=ALEX)
+    assert status == 200
+    card = card_of(body)
+    assert "Markerad som klar av Alex Wilber den 2026-03-11." in text_of(card)
+    assert verbs(card) == []  # closed: nothing more to click
+    saved = await bot.query(repo.get, row.id)
+    assert (saved.status, saved.answer, saved.answered_by) == ("answered", "done", ALEX.aad_id)
+
+    updates = [s for s in bot.connector.sent if s.method == "PUT"]
+    assert len(updates) == 1
+    assert updates[0].conversation_id == UTB and updates[0].activity_id == original.activity_id
+    shared = updates[0].card
+    assert "Markerad som klar av Alex Wilber" in text_of(shared) and "actions" not in shared
+    assert "refresh" not in shared  # closed: no personal view needed any more
+
+    # Someone clicks an old copy of the card: no second answer, the current state instead.
+    status, body = await bot.invoke({"verb": "reminder.snooze", "occurrence_id": row.id,
+                                     "snooze_until": "2026-03-20"}, user=ALEX)
+    assert status == 200
+    stale = text_of(card_of(body))
+    assert "Påminnelsen är redan besvarad" in stale and "Markerad som klar av Alex Wilber" in stale
+    again = await bot.query(repo.get, row.id)
+    assert again.answer == "done" and again.snooze_until is None
+    assert len([s for s in bot.connector.sent if s.method == "PUT"]) == 1
+
+
+async def test_snooze_needs_a_future_date_and_then_shows_until_when(bot):
+    row, clock = await posted(bot)
+    status, body = await bot.invoke({"verb": "reminder.snooze", "occurrence_id": row.id,
+                                     "snooze_until": "2026-03-01"}, user=ALEX)
+    assert status == 200 and "Välj ett datum efter i dag" in text_of(card_of(body))
+    assert (await bot.query(repo.get, row.id)).answer is None
+
+    status, body = await bot.invoke({"verb": "reminder.snooze", "occurrence_id": row.id,
+                                     "snooze_until": "2026-03-13"}, user=ALEX)
+    assert status == 200
+    card = card_of(body)
+    assert "Pausad av Alex Wilber den 2026-03-10 till 2026-03-13." in text_of(card)
+    assert "reminder.done" in verbs(card)  # a snooze leaves the reminder open
+    saved = await bot.query(repo.get, row.id)
+    assert saved.answer == "snoozed" and str(saved.snooze_until) == "2026-03-13" and saved.status == "sent"
+
+
+async def test_not_applicable_needs_a_reason(bot):
+    row, _ = await posted(bot)
+    status, body = await bot.invoke({"verb": "reminder.na", "occurrence_id": row.id, "reason": "  "}, user=ALEX)
+    assert status == 200 and "Skriv kort varför" in text_of(card_of(body))
+    status, body = await bot.invoke({"verb": "reminder.na", "occurrence_id": row.id,
+                                     "reason": "Inget möte i mars, *vi* ses i april"}, user=ALEX)
+    card = card_of(body)
+    assert "Markerad som ej aktuell av Alex Wilber" in text_of(card)
+    saved = await bot.query(repo.get, row.id)
+    assert saved.answer == "not_applicable" and saved.reason == "Inget möte i mars, *vi* ses i april"
+    # The reason is user text: shown as a TextRun, never as markdown.
+    runs = [b for b in card["body"] if b.get("type") == "RichTextBlock"]
+    assert runs and runs[0]["inlines"][0]["text"] == "Inget möte i mars, *vi* ses i april"
+
+
+async def test_start_opens_the_quarter_status_report_checklist_in_a_private_chat(bot):
+    row, _ = await posted(bot)
+    status, body = await bot.invoke({"verb": "reminder.start", "occurrence_id": row.id}, user=ALEX)
+    assert status == 200
+    assert "Jag har skickat det du behöver i vår privata chatt" in text_of(card_of(body))
+    personal = [s for s in bot.connector.sent if s.method == "POST" and s.conversation_id == ALEX.personal_conversation]
+    assert len(personal) == 1
+    text = personal[0].all_text()
+    assert "Statusrapport Q1 · Utbildning" in text
+    assert "Risker" in text and "Avvikelser och ändrade förutsättningar" in text
+    saved = await bot.query(repo.get, row.id)
+    assert saved.answer == "started" and saved.status == "sent"
+
+
+async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
+    row, clock = await posted(bot)
+    await bot.invoke({"verb": "reminder.done", "occurrence_id": row.id}, user=ALEX)
+    replies = await bot.say("årshjul", user=ISAIAH)  # member of utbildning, chair of ekonomi
+    cards = [r.card for r in replies if r.cards]
+    overview = [c for c in cards if c["fallbackText"] == "Årshjul 2026"]
+    assert len(overview) == 1
+    text = text_of(overview[0])
+    assert "Utbildning" in text and "Ekonomi och personal" in text and "Forskning" not in text
+    assert "✅ 10/3 Skriv underlaget till styrgruppens möte" in text
+    assert "❌ 3/3 Förbered Trattenmötet för andra kvartalet" in text  # missed (before grace)
+    assert "▸ Mars" in text  # the current month
+    assert "Ingen styrgruppskanal är kopplad" in text  # ekonomi has no channel
+    pictures = [c for c in cards if any(b.get("type") == "Image" for b in c["body"])]
+    assert len(pictures) == 1
+    image = next(b for b in pictures[0]["body"] if b.get("type") == "Image")
+    assert image["url"].startswith("data:image/png;base64,")
+    assert len(json.dumps(pictures[0]).encode()) < 25_000
+
+
+@pytest.mark.parametrize("key,when,expected", [
+    ("jan-kickoff", (2026, 1, 7), "E-förvaltningsplan Utbildning 2026"),  # show_plan: this year's plan
+    ("feb-larger-needs", (2026, 2, 4), "Behovsinventering · Utbildning"),  # needs_inventory
+])
+async def test_start_opens_the_plan_or_the_needs_inventory(bot, key, when, expected):
+    bot.services.clock = WallClock(local(*when, 9, 0))
+    link(bot.services.db, "utbildning", UTB, bot.connector.url, linked_at=local(2026, 1, 1))
+    await reminders.tick(bot.services)
+    row = await bot.query(repo.by_key, key, f"{when[0]}-{when[1]:02d}", "utbildning")
+    status, _body = await bot.invoke({"verb": "reminder.start", "occurrence_id": row.id}, user=ALEX)
+    assert status == 200
+    personal = [s for s in bot.connector.sent if s.method == "POST" and s.conversation_id == ALEX.personal_conversation]
+    assert len(personal) == 1 and expected in personal[0].all_text()
