@@ -1,0 +1,283 @@
+"""Approve invokes on PostgreSQL at an open-loop offered load (issue 6: p99 < 200 ms at 50/s).
+
+Many e-areas, each with its own chair, steering channel and coordinator; one distinct decision
+basis per invoke. Invokes are launched on a fixed schedule whatever the answers do (open loop),
+and latency is measured from the scheduled start, so a slow answer cannot hide queueing. The
+follow-up work (card updates, notices) runs in the background as in production.
+
+    STYRA_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/bench_decisions.py
+
+Prints one JSON object; skips with a note when no PostgreSQL URL is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+RATE = float(os.environ.get("STYRA_BENCH_RATE", "50"))  # invokes per second offered
+SECONDS = float(os.environ.get("STYRA_BENCH_SECONDS", "10"))
+AREAS = 25
+TARGET_P99_MS = 200.0
+
+
+def _pg_url() -> str | None:
+    return os.environ.get("STYRA_BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def _schema_url(base: str) -> tuple[str, str]:
+    import sqlalchemy as sa
+
+    from storage.db import make_engine, normalise_url
+    from storage.migrate import upgrade
+
+    schema = f"styra_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    url = sa.engine.make_url(normalise_url(base)).update_query_dict({"options": f"-csearch_path={schema}"})
+    text = url.render_as_string(hide_password=False)
+    upgrade(text)
+    return schema, text
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    import sqlalchemy as sa
+
+    from storage.db import make_engine
+
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _seed(session, service_url: str, per_area: int) -> list[tuple[int, str, str, str]]:
+    """E-areas with chair, coordinator, linked channel, plan; ready bases already posted.
+    Returns (basis id, chair aad id, chair teams id, channel id) per invoke."""
+    from storage import org
+    from storage.counters import next_number
+    from storage.models import (
+        BasisStatus,
+        ChannelPurpose,
+        ConversationRef,
+        DecisionBasis,
+        EArea,
+        Need,
+        NeedStatus,
+        Person,
+        Plan,
+        Role,
+        SentCard,
+    )
+
+    work = []
+    for a in range(AREAS):
+        area = EArea(slug=f"bench-{a}", name=f"Bench {a}")
+        session.add(area)
+        session.flush()
+        session.add(Plan(e_area_id=area.id, year=2026, frame_sek=10_000_000, frame_hours=20_000))
+        chair = Person(aad_id=f"bench-chair-{a}", teams_id=f"29:bench-chair-{a}", name=f"Chair {a}")
+        coord = Person(aad_id=f"bench-coord-{a}", teams_id=f"29:bench-coord-{a}", name=f"Coordinator {a}")
+        session.add_all([chair, coord])
+        channel = f"19:bench-{a}@thread.tacv2"
+        org.save_conversation(session, ConversationRef(conversation_id=channel, kind="channel",
+                                                       service_url=service_url, channel_id=channel))
+        org.save_conversation(session, ConversationRef(conversation_id=f"a:bench-coord-{a}", kind="personal",
+                                                       service_url=service_url, aad_id=coord.aad_id))
+        org.link_channel(session, ChannelPurpose.steering, area, channel, "bench")
+        org.grant(session, area, chair.aad_id, Role.chair, "bench")
+        org.grant(session, area, coord.aad_id, Role.coordinator, "bench")
+        for i in range(per_area):
+            need = Need(number=next_number(session, "B", 2026), e_area_id=area.id, title=f"Behov {a}-{i}",
+                        raised_by=coord.aad_id, raised_by_name=coord.name, status=NeedStatus.awaiting_decision)
+            session.add(need)
+            session.flush()
+            basis = DecisionBasis(need_id=need.id, status=BasisStatus.ready, hours=40, cost_sek=50_000,
+                                  proposal="Genomför.", frame_change_sek=10_000, created_by="bench")
+            session.add(basis)
+            session.flush()
+            session.add(SentCard(subject=f"basis:{basis.id}", conversation_id=channel, activity_id=f"posted-{basis.id}"))
+            work.append((basis.id, chair.aad_id, chair.teams_id, channel))
+    return work
+
+
+# The Teams side (connector service) runs in its own process, as it does in production, so its
+# CPU is not charged to Styra's event loop.
+_CONNECTOR = r"""
+import itertools, sys
+from aiohttp import web
+ids, counts = itertools.count(1), {"POST": 0, "PUT": 0, "CREATE": 0}
+async def post(request):
+    await request.read(); counts["POST"] += 1
+    return web.json_response({"id": f"act-{next(ids)}"})
+async def put(request):
+    await request.read(); counts["PUT"] += 1
+    return web.json_response({"id": request.match_info["aid"]})
+async def create(request):
+    body = await request.json(); counts["CREATE"] += 1
+    return web.json_response({"id": "a:personal-" + (body.get("members") or [{}])[0].get("id", "x")})
+async def stats(request):
+    return web.json_response(counts)
+app = web.Application()
+app.router.add_post("/v3/conversations", create)
+app.router.add_post("/v3/conversations/{conv}/activities", post)
+app.router.add_post("/v3/conversations/{conv}/activities/{aid}", post)
+app.router.add_put("/v3/conversations/{conv}/activities/{aid}", put)
+app.router.add_get("/stats", stats)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+
+
+class _RemoteConnector:
+    def __init__(self, port: int, process) -> None:
+        self.url = f"http://127.0.0.1:{port}/"
+        self.process = process
+
+    @classmethod
+    async def start(cls) -> _RemoteConnector:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(sys.executable, "-c", _CONNECTOR, str(port))
+        import aiohttp
+
+        async with aiohttp.ClientSession() as client:
+            for _ in range(200):
+                try:
+                    async with client.get(f"http://127.0.0.1:{port}/stats"):
+                        return cls(port, process)
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+        process.kill()
+        raise RuntimeError("the connector process did not start")
+
+    async def stats(self) -> dict:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as client, client.get(self.url + "stats") as response:
+            return await response.json()
+
+    async def close(self) -> None:
+        self.process.terminate()
+        await self.process.wait()
+
+
+async def _measure(url: str) -> dict:
+    from sqlalchemy import func, select
+
+    from bot import decisions
+    from storage.models import Decision
+    from tests.support.botkit import BotHarness, User
+
+    logging.getLogger("styra").setLevel(logging.ERROR)
+    connector = await _RemoteConnector.start()
+    harness = await BotHarness.start(url, connector=connector, STYRA_DEMO="0")
+    total = int(RATE * SECONDS)
+    warm = 20
+    per_area = (total + warm) // AREAS + 1
+    try:
+        work = await harness.query(_seed, harness.connector.url, per_area)
+        work.sort(key=lambda w: w[0] % AREAS)  # interleave areas
+
+        async def one(item) -> tuple[float, int, bool]:
+            basis_id, aad_id, teams_id, channel = item
+            user = User(aad_id, "Chair", teams_id)
+            body = harness.activity(user, kind="channel", type_="invoke", name="adaptiveCard/action",
+                                    value={"action": {"type": "Action.Execute", "verb": "decision.approve",
+                                                      "data": {"verb": "decision.approve", "basis_id": basis_id}},
+                                           "trigger": "manual"})
+            body["conversation"]["id"] = f"{channel};messageid=posted-{basis_id}"
+            body["channelData"]["channel"] = {"id": channel}
+            response = await harness.post(body)
+            payload = await response.json()
+            shown = json.dumps(payload, ensure_ascii=False)
+            ok = response.status == 200 and ("Godkänt" in shown or "Approved" in shown)
+            return time.perf_counter(), response.status, ok
+
+        for item in work[:warm]:
+            await one(item)
+        await decisions.drain()
+
+        loop_items = work[warm:warm + total]
+        start = time.perf_counter() + 0.05
+        tasks, scheduled = [], []
+        for index, item in enumerate(loop_items):
+            due = start + index / RATE
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            scheduled.append(due)
+            tasks.append(asyncio.create_task(one(item)))
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        latencies, errors = [], 0
+        for due, result in zip(scheduled, results, strict=True):
+            if isinstance(result, BaseException) or result[1] != 200 or not result[2]:
+                errors += 1
+                continue
+            latencies.append((result[0] - due) * 1000)
+        offered_seconds = (len(loop_items) - 1) / RATE
+        drain_start = time.perf_counter()
+        await decisions.drain()
+        drain_ms = (time.perf_counter() - drain_start) * 1000
+        decided = await harness.query(lambda s: s.execute(select(func.count()).select_from(Decision)).scalar())
+        sent = await connector.stats()
+    finally:
+        await harness.close(connector_too=False)
+        await connector.close()
+    p99 = _percentile(latencies, 99) if latencies else None
+    return {
+        "benchmark": "decision approve invoke (PostgreSQL, open loop)",
+        "offered_rate_per_s": RATE,
+        "offered_seconds": round(offered_seconds, 2),
+        "invokes": len(loop_items),
+        "errors": errors,
+        "latency_ms": {
+            "p50": round(_percentile(latencies, 50), 1) if latencies else None,
+            "p95": round(_percentile(latencies, 95), 1) if latencies else None,
+            "p99": round(p99, 1) if p99 is not None else None,
+            "max": round(max(latencies), 1) if latencies else None,
+            "mean": round(statistics.fmean(latencies), 1) if latencies else None,
+        },
+        "target_p99_ms": TARGET_P99_MS,
+        "meets_target": p99 is not None and p99 < TARGET_P99_MS and errors == 0,
+        "decisions_recorded": decided,
+        "card_updates_sent": sent["PUT"],
+        "notices_sent": sent["POST"],
+        "background_drain_ms_after_load": round(drain_ms, 1),
+        "areas": AREAS,
+    }
+
+
+async def run() -> dict:
+    base = _pg_url()
+    if not base:
+        return {"benchmark": "decision approve invoke", "skipped": True,
+                "note": "set STYRA_BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL URL"}
+    schema, url = await asyncio.to_thread(_schema_url, base)
+    try:
+        return await _measure(url)
+    finally:
+        await asyncio.to_thread(_drop_schema, base, schema)
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(run()), indent=2))

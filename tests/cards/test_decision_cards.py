@@ -1,0 +1,140 @@
+"""Decision cards in every state: JSON snapshots (STYRA_UPDATE_SNAPSHOTS=1 rewrites them), schema
+version, known verbs and inputs, escaped user text."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import bot.features  # noqa: F401  (registers the verbs)
+from bot import actions
+from bot.decisions import Approve
+from bot.i18n import translator
+from cards.decision import (
+    BasisView,
+    CardContext,
+    DecisionRow,
+    DecisionView,
+    chair_card,
+    decided_card,
+    decisions_list_card,
+    notice_card,
+    read_only_card,
+    refusal_card,
+    sent_back_card,
+)
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+WHEN = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
+CTX = CardContext(refresh_ids=("29:chair", "29:deputy"))
+SV, EN = translator("sv"), translator("en")
+
+VIEW = BasisView(
+    basis_id=7, level="steering", area_name="Utbildning", need_number="B-2026-0042",
+    need_title="Bokning av *labb* [länk](https://x.example)", need_description="Kalkylark i dag.",
+    raised_by_name="Megan Bowen", version=2, business_goals="Bättre nyttjande.", risk="Liten leverantör.",
+    risk_likelihood=2, risk_impact=3, resources="Två utvecklare.", hours=120, cost_sek=150_000,
+    dependencies="Forskning använder labben.", proposal="Utöka ramen.", frame_change_sek=100_000,
+    frame_change_hours=80, escalate=True,
+)
+PORTFOLIO_VIEW = BasisView(**{**VIEW.__dict__, "level": "portfolio"})
+STEERING = DecisionView(number="D-2026-0007", level="steering", outcome="approved", decided_by_name="Alex Wilber",
+                        decided_at=WHEN, comment="Bra *underlag*", registry_number="UTB 2026/42")
+ESCALATED = DecisionView(number="D-2026-0007", level="steering", outcome="escalated", decided_by_name="Alex Wilber",
+                         decided_at=WHEN)
+PORTFOLIO = DecisionView(number="D-2026-0008", level="portfolio", outcome="rejected", decided_by_name="Patti Fernandez",
+                         decided_at=WHEN, comment="Inte i år.")
+SENT_BACK = DecisionView(number="D-2026-0009", level="steering", outcome="sent_back", decided_by_name="Alex Wilber",
+                         decided_at=WHEN, comment="Beskriv beroendena.")
+
+STATES = {
+    "read_only": lambda: read_only_card(SV, VIEW, CTX),
+    "read_only_portfolio": lambda: read_only_card(SV, PORTFOLIO_VIEW, CardContext(refresh_ids=("29:patti",))),
+    "chair": lambda: chair_card(SV, VIEW, CTX),
+    "chair_en": lambda: chair_card(EN, VIEW, CTX),
+    "chair_portfolio": lambda: chair_card(SV, PORTFOLIO_VIEW, CTX),
+    "decided": lambda: decided_card(SV, VIEW, [STEERING], CTX),
+    "already_decided": lambda: decided_card(SV, VIEW, [STEERING], CTX, already=True),
+    "escalated_waiting": lambda: decided_card(SV, VIEW, [ESCALATED], CTX, pending_note=SV("Waiting for portfolio management's decision.")),
+    "portfolio_decided": lambda: decided_card(SV, PORTFOLIO_VIEW, [ESCALATED, PORTFOLIO], CTX),
+    "sent_back": lambda: decided_card(SV, VIEW, [SENT_BACK], CTX),
+    "stale_replaced": lambda: sent_back_card(SV, BasisView(**{**VIEW.__dict__, "status": "superseded"}), CTX, []),
+    "stale_not_escalated": lambda: sent_back_card(SV, PORTFOLIO_VIEW, CTX, []),
+    "refusal": lambda: refusal_card(SV, VIEW, CTX, "Bara styrgruppens ordförande eller vice ordförande kan besluta om det här underlaget. Fråga Alex Wilber."),
+    "notice_sv": lambda: notice_card(SV, VIEW, STEERING, "Europe/Stockholm"),
+    "notice_en_sent_back": lambda: notice_card(EN, VIEW, SENT_BACK, "Europe/Stockholm"),
+    "list_empty": lambda: decisions_list_card(SV, "Utbildning", [], "Europe/Stockholm"),
+    "list": lambda: decisions_list_card(SV, "Utbildning", [
+        DecisionRow("D-2026-0008", WHEN, "B-2026-0042", "Bokning", "portfolio", "rejected", "Patti Fernandez"),
+        DecisionRow("D-2026-0007", WHEN, "B-2026-0042", "Bokning", "steering", "escalated", "Alex Wilber"),
+    ], "Europe/Stockholm"),
+}
+
+
+def _verbs(node) -> set[str]:
+    found = set()
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            found.add(node["verb"])
+            assert node["data"]["verb"] == node["verb"]
+        for value in node.values():
+            found |= _verbs(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _verbs(item)
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(STATES))
+def test_snapshot(name):
+    content = STATES[name]()
+    path = SNAPSHOTS / f"decision_{name}.json"
+    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if os.environ.get("STYRA_UPDATE_SNAPSHOTS") != "1":
+            pytest.fail(f"snapshot {path.name} was missing and has been written; run again")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(STATES))
+def test_schema_and_verbs_are_known(name):
+    content = STATES[name]()
+    assert content["version"] == "1.5"
+    assert content["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    assert _verbs(content) <= actions.known_verbs()
+
+
+def test_chair_inputs_are_read_by_the_decision_verbs():
+    content = chair_card(SV, VIEW, CTX)
+    ids = {e["id"] for e in content["body"] if e["type"].startswith("Input.")}
+    assert ids == {"comment", "registry_number"} <= set(Approve.model_fields)
+    parsed = actions.parse({"verb": "decision.approve", "basis_id": 7, "comment": " ok\x00 ", "registry_number": "x" * 99})
+    assert parsed.comment == "ok" and len(parsed.registry_number) == 60
+
+
+def test_everyone_sees_the_read_only_card_and_chairs_get_a_refresh():
+    content = read_only_card(SV, VIEW, CTX)
+    assert "actions" not in content
+    assert content["refresh"]["userIds"] == ["29:chair", "29:deputy"]
+    assert content["refresh"]["action"] == {
+        "type": "Action.Execute", "verb": "decision.view",
+        "data": {"verb": "decision.view", "basis_id": 7, "level": "steering"},
+    }
+
+
+def test_user_text_never_becomes_markdown():
+    text = json.dumps(read_only_card(SV, VIEW, CTX), ensure_ascii=False)
+    assert "[länk](https" not in text and "\\\\*labb\\\\*" in text
+    decided = decided_card(SV, VIEW, [STEERING], CTX)
+    runs = [i for e in decided["body"] if e.get("type") == "Container" for i in e["items"] if i["type"] == "RichTextBlock"]
+    assert runs and runs[0]["inlines"][0]["text"] == "Bra *underlag*"
+
+
+def test_times_are_shown_in_swedish_time():
+    assert "Beslutat av Alex Wilber 2026-11-21 14:05." in json.dumps(decided_card(SV, VIEW, [STEERING], CTX), ensure_ascii=False)
