@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import Container, Fact, FactSet, TextInput
+from microsoft_teams.cards import ActionSet, Container, Fact, FactSet, TextInput
 
 from bot.i18n import Translator
 from cards.common import card, escape, execute, heading, para, user_text
@@ -147,7 +147,7 @@ def _basis_body(t: Translator, view: BasisView) -> list:
     )
     for label, text in sections:
         if text:
-            body.append(para(f"**{label}**", spacing="Small"))
+            body.append(para(f"**{label}**", spacing="Medium"))
             body.append(user_text(text))
     if view.escalate and view.level == "steering":
         body.append(para(t("This affects the whole portfolio: an approval goes on to portfolio management for the final decision."),
@@ -174,15 +174,17 @@ def chair_card(t: Translator, view: BasisView, ctx: CardContext) -> dict:
                   placeholder=t("e.g. ABC 2026/123")),
     ]
     ids = {"basis_id": view.basis_id, "level": view.level}
-    actions = [
+    # Two rows: five buttons in one row get their titles truncated in Teams.
+    decide = [
         execute(t("Approve"), {"verb": OUTCOME_VERBS["approved"], **ids}, style="positive"),
         execute(t("Reject"), {"verb": OUTCOME_VERBS["rejected"], **ids}, style="destructive"),
         execute(t("Defer"), {"verb": OUTCOME_VERBS["deferred"], **ids}),
-        execute(t("Send back"), {"verb": OUTCOME_VERBS["sent_back"], **ids}),
     ]
+    other = [execute(t("Send back"), {"verb": OUTCOME_VERBS["sent_back"], **ids})]
     if view.level == "steering":
-        actions.append(execute(t("Escalate to portfolio"), {"verb": OUTCOME_VERBS["escalated"], **ids}))
-    return card(body, actions, refresh=_refresh(view, ctx),
+        other.append(execute(t("Escalate to portfolio"), {"verb": OUTCOME_VERBS["escalated"], **ids}))
+    body += [ActionSet(actions=decide, spacing="Medium"), ActionSet(actions=other, spacing="Small")]
+    return card(body, refresh=_refresh(view, ctx),
                 fallback_text=t("Decision basis {need}", need=view.need_number))
 
 

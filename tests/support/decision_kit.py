@@ -84,8 +84,19 @@ def plan_2026(session, slug: str = "utbildning") -> Plan:
     return session.exec(select(Plan).where(Plan.e_area_id == area.id, Plan.year == 2026)).one()
 
 
-def verbs(card: dict) -> list[str]:
-    return [a.get("verb") for a in card.get("actions") or []]
+def verbs(node) -> list[str]:
+    """Every button's verb on the card, in reading order (top-level actions and ActionSets)."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        if node.get("type") in ("Action.Execute", "Action.Submit"):
+            found.append(node.get("verb") or (node.get("data") or {}).get("verb"))
+        for key, value in node.items():
+            if key != "refresh":
+                found.extend(verbs(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(verbs(item))
+    return found
 
 
 def inputs(card: dict) -> list[str]:
