@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core_commands import ROLE_WORDS, change_role
 from storage import org
 from storage.db import Database
-from storage.models import PORTFOLIO_ROLES, Role
+from storage.models import Role
 
 
 def register(sub) -> None:
@@ -24,23 +24,8 @@ def register(sub) -> None:
 def _list(args, settings) -> int:
     db = Database.from_url(settings.database_url)
 
-    def rows(session):
-        out = []
-        for area in org.e_areas(session):
-            for role in Role:
-                if role in PORTFOLIO_ROLES:
-                    continue
-                for aad in org.holders(session, area.slug, role):
-                    person = org.person(session, aad)
-                    out.append((area.slug, role.value, aad, person.name if person else ""))
-        for role in PORTFOLIO_ROLES:
-            for aad in org.holders(session, org.PORTFOLIO_SCOPE, role):
-                person = org.person(session, aad)
-                out.append(("portfolio", role.value, aad, person.name if person else ""))
-        return out
-
-    for scope, role, aad, name in db.call(rows):
-        print(f"{scope:20} {role:18} {aad:40} {name}")
+    for scope, _area, role, aad, name in db.call(org.role_rows):
+        print(f"{scope:20} {role.value:18} {aad:40} {name}")
     db.dispose()
     return 0
 

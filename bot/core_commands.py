@@ -200,26 +200,12 @@ async def link_command(turn: Turn, match: re.Match) -> None:
 async def roles_command(turn: Turn, match: re.Match) -> None:
     t = turn.t
 
-    def load(session):
-        rows = []
-        for area in org.e_areas(session):
-            for role in Role:
-                if role in PORTFOLIO_ROLES:
-                    continue
-                for aad in org.holders(session, area.slug, role):
-                    person = org.person(session, aad)
-                    rows.append((area.name, role, person.name if person and person.name else aad))
-        for role in PORTFOLIO_ROLES:
-            for aad in org.holders(session, org.PORTFOLIO_SCOPE, role):
-                person = org.person(session, aad)
-                rows.append((t("Portfolio"), role, person.name if person and person.name else aad))
-        return rows
-
-    rows = await turn.db.run(load)
+    rows = await turn.db.run(org.role_rows)
     if not rows:
         await turn.say(t("No roles are granted yet."))
         return
-    lines = [f"{escape(area)} – {role_label(t, role)}: {escape(name)}" for area, role, name in rows]
+    lines = [f"{escape(area or t('Portfolio'))} – {role_label(t, role)}: {escape(name or aad)}"
+             for _scope, area, role, aad, name in rows]
     await turn.send_card(message_card(t("Roles"), ["\n".join(f"- {line}" for line in lines[:80])]))
 
 

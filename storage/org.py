@@ -84,6 +84,20 @@ def holders(session: Session, scope: str, *roles: Role) -> list[str]:
     return sorted(set(session.exec(stmt)))
 
 
+def role_rows(session: Session) -> list[tuple[str, str, Role, str, str]]:
+    """Every role held: (scope, scope's name, role, aad id, person's name), e-areas first."""
+    rows = []
+    scopes = [(area.slug, area.name) for area in e_areas(session)] + [(PORTFOLIO_SCOPE, "")]
+    for scope, name in scopes:
+        for role in Role:
+            if (role in PORTFOLIO_ROLES) != (scope == PORTFOLIO_SCOPE):
+                continue
+            for aad_id in holders(session, scope, role):
+                found = session.get(Person, aad_id)
+                rows.append((scope, name, role, aad_id, found.name if found and found.name else ""))
+    return rows
+
+
 def grant(session: Session, area: EArea | None, aad_id: str, role: Role, by: str) -> bool:
     """True when the role was added, False when the person already had it."""
     scope = PORTFOLIO_SCOPE if role in PORTFOLIO_ROLES else area.slug

@@ -191,3 +191,10 @@ async def test_control_characters_never_reach_the_database(bot):
     await bot.send(body)
     person = await bot.query(lambda s: s.get(Person, ALEX.aad_id))
     assert person.name == "Alex Wilber"
+
+
+async def test_roles_lists_who_holds_what(bot):
+    await bot.say("hej")
+    text = texts(await bot.say("roller"))
+    assert "Utbildning – e-koordinator: Alex Wilber" in text
+    assert "Portfölj – ordförande i portföljledningen: Patti Fernandez" in text
