@@ -122,8 +122,11 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
 
     async def on_shutdown(app: web.Application) -> None:
         from bot import decisions
+        from dialogs import register_need
 
-        await decisions.drain()  # notices and card updates still on their way
+        # Notices and card updates still on their way.
+        await decisions.drain()
+        await register_need.drain(services)
 
     async def on_cleanup(app: web.Application) -> None:
         if settings.scheduler:

@@ -95,13 +95,19 @@ class StyraBot(ActivityHandler):
         if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.conversation_update):
             key = f"{activity.channel_id}|{activity.conversation.id}|{activity.id}"
         ref = conversation_ref_of(activity) if activity.service_url else None
-        prepared = await self.services.db.run(_prepare, key, speaker, ref)
+        default = self.services.settings.default_locale
+        turn = Turn(ctx=turn_context, services=self.services,
+                    t=translator(choose_language(None, activity.locale, default)), speaker=speaker)
+        try:
+            prepared = await self.services.db.run(_prepare, key, speaker, ref)
+        except Exception:  # e.g. the database is unreachable: apologise, let Teams' retry come
+            await self._incident(turn, None)
+            return
         if prepared is None:
             log.info("dropped redelivered activity %s", key)
             return
         chosen, welcomed_at = prepared
-        lang = choose_language(chosen, activity.locale, self.services.settings.default_locale)
-        turn = Turn(ctx=turn_context, services=self.services, t=translator(lang), speaker=speaker)
+        turn.t = translator(choose_language(chosen, activity.locale, default))
         turn.state["welcomed_at"] = welcomed_at
         turn_context.turn_state["styra.turn"] = turn
         try:
@@ -109,11 +115,18 @@ class StyraBot(ActivityHandler):
             await self.conversation_state.save_changes(turn_context)
             await self.user_state.save_changes(turn_context)
         except Exception:
-            incident = uuid.uuid4().hex[:8].upper()
-            log.exception("incident %s in %s activity %s", incident, activity.type, activity.id)
-            if key is not None:
-                await self.services.db.run(activities.release, key)
-            await self._apologise(turn, incident)
+            await self._incident(turn, key)
+
+    async def _incident(self, turn: Turn, claimed_key: str | None) -> None:
+        """Log the traceback under an incident id and tell the user that id, never the trace."""
+        incident = uuid.uuid4().hex[:8].upper()
+        log.exception("incident %s in %s activity %s", incident, turn.activity.type, turn.activity.id)
+        if claimed_key is not None:
+            try:
+                await self.services.db.run(activities.release, claimed_key)
+            except Exception:
+                log.exception("incident %s: could not release the claim on %s", incident, claimed_key)
+        await self._apologise(turn, incident)
 
     async def _apologise(self, turn: Turn, incident: str) -> None:
         text = turn.t("Sorry, something went wrong on my side. Please try again. Incident id: {incident}.",

@@ -15,6 +15,7 @@ choice card) -> confirmation, or "you are now also affected". Coordinators are t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -83,6 +84,43 @@ def _form_options(session, lang: str, year: int) -> tuple[list[needcards.Option]
     return area_options, goal_options, goals_by_area
 
 
+def _valid_choices(session, year: int) -> tuple[set[str], dict[str, set[int]]]:
+    """Only what validation needs (slugs and goal ids), in two light column queries."""
+    from sqlmodel import select
+
+    from storage.models import Plan, PlanGoal
+
+    slugs = set(session.exec(select(EArea.slug)))
+    goals: dict[str, set[int]] = {}
+    stmt = (select(EArea.slug, PlanGoal.id).join(Plan, Plan.e_area_id == EArea.id)
+            .join(PlanGoal, PlanGoal.plan_id == Plan.id).where(Plan.year == year))
+    for slug, goal_id in session.exec(stmt):
+        goals.setdefault(slug, set()).add(goal_id)
+    return slugs, goals
+
+
+def _coordinators(session, slug: str) -> list[tuple[str, str, str | None]]:
+    """(aad id, name, chosen language) of the e-area's coordinators, in one query."""
+    from sqlmodel import select
+
+    from storage.models import Person, RoleAssignment
+
+    stmt = (select(RoleAssignment.aad_id, Person.name, Person.locale)
+            .join(Person, Person.aad_id == RoleAssignment.aad_id, isouter=True)
+            .where(RoleAssignment.scope == slug, RoleAssignment.role == Role.coordinator)
+            .order_by(RoleAssignment.aad_id))
+    return [(aad_id, name or aad_id, locale) for aad_id, name, locale in session.exec(stmt)]
+
+
+def _plan_status(session, area_id: int, year: int) -> str | None:
+    from sqlmodel import select
+
+    from storage.models import Plan
+
+    status = session.exec(select(Plan.status).where(Plan.e_area_id == area_id, Plan.year == year)).first()
+    return None if status is None else str(getattr(status, "value", status))
+
+
 def _form_view(session, lang: str, year: int, today: date, form_id: str, values: dict[str, str],
                errors: dict[str, str] | None = None) -> needcards.FormView:
     area_options, goal_options, _ = _form_options(session, lang, year)
@@ -125,14 +163,14 @@ class Outcome:
     notify: dict[str, Any] = field(default_factory=dict)
 
 
-def _confirmation(session, t, need: Need, area: EArea, today: date, *, repeated: bool, tz: str) -> dict:
-    names = [(org.person(session, a).name if org.person(session, a) else a)
-             for a in org.holders(session, area.slug, Role.coordinator)]
-    plan = plans.plan_for(session, area.id, today.year)
-    steps = rules.next_steps(str(getattr(need.status, "value", need.status)), coordinators=names,
+def _confirmation(session, t, need: Need, area: EArea, today: date, *, repeated: bool, tz: str,
+                  coordinators: list[tuple[str, str, str | None]] | None = None) -> dict:
+    if coordinators is None:
+        coordinators = _coordinators(session, area.slug)
+    steps = rules.next_steps(str(getattr(need.status, "value", need.status)),
+                             coordinators=[name for _aad, name, _locale in coordinators],
                              wished_date=need.wished_date, today=today,
-                             plan_status=str(getattr(plan.status, "value", plan.status)) if plan else None,
-                             year=today.year)
+                             plan_status=_plan_status(session, area.id, today.year), year=today.year)
     row = need_row(need, area, t.lang, tz=tz)
     return needcards.confirmation_card(t, row, steps, repeated=repeated)
 
@@ -145,9 +183,10 @@ def submit_work(session, *, t, speaker, raw: dict[str, Any], form_id: str, confi
     if existing is not None:
         area = session.get(EArea, existing.e_area_id)
         return Outcome("repeat", _confirmation(session, t, existing, area, today, repeated=True, tz=tz))
-    area_options, goal_options, goals_by_area = _form_options(session, t.lang, today.year)
-    check = rules.validate(raw, today=today, areas={o.value for o in area_options}, goals_by_area=goals_by_area)
+    slugs, goals_by_area = _valid_choices(session, today.year)
+    check = rules.validate(raw, today=today, areas=slugs, goals_by_area=goals_by_area)
     if not check.ok:
+        area_options, goal_options, _ = _form_options(session, t.lang, today.year)
         view = needcards.FormView(form_id, area_options, goal_options, today.isoformat(), check.kept, check.errors)
         return Outcome("invalid", needcards.need_form_card(t, view))
     draft = check.draft
@@ -157,6 +196,7 @@ def submit_work(session, *, t, speaker, raw: dict[str, Any], form_id: str, confi
         if similar:
             counts = repo.affected_counts(session, [need.id for need, _ in similar])
             rows = [need_row(need, area, t.lang, counts.get(need.id, 0), tz) for need, _score in similar]
+            area_options, goal_options, _ = _form_options(session, t.lang, today.year)
             view = needcards.FormView(form_id, area_options, goal_options, today.isoformat(), check.kept, {})
             return Outcome("similar", needcards.similar_card(t, view, rows))
     need = repo.create(session, e_area_id=area.id, year=today.year, title=draft.title,
@@ -164,17 +204,11 @@ def submit_work(session, *, t, speaker, raw: dict[str, Any], form_id: str, confi
                        raised_by_name=speaker.name, on_behalf_of=draft.on_behalf_of, benefit=draft.benefit,
                        effort_hours=draft.hours, cost_sek=draft.cost, wished_date=draft.wished_date,
                        goal_ids=draft.goals, request_key=key, at=now)
-    card = _confirmation(session, t, need, area, today, repeated=False, tz=tz)
-    return Outcome("created", card, _notice_data(session, need, area, speaker))
-
-
-def _notice_data(session, need: Need, area: EArea, speaker) -> dict[str, Any]:
-    coordinators = []
-    for aad_id in org.holders(session, area.slug, Role.coordinator):
-        person = org.person(session, aad_id)
-        coordinators.append((aad_id, person.locale if person else None))
-    return {"need_id": need.id, "area": area, "coordinators": coordinators, "need": need,
-            "raised_by": speaker.name, "raiser": speaker.aad_id}
+    coordinators = _coordinators(session, area.slug)
+    card = _confirmation(session, t, need, area, today, repeated=False, tz=tz, coordinators=coordinators)
+    notice = {"need_id": need.id, "area": area, "need": need, "raised_by": speaker.name, "raiser": speaker.aad_id,
+              "coordinators": [(aad_id, locale) for aad_id, _name, locale in coordinators]}
+    return Outcome("created", card, notice)
 
 
 async def on_submit(turn, form_id_value: Any, confirmed: bool):
@@ -199,7 +233,8 @@ async def on_submit(turn, form_id_value: Any, confirmed: bool):
         outcome = await turn.db.run(lambda s: submit_work(s, **args))
     answer = await show(turn, outcome.card)
     if outcome.kind == "created":
-        await notify_coordinators(turn, outcome.notify)
+        # Off the turn's path: pacing towards one busy chat must never slow down the person registering.
+        _in_background(turn.services, notify_coordinators(turn, outcome.notify))
     return answer
 
 
@@ -234,6 +269,20 @@ async def on_join(turn, need_id: int):
 
 
 # --- telling the coordinators ----------------------------------------------------------------
+
+
+def _in_background(services, work) -> None:
+    tasks = services.extras.setdefault("need_notices", set())
+    task = asyncio.get_running_loop().create_task(work)
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def drain(services) -> None:
+    """Wait for the coordinator notices still being delivered (tests, orderly shutdown)."""
+    tasks = services.extras.get("need_notices") or set()
+    while tasks:
+        await asyncio.gather(*list(tasks), return_exceptions=True)
 
 
 async def notify_coordinators(turn, data: dict[str, Any]) -> None:

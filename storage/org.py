@@ -19,6 +19,7 @@ from storage.models import (
     RoleAssignment,
 )
 from storage.types import utcnow
+from storage.upsert import insert_missing
 
 PORTFOLIO_SCOPE = "portfolio"
 
@@ -51,9 +52,10 @@ def person(session: Session, aad_id: str) -> Person | None:
 
 def upsert_person(session: Session, aad_id: str, name: str, teams_id: str | None) -> Person:
     found = session.get(Person, aad_id)
-    if found is None:
-        found = Person(aad_id=aad_id, name=name, teams_id=teams_id)
-        session.add(found)
+    if found is None:  # race-safe: a concurrent first turn may create the same person
+        insert_missing(session, Person.__table__,
+                       {"aad_id": aad_id, "name": name, "teams_id": teams_id, "updated_at": utcnow()}, ["aad_id"])
+        found = session.get(Person, aad_id)
     else:  # write only what changed: this runs on every turn
         if name and found.name != name:
             found.name, found.updated_at = name, utcnow()
@@ -133,9 +135,13 @@ def revoke(session: Session, area: EArea | None, aad_id: str, role: Role) -> boo
 
 def save_conversation(session: Session, ref: ConversationRef) -> None:
     current = session.get(ConversationRef, ref.conversation_id)
-    if current is None:
-        session.add(ref)
-    else:  # write only what changed: this runs on every turn
+    if current is None:  # race-safe: concurrent first turns may store the same conversation
+        values = ref.model_dump()
+        values["updated_at"] = values.get("updated_at") or utcnow()
+        if insert_missing(session, ConversationRef.__table__, values, ["conversation_id"]):
+            return
+        current = session.get(ConversationRef, ref.conversation_id)
+    if current is not None:  # write only what changed: this runs on every turn
         changed = False
         for field in ("kind", "service_url", "tenant_id", "team_id", "channel_id", "bot_id", "aad_id", "name"):
             value = getattr(ref, field)

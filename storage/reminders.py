@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import SentCard
 from storage.reminder_tables import FINAL_ANSWERS, Answer, OccurrenceStatus, ReminderOccurrence
 from storage.types import utcnow
+from storage.upsert import insert_missing
 
 T = ReminderOccurrence
 DIGEST_KEY = "~digest"  # never a wheel key: those are lower-case letters, digits and dashes
@@ -41,13 +41,7 @@ def materialise(session: Session, rows: list[dict]) -> int:
          "answered_by_name": "", "reason": "", "created_at": now, "updated_at": now, **row}
         for row in rows
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(T.__table__).values(values).on_conflict_do_nothing(
-        index_elements=["activity_key", "period", "scope"]
-    )
-    result = session.execute(stmt)
-    return max(result.rowcount or 0, 0)
+    return insert_missing(session, T.__table__, values, ["activity_key", "period", "scope"])
 
 
 def mark_missed(session: Session, older_than: datetime) -> int:

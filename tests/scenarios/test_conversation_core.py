@@ -198,3 +198,15 @@ async def test_roles_lists_who_holds_what(bot):
     text = texts(await bot.say("roller"))
     assert "Utbildning – e-koordinator: Alex Wilber" in text
     assert "Portfölj – ordförande i portföljledningen: Patti Fernandez" in text
+
+
+async def test_a_database_failure_at_the_start_of_a_turn_is_an_apology_not_a_500(bot, monkeypatch):
+    await bot.say("hej")
+
+    async def broken(work, *args, **kwargs):
+        raise OSError("database unreachable")
+
+    monkeypatch.setattr(bot.services.db, "run", broken)
+    response = await bot.post(bot.activity(text="hjälp"))
+    assert response.status in (200, 201)
+    assert "Förlåt, något gick fel hos mig" in bot.connector.sent[-1].text

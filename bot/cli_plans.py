@@ -1,0 +1,105 @@
+"""`styra plan import FILE --e-area … --year …` and `styra plan export --e-area … --year … --out FILE`."""
+
+from __future__ import annotations
+
+from bot import plan_io
+from bot.i18n import translator
+from storage import org, plans
+from storage.db import Database
+from storage.models import PlanStatus
+
+
+def register(sub) -> None:
+    plan = sub.add_parser("plan", help="import or export an e-area's plan (goals) as .xlsx or .csv")
+    actions = plan.add_subparsers(dest="plan_command", required=True)
+    imp = actions.add_parser("import", help="replace a plan's goals from a spreadsheet (all rows or nothing)")
+    imp.add_argument("file", help=".xlsx or .csv, one row per goal")
+    imp.add_argument("--e-area", dest="area", required=True, help="e-area slug or name")
+    imp.add_argument("--year", type=int, required=True)
+    imp.add_argument("--title", help="the plan's title")
+    imp.add_argument("--status", choices=[s.value for s in PlanStatus], help="draft or decided")
+    imp.add_argument("--frame-sek", type=int, help="the resource frame in SEK")
+    imp.add_argument("--frame-hours", type=int, help="the resource frame in hours")
+    imp.add_argument("--lang", default=None, help="language of messages (sv or en)")
+    imp.set_defaults(run=_import)
+    exp = actions.add_parser("export", help="write a plan's goals to .xlsx or .csv")
+    exp.add_argument("--e-area", dest="area", required=True)
+    exp.add_argument("--year", type=int, required=True)
+    exp.add_argument("--out", required=True, help="file to write (.xlsx or .csv)")
+    exp.add_argument("--lang", default=None, help="header language (sv or en)")
+    exp.set_defaults(run=_export)
+
+
+def import_file(db: Database, path: str, area_text: str, year: int, *, title=None, status=None,
+                frame_sek=None, frame_hours=None):
+    """Parse first (nothing touches the database when any row is bad), then write in one transaction."""
+    goals = plan_io.parse(plan_io.read_rows(path))
+
+    def store(session):
+        area = org.find_e_area(session, area_text)
+        if area is None:
+            raise LookupError(area_text)
+        return plans.import_goals(session, area, year, goals, title=title,
+                                  status=PlanStatus(status) if status else None,
+                                  frame_sek=frame_sek, frame_hours=frame_hours)
+
+    return db.call(store), len(goals)
+
+
+def _import(args, settings) -> int:
+    t = translator(args.lang or settings.default_locale)
+    for value in (args.frame_sek, args.frame_hours):
+        if value is not None and value < 0:
+            print(t("The frame cannot be negative."))
+            return 2
+    db = Database.from_url(settings.database_url)
+    try:
+        result, count = import_file(db, args.file, args.area, args.year, title=args.title, status=args.status,
+                                    frame_sek=args.frame_sek, frame_hours=args.frame_hours)
+    except plan_io.PlanFileError as exc:
+        print(t("Nothing was imported: the file has errors."))
+        for line in exc.lines(t):
+            print("  " + line)
+        return 2
+    except LookupError:
+        print(t("I do not know an e-area called \"{name}\".", name=args.area))
+        return 2
+    finally:
+        db.dispose()
+    print(t("Imported {count} goals into the plan for {year} ({added} new, {updated} updated, {removed} removed).",
+            count=count, year=args.year, added=result.added, updated=result.updated, removed=result.removed))
+    if result.kept_linked:
+        print(t("{n} goals missing from the file were kept because needs refer to them.", n=result.kept_linked))
+    return 0
+
+
+def export_file(db: Database, area_text: str, year: int, out: str, lang: str) -> int | None:
+    def load(session):
+        area = org.find_e_area(session, area_text)
+        if area is None:
+            raise LookupError(area_text)
+        plan = plans.plan_for(session, area.id, year)
+        return None if plan is None else plans.goals(session, plan.id)
+
+    goals = db.call(load)
+    if goals is None:
+        return None
+    return plan_io.write(out, goals, lang=lang, sheet_title=f"Plan {year}")
+
+
+def _export(args, settings) -> int:
+    lang = args.lang or settings.default_locale
+    t = translator(lang)
+    db = Database.from_url(settings.database_url)
+    try:
+        count = export_file(db, args.area, args.year, args.out, t.lang)
+    except LookupError:
+        print(t("I do not know an e-area called \"{name}\".", name=args.area))
+        return 2
+    finally:
+        db.dispose()
+    if count is None:
+        print(t("{area} has no plan for {year} yet.", area=args.area, year=args.year))
+        return 2
+    print(t("Wrote {count} goals to {path}.", count=count, path=args.out))
+    return 0

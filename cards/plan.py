@@ -1,0 +1,83 @@
+"""Cards for plans: one e-area's plan for a year (goals, resource frame used and left), or a choice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from microsoft_teams.cards import Container, Fact, FactSet
+
+from bot.i18n import Translator
+from cards.common import card, escape, heading, para, submit, user_text
+from cards.needs import number_text
+
+
+@dataclass(frozen=True)
+class GoalView:
+    support_area: str
+    title: str
+    start: str
+    end: str
+    units: str = ""
+
+
+@dataclass(frozen=True)
+class PlanView:
+    area_slug: str
+    area: str
+    year: int
+    title: str
+    status: str  # draft | decided
+    frame_sek: int
+    frame_hours: int
+    used_sek: int
+    used_hours: int
+    goals: tuple[GoalView, ...]
+
+
+def _frame_line(t: Translator, used: int, frame: int, unit: str) -> str:
+    left = frame - used
+    text = t("{used} of {frame} {unit} used, {left} left", used=number_text(t, used), frame=number_text(t, frame),
+             unit=unit, left=number_text(t, left))
+    return text if left >= 0 else text + " ⚠"
+
+
+def plan_card(t: Translator, view: PlanView) -> dict:
+    status = t("Decided") if view.status == "decided" else t("Draft")
+    body: list = [
+        heading(escape(view.title) if view.title else t("Plan for {area} {year}", area=escape(view.area), year=view.year)),
+        FactSet(facts=[
+            Fact(title=t("E-area"), value=escape(view.area)),
+            Fact(title=t("Year"), value=str(view.year)),
+            Fact(title=t("Status"), value=status),
+            Fact(title=t("Budget"), value=_frame_line(t, view.used_sek, view.frame_sek, t("SEK"))),
+            Fact(title=t("Capacity"), value=_frame_line(t, view.used_hours, view.frame_hours, t("hours"))),
+        ]),
+    ]
+    if view.used_sek > view.frame_sek or view.used_hours > view.frame_hours:
+        body.append(Container(style="attention", items=[para(t("More is committed than the frame allows. Changes need a steering-group decision."))]))
+    body.append(heading(t("Goals"), size="Medium"))
+    if not view.goals:
+        body.append(para(t("The plan has no goals yet. Coordinators import them with **styra plan import**.")))
+    current = None
+    for goal in view.goals:
+        if goal.support_area != current:
+            current = goal.support_area
+            if current:
+                body.append(user_text(current, weight="Bolder", color="Accent"))
+        span = f"{goal.start or '?'} – {goal.end or '?'}"
+        body.append(Container(spacing="Small", items=[
+            user_text(goal.title),
+            para(escape(span) + (f" · {escape(goal.units)}" if goal.units else ""), size="Small",
+                 is_subtle=True, spacing="None"),
+        ]))
+    other_year = view.year + 1
+    return card(body, [submit(t("Plan for {year}", year=other_year),
+                              {"verb": "plan.show", "area": view.area_slug, "year": other_year})],
+                fallback_text=t("Plan for {area} {year}", area=view.area, year=view.year))
+
+
+def plan_choice_card(t: Translator, areas: list[tuple[str, str]], year: int) -> dict:
+    body = [heading(t("Which e-area's plan?"), size="Medium"),
+            para(t("You have a role in several e-areas. Pick one, or write **plan <e-area>**."))]
+    actions = [submit(name, {"verb": "plan.show", "area": slug, "year": year}) for slug, name in areas[:6]]
+    return card(body, actions, fallback_text=t("Which e-area's plan?"))

@@ -1,0 +1,155 @@
+"""Repository for needs: create, find, list, join as also affected, and the append-only history.
+
+Functions take the caller's session and never commit. Every change to a need adds a NeedEvent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.counters import next_number
+from storage.models import EArea, Need, NeedAffected, NeedEvent, NeedGoal, NeedStatus, PlanGoal
+from storage.types import utcnow
+
+
+def add_event(session: Session, need_id: int, actor: str, actor_name: str, kind: str,
+              detail: dict[str, Any] | None = None, at: datetime | None = None) -> NeedEvent:
+    event = NeedEvent(need_id=need_id, actor=actor, actor_name=actor_name, kind=kind,
+                      detail=json.dumps(detail or {}, ensure_ascii=False), at=at or utcnow())
+    session.add(event)
+    return event
+
+
+def create(session: Session, *, e_area_id: int, year: int, title: str, description: str, source: str,
+           raised_by: str, raised_by_name: str, on_behalf_of: str, benefit: str,
+           effort_hours: int | None, cost_sek: int | None, wished_date, goal_ids: Iterable[int] = (),
+           request_key: str | None = None, at: datetime | None = None) -> Need:
+    """A new need with its number (B-<year>-NNNN) and its first history event."""
+    at = at or utcnow()
+    need = Need(number=next_number(session, "B", year), e_area_id=e_area_id, title=title,
+                description=description, source=source, raised_by=raised_by,
+                raised_by_name=raised_by_name, on_behalf_of=on_behalf_of, benefit=benefit,
+                effort_hours=effort_hours, cost_sek=cost_sek, wished_date=wished_date,
+                status=NeedStatus.registered, request_key=request_key, created_at=at, updated_at=at)
+    session.add(need)
+    session.flush()
+    goal_ids = list(dict.fromkeys(goal_ids))
+    for goal_id in goal_ids:
+        session.add(NeedGoal(need_id=need.id, goal_id=goal_id))
+    add_event(session, need.id, raised_by, raised_by_name, "registered",
+              {"number": need.number, "goals": goal_ids}, at)
+    session.flush()
+    return need
+
+
+def by_id(session: Session, need_id: int) -> Need | None:
+    return session.get(Need, need_id)
+
+
+def by_number(session: Session, number: str) -> Need | None:
+    return session.exec(select(Need).where(func.upper(Need.number) == number.strip().upper())).first()
+
+
+def by_request_key(session: Session, key: str) -> Need | None:
+    return session.exec(select(Need).where(Need.request_key == key)).first()
+
+
+def set_status(session: Session, need: Need, status: NeedStatus, actor: str, actor_name: str = "",
+               detail: dict[str, Any] | None = None) -> None:
+    """Change the status and record it; callers check the lifecycle (bot.rules.needs.can_transition)."""
+    if need.status == status:
+        return
+    old = need.status
+    need.status = status
+    need.updated_at = utcnow()
+    add_event(session, need.id, actor, actor_name, "status_changed",
+              {"from": NeedStatus(old).value, "to": NeedStatus(status).value, **(detail or {})})
+    session.flush()
+
+
+def add_affected(session: Session, need: Need, aad_id: str, name: str) -> bool:
+    """"Same need, I am affected too": True when added, False when already listed (or the raiser)."""
+    if need.raised_by == aad_id or session.get(NeedAffected, (need.id, aad_id)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(NeedAffected(need_id=need.id, aad_id=aad_id, name=name))
+    except IntegrityError:  # a concurrent join of the same person won
+        return False
+    add_event(session, need.id, aad_id, name, "affected_added", {})
+    need.updated_at = utcnow()
+    session.flush()
+    return True
+
+
+def affected(session: Session, need_id: int) -> list[NeedAffected]:
+    stmt = select(NeedAffected).where(NeedAffected.need_id == need_id).order_by(NeedAffected.added_at)
+    return list(session.exec(stmt))
+
+
+def affected_counts(session: Session, need_ids: list[int]) -> dict[int, int]:
+    if not need_ids:
+        return {}
+    stmt = (select(NeedAffected.need_id, func.count()).where(NeedAffected.need_id.in_(need_ids))
+            .group_by(NeedAffected.need_id))
+    return {need_id: count for need_id, count in session.exec(stmt)}
+
+
+def history(session: Session, need_id: int) -> list[NeedEvent]:
+    stmt = select(NeedEvent).where(NeedEvent.need_id == need_id).order_by(NeedEvent.at, NeedEvent.id)
+    return list(session.exec(stmt))
+
+
+def goals_of(session: Session, need_id: int) -> list[PlanGoal]:
+    stmt = (select(PlanGoal).join(NeedGoal, NeedGoal.goal_id == PlanGoal.id)
+            .where(NeedGoal.need_id == need_id).order_by(PlanGoal.position))
+    return list(session.exec(stmt))
+
+
+def of_person(session: Session, aad_id: str, limit: int = 50) -> list[tuple[Need, EArea]]:
+    """Needs the person raised or joined as also affected, newest first."""
+    joined = select(NeedAffected.need_id).where(NeedAffected.aad_id == aad_id)
+    stmt = (select(Need, EArea).join(EArea, EArea.id == Need.e_area_id)
+            .where(or_(Need.raised_by == aad_id, Need.id.in_(joined)))
+            .order_by(Need.created_at.desc(), Need.id.desc()).limit(limit))
+    return list(session.exec(stmt))
+
+
+def of_area(session: Session, e_area_id: int | None, statuses: Iterable[NeedStatus] | None = None,
+            limit: int | None = None) -> list[tuple[Need, EArea]]:
+    """An e-area's needs (all e-areas when None), oldest first, optionally by status."""
+    stmt = select(Need, EArea).join(EArea, EArea.id == Need.e_area_id)
+    if e_area_id is not None:
+        stmt = stmt.where(Need.e_area_id == e_area_id)
+    if statuses:
+        stmt = stmt.where(Need.status.in_(list(statuses)))
+    stmt = stmt.order_by(Need.created_at, Need.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt))
+
+
+def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus]) -> int:
+    stmt = select(func.count()).select_from(Need).where(Need.e_area_id == e_area_id,
+                                                        Need.status.in_(list(statuses)))
+    return session.exec(stmt).one()
+
+
+def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tuple[int, str, str]]:
+    """(id, title, description) of an e-area's needs newer than after_id, for the similarity index."""
+    stmt = (select(Need.id, Need.title, func.substr(Need.description, 1, 600))
+            .where(Need.e_area_id == e_area_id, Need.id > after_id).order_by(Need.id))
+    return [(row[0], row[1], row[2] or "") for row in session.exec(stmt)]
+
+
+def by_ids(session: Session, ids: list[int]) -> dict[int, Need]:
+    if not ids:
+        return {}
+    return {need.id: need for need in session.exec(select(Need).where(Need.id.in_(ids)))}

@@ -1,0 +1,104 @@
+"""Repository for plans (e-förvaltningsplaner) and their goals. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from storage.models import EArea, NeedGoal, Plan, PlanGoal, PlanStatus
+from storage.types import utcnow
+
+
+def plan_for(session: Session, e_area_id: int, year: int) -> Plan | None:
+    return session.exec(select(Plan).where(Plan.e_area_id == e_area_id, Plan.year == year)).first()
+
+
+def goals(session: Session, plan_id: int) -> list[PlanGoal]:
+    stmt = select(PlanGoal).where(PlanGoal.plan_id == plan_id).order_by(PlanGoal.position, PlanGoal.id)
+    return list(session.exec(stmt))
+
+
+def goals_of_year(session: Session, year: int) -> list[tuple[EArea, PlanGoal]]:
+    """Every goal of every e-area's plan for the year (for the need form's goal list)."""
+    stmt = (select(EArea, PlanGoal).join(Plan, Plan.e_area_id == EArea.id)
+            .join(PlanGoal, PlanGoal.plan_id == Plan.id).where(Plan.year == year)
+            .order_by(EArea.name, PlanGoal.position, PlanGoal.id))
+    return list(session.exec(stmt))
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    support_area: str
+    title: str
+    why: str
+    effect: str
+    units: str
+    dependencies: str
+    start: str
+    end: str
+    priority: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: bool
+    added: int
+    updated: int
+    removed: int
+    kept_linked: int  # goals missing from the file but kept because needs refer to them
+
+
+def import_goals(session: Session, area: EArea, year: int, rows: Sequence[GoalRow], *,
+                 title: str | None = None, status: PlanStatus | None = None,
+                 frame_sek: int | None = None, frame_hours: int | None = None) -> ImportResult:
+    """Make the plan's goals equal to the rows. Goals are matched by title, so needs keep their links.
+
+    A goal missing from the file is removed unless a need refers to it (then it is kept and counted).
+    """
+    plan = plan_for(session, area.id, year)
+    created = plan is None
+    if plan is None:
+        plan = Plan(e_area_id=area.id, year=year, title=title or f"E-förvaltningsplan {area.name} {year}")
+        session.add(plan)
+        session.flush()
+    if title:
+        plan.title = title
+    if status is not None:
+        plan.status = status
+    if frame_sek is not None:
+        plan.frame_sek = frame_sek
+    if frame_hours is not None:
+        plan.frame_hours = frame_hours
+    plan.updated_at = utcnow()
+    existing = {g.title.casefold(): g for g in goals(session, plan.id)}
+    seen: set[int] = set()
+    added = updated = 0
+    for position, row in enumerate(rows, 1):
+        goal = existing.get(row.title.casefold())
+        if goal is None or goal.id in seen:
+            goal = PlanGoal(plan_id=plan.id, title=row.title)
+            session.add(goal)
+            added += 1
+        else:
+            updated += 1
+        goal.position = position
+        goal.support_area, goal.why, goal.effect = row.support_area, row.why, row.effect
+        goal.units, goal.dependencies, goal.start, goal.end = row.units, row.dependencies, row.start, row.end
+        goal.priority = row.priority or position
+        session.flush()
+        seen.add(goal.id)
+    removed = kept = 0
+    for goal in existing.values():
+        if goal.id in seen:
+            continue
+        linked = session.exec(select(func.count()).select_from(NeedGoal).where(NeedGoal.goal_id == goal.id)).one()
+        if linked:
+            kept += 1
+        else:
+            session.delete(goal)
+            removed += 1
+    session.flush()
+    return ImportResult(created, added, updated, removed, kept)

@@ -1,0 +1,129 @@
+"""Need and plan cards: JSON snapshots (STYRA_UPDATE_SNAPSHOTS=1 rewrites them), known verbs only,
+and user text that never becomes live markdown."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import bot.features  # noqa: F401  (registers every verb)
+from bot.actions import known_verbs
+from bot.i18n import translator
+from bot.rules.needs import Step
+from cards import needs as nc
+from cards import plan as pc
+from cards.common import MAX_CARD_BYTES
+
+SNAPSHOTS = Path(__file__).with_name("snapshots")
+
+AREAS = [nc.Option("ekonomi", "Ekonomi och personal"), nc.Option("utbildning", "Utbildning")]
+GOALS = [nc.Option("1", "Utbildning – Samlad digital kursanmälan"), nc.Option("2", "Utbildning – Enhetliga kursrum")]
+EVIL = "**Viktigt** [klicka här](https://evil.example)"
+VALUES = {"title": EVIL, "description": "Rad ett\n- rad två", "e_area": "utbildning", "source": "staff",
+          "hours": "-4", "cost": "150 000", "wished_date": "2026-02-01", "goals": "1,2"}
+ROW = nc.NeedRow(need_id=7, number="B-2026-0007", title=EVIL, status="registered", area="Utbildning",
+                 created="2026-03-10", affected=2, excerpt="Studenter anmäler sig i # tre system")
+DETAIL = nc.NeedDetail(
+    row=ROW, description="Beskrivning med <b>html</b> och [länk](http://x.se)", benefit="Färre ärenden",
+    source="user_group", raised_by="Isaiah Langer", on_behalf_of="Studentexpeditionen [SX]", hours=120,
+    cost=150_000, wished_date="2026-09-01", goals=["Samlad digital kursanmälan"], affected=["Megan Bowen"],
+    history=[("2026-03-10 10:00", "Isaiah Langer", "registered", {}),
+             ("2026-03-11 09:30", "Alex Wilber", "status_changed", {"from": "registered", "to": "under_assessment"}),
+             ("2026-03-12 08:00", "Megan *Bowen*", "affected_added", {})],
+    can_assess=True)
+PLAN = pc.PlanView(area_slug="utbildning", area="Utbildning", year=2026, title="E-förvaltningsplan Utbildning 2026",
+                   status="decided", frame_sek=2_500_000, frame_hours=4000, used_sek=2_600_000, used_hours=1000,
+                   goals=(pc.GoalView("Studieadministration", "Samlad digital kursanmälan", "2026-01", "2026-12",
+                                      "Studentavdelningen"),
+                          pc.GoalView("Lärplattform", "Enhetliga kursrum", "2026-02", "", "")))
+
+
+def form(errors=None):
+    return nc.FormView(form_id="f0rm1d0000000001", areas=AREAS, goals=GOALS, today="2026-03-10",
+                       values=dict(VALUES), errors=errors or {})
+
+
+CARDS = {
+    "form_empty": lambda t: nc.need_form_card(t, nc.FormView("f0rm1d0000000001", AREAS, GOALS, "2026-03-10",
+                                                             {"source": "staff"})),
+    "form_errors": lambda t: nc.need_form_card(t, form({"hours": "The number cannot be negative.",
+                                                        "wished_date": "The date has already passed. Choose today or a later date."})),
+    "similar": lambda t: nc.similar_card(t, form(), [ROW]),
+    "confirmation": lambda t: nc.confirmation_card(t, ROW, [Step("assess", {"names": ["Alex Wilber"]}), Step("routes"),
+                                                            Step("draft_plan", {"year": 2026}), Step("follow")]),
+    "joined": lambda t: nc.joined_card(t, ROW, added=True),
+    "list": lambda t: nc.list_card(t, t("Your needs"), [ROW], total=30),
+    "detail": lambda t: nc.detail_card(t, DETAIL),
+    "notice": lambda t: nc.coordinator_notice_card(t, ROW, raised_by="Isaiah Langer", on_behalf_of="Kemi",
+                                                   hours=40, cost=None, wished_date="2026-09-01"),
+    "plan": lambda t: pc.plan_card(t, PLAN),
+    "plan_choice": lambda t: pc.plan_choice_card(t, [("utbildning", "Utbildning"), ("ekonomi", "Ekonomi")], 2026),
+}
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _verbs(card):
+    return {(n.get("data") or {}).get("verb") for n in _walk(card) if n.get("type") in ("Action.Submit", "Action.Execute")}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_card_snapshot(name, lang):
+    content = CARDS[name](translator(lang))
+    assert content["version"] == "1.5"
+    assert _verbs(content) <= known_verbs() | {"assess.open"}, _verbs(content) - known_verbs()
+    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    assert len(json.dumps(content, ensure_ascii=False).encode()) <= MAX_CARD_BYTES
+    path = SNAPSHOTS / f"needs_{name}_{lang}.json"
+    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path.name}: run with STYRA_UPDATE_SNAPSHOTS=1"
+    assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_user_text_never_reaches_a_markdown_block_unescaped(name):
+    content = CARDS[name](translator("sv"))
+    for node in _walk(content):
+        if node.get("type") == "TextBlock" or node.get("type") == "Fact":
+            for key in ("text", "title", "value"):
+                value = node.get(key) or ""
+                assert "](http" not in value and "**Viktigt**" not in value, (name, value)
+    runs = [n["text"] for n in _walk(content) if n.get("type") == "TextRun"]
+    if name in ("similar", "confirmation", "joined", "list", "detail", "notice"):
+        assert EVIL in runs
+
+
+def test_the_form_marks_bad_fields_and_keeps_values():
+    content = CARDS["form_errors"](translator("sv"))
+    inputs = {n["id"]: n for n in _walk(content) if str(n.get("type", "")).startswith("Input.")}
+    assert inputs["hours"]["value"] == "-4" and inputs["hours"]["errorMessage"] == "Talet kan inte vara negativt."
+    assert inputs["title"]["value"] == EVIL and inputs["goals"]["value"] == "1,2"
+    red = [n["text"] for n in _walk(content) if n.get("type") == "TextBlock" and n.get("color") == "Attention"]
+    assert any("Kontrollera de markerade fälten" in text for text in red)
+    assert any("Talet kan inte vara negativt." in text for text in red)
+
+
+def test_a_full_form_with_the_longest_texts_fits_in_a_card():
+    values = {"title": "😀" * 200, "description": "😀" * 3000, "benefit": "😀" * 1000, "on_behalf_of": "😀" * 200,
+              "e_area": "utbildning", "hours": "1", "cost": "1", "wished_date": "2026-03-10"}
+    view = nc.FormView("f0rm1d0000000001", AREAS, GOALS, "2026-03-10", values, {})
+    nc.similar_card(translator("sv"), view, [ROW, ROW, ROW])  # raises CardTooLarge if not
+
+
+def test_plan_card_warns_when_the_frame_is_overspent():
+    text = json.dumps(CARDS["plan"](translator("sv")), ensure_ascii=False)
+    assert "Mer är intecknat än ramen tillåter" in text
+    assert "2\u00a0600\u00a0000 av 2\u00a0500\u00a0000 kr använt, -100\u00a0000 kvar ⚠" in text
