@@ -61,6 +61,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         _BotConfig(settings.app_id, settings.app_password,
                    settings.app_type if settings.app_id else "MultiTenant", settings.app_tenant_id)
     ))
+    sdk_patches.cache_user_token_client(adapter.bot_framework_authentication)
     storage = DatabaseStorage(db)
     bot = StyraBot(services, ConversationState(storage), UserState(storage))
 

@@ -25,6 +25,7 @@ from botframework.connector.auth import (
 
 from bot.auth import Authenticator, AuthError, KeysUnavailable, check_service_url
 from bot.config import Settings
+from bot.sdk_patches import CachedConnectorFactory
 from bot.text import MAX_NAME_CHARS, scrub_json
 
 log = logging.getLogger("styra.door")
@@ -185,6 +186,7 @@ class Door:
     authenticator: Authenticator | None
 
     def __post_init__(self) -> None:
+        self._connectors: CachedConnectorFactory | None = None
         self._service_url_ok = service_url_checker(self.settings)
         self._tenants = set(self.settings.allowed_tenants)
         if self.settings.production and not self._tenants and self.settings.app_tenant_id:
@@ -245,7 +247,10 @@ class Door:
         result.claims_identity = identity
         result.audience = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
         result.caller_id = CallerIdConstants.public_azure_channel
-        result.connector_factory = self.adapter.bot_framework_authentication.create_connector_factory(identity)
+        if self._connectors is None:  # every admitted token names the same app: one factory
+            self._connectors = CachedConnectorFactory(
+                self.adapter.bot_framework_authentication.create_connector_factory(identity))
+        result.connector_factory = self._connectors
         return result
 
 
