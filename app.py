@@ -161,6 +161,7 @@ async def _healthz(request: web.Request) -> web.Response:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a minute is noise
     settings = Settings()
     app = build_app(settings)
     # run_app handles SIGINT/SIGTERM: stops accepting, lets requests finish, runs cleanup.

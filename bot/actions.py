@@ -24,19 +24,23 @@ class CardAction(BaseModel):
     # Inputs of an Action.Submit form arrive merged into the data; forms validate those themselves.
     model_config = ConfigDict(extra="ignore", frozen=True)
     verb: ClassVar[str]
+    # A personal action clicked (Action.Submit) in a channel is answered in the user's 1:1 chat:
+    # its form or details are one person's business, and a channel conversation is shared.
+    personal: ClassVar[bool] = False
 
     def data(self) -> dict[str, Any]:
         """The JSON a card puts on the button."""
         return {"verb": self.verb, **self.model_dump(mode="json")}
 
 
-def action(verb: str):
+def action(verb: str, *, personal: bool = False):
     """Class decorator: register a CardAction under its verb."""
 
     def register(cls: type[CardAction]) -> type[CardAction]:
         if verb in _ACTIONS:
             raise ValueError(f"verb {verb!r} registered twice")
         cls.verb = verb
+        cls.personal = personal
         _ACTIONS[verb] = cls
         return cls
 

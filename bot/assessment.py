@@ -48,7 +48,7 @@ FORM_FIELDS = ("serves", "goals", "business_goals", "hours", "cost", "urgent", "
 # --- card verbs ------------------------------------------------------------------------------
 
 
-@action("assess.open")
+@action("assess.open", personal=True)
 class AssessOpen(CardAction):
     need_id: int
 
@@ -330,7 +330,7 @@ async def on_confirm(turn: Turn, act: AssessConfirm):
             lambda s: repo.assess(
                 s, need_id=ctx.need.id, plan_id=ctx.plan.id, answers=answers, expected=routing.outcome,
                 after=act.after, request_key=act.form, actor=turn.speaker.aad_id, actor_name=turn.speaker.name,
-                goal_ids=goal_ids, business_goals=values["business_goals"], reason=values["reason"]))
+                goal_ids=goal_ids, business_goals=values["business_goals"], reason=values["reason"], at=turn.now()))
     except IntegrityError:  # the same form stored by a concurrent copy of this click
         done = await turn.db.run(repo.by_request_key, act.form)
         if done is None:
@@ -381,7 +381,7 @@ async def notify_raiser(services, need: Need, area: EArea, row, reasons: tuple[s
     """Tell the person who raised the need, in their own language; never fails the assessment."""
     try:
         person = await services.db.run(org.person, need.raised_by)
-        t = translator((person.locale if person else None) or services.settings.default_locale)
+        t = translator(org.language_of_person(person) or services.settings.default_locale)
         card = cards.outcome_notice(t, cards.NoticeView(need.number, need.title, row.outcome, reasons, row.reason,
                                                          area.name_en if t.lang == "en" and area.name_en else area.name))
         await services.outbound.send_personal(need.raised_by, card)
@@ -485,7 +485,8 @@ async def on_basis_submit(turn: Turn, act: BasisSubmit):
     try:
         result = await turn.db.run(lambda s: repo.create_basis(
             s, need_id=need.id, assessment_id=act.assessment_id, after_version=act.after_version,
-            values=stored, escalate=escalate, actor=turn.speaker.aad_id, actor_name=turn.speaker.name))
+            values=stored, escalate=escalate, actor=turn.speaker.aad_id, actor_name=turn.speaker.name,
+            at=turn.now()))
     except IntegrityError:  # the same version created by a concurrent copy of this click
         result = repo.BasisStale(await turn.db.run(repo.latest_basis, need.id))
     if isinstance(result, repo.Refused):

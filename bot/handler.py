@@ -25,7 +25,7 @@ from botbuilder.schema import (
 
 from bot import actions, commands, core_commands, features  # noqa: F401  (registers handlers)
 from bot.commands import Where
-from bot.i18n import choose_language, translator
+from bot.i18n import choose_language, language_of, translator
 from bot.services import Services
 from bot.text import MAX_MESSAGE_CHARS, clean
 from bot.turn import Speaker, Turn
@@ -66,11 +66,12 @@ def conversation_ref_of(activity: Activity, bot_id: str | None = None) -> Conver
     )
 
 
-def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None):
+def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None, client_lang: str | None = None):
     """One transaction per turn start: claim, person, conversation."""
     if key is not None and not activities.claim(session, key):
         return None
-    person = org.upsert_person(session, speaker.aad_id, speaker.name, speaker.teams_id) if speaker.aad_id else None
+    person = (org.upsert_person(session, speaker.aad_id, speaker.name, speaker.teams_id, client_lang)
+              if speaker.aad_id else None)
     if ref is not None:
         org.save_conversation(session, ref)
     return (person.locale if person else None, person.welcomed_at if person else None)
@@ -99,7 +100,7 @@ class StyraBot(ActivityHandler):
         turn = Turn(ctx=turn_context, services=self.services,
                     t=translator(choose_language(None, activity.locale, default)), speaker=speaker)
         try:
-            prepared = await self.services.db.run(_prepare, key, speaker, ref)
+            prepared = await self.services.db.run(_prepare, key, speaker, ref, language_of(activity.locale))
         except Exception:  # e.g. the database is unreachable: apologise, let Teams' retry come
             await self._incident(turn, None)
             return
@@ -182,8 +183,7 @@ class StyraBot(ActivityHandler):
             return
         cmd, match = found
         if cmd.where is Where.personal and turn.in_channel:
-            outbound = turn.services.outbound
-            await outbound.continue_in_personal(turn, cmd, match)
+            await turn.services.outbound.continue_in_personal(turn, lambda personal: cmd.run(personal, match))
             return
         await cmd.run(turn, match)
 
@@ -198,6 +198,9 @@ class StyraBot(ActivityHandler):
         if handler is None:
             await turn.say(turn.t("I could not read that button. The card may be out of date; type **help** to start again."))
             return
+        if act.personal and turn.in_channel:
+            await turn.services.outbound.continue_in_personal(turn, lambda personal: handler(personal, act))
+            return
         await handler(turn, act)
 
     async def _welcome_person(self, turn: Turn) -> None:
@@ -205,8 +208,8 @@ class StyraBot(ActivityHandler):
         await turn.db.run(_mark_welcomed, turn.speaker.aad_id, turn.now())
         turn.state["welcomed_at"] = turn.now()
 
-    async def run_in_personal(self, turn: Turn, ref: ConversationRef, cmd, match) -> None:
-        """Run a command as a turn in the user's 1:1 chat (dialog state is kept per user there)."""
+    async def run_in_personal(self, turn: Turn, ref: ConversationRef, work) -> None:
+        """Run `work(turn)` as a turn in the user's 1:1 chat (dialog state is kept per user there)."""
         reference = ConversationReference(
             channel_id=turn.activity.channel_id,
             service_url=ref.service_url,
@@ -220,7 +223,7 @@ class StyraBot(ActivityHandler):
             personal = Turn(ctx=ctx, services=self.services, t=turn.t, speaker=turn.speaker, text=turn.text)
             ctx.turn_state["styra.turn"] = personal
             personal.dialogs = await self.dialogs.create_context(ctx)
-            await cmd.run(personal, match)
+            await work(personal)
             await self.conversation_state.save_changes(ctx)
             await self.user_state.save_changes(ctx)
 

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.actions import CardAction, action, handles
-from bot.commands import Where, all_commands, command
+from bot.commands import Where, command
 from bot.roles import can, is_admin
 from bot.rules import needs as rules
 from bot.rules.permissions import Permission
@@ -61,18 +61,13 @@ async def new_need_command(turn: Turn, match: re.Match) -> None:
     await flow.open_form(turn, title, description)
 
 
-@action("need.start")
+@action("need.start", personal=True)
 class StartNeed(CardAction):
     title: str = ""
 
 
 @handles(StartNeed)
 async def on_start_need(turn: Turn, act: StartNeed):
-    if turn.in_channel and not turn.is_invoke:
-        # The welcome card in a team: the form is personal, so it continues in the 1:1 chat.
-        cmd = next(c for c in all_commands() if c.name == "need.new")
-        await turn.services.outbound.continue_in_personal(turn, cmd, None)
-        return None
     await flow.open_form(turn, act.title[: rules.TITLE_MAX])
     return None
 
@@ -223,7 +218,7 @@ async def need_command(turn: Turn, match: re.Match) -> None:
     await show_need(turn, number=match.group("number"))
 
 
-@action("need.show")
+@action("need.show", personal=True)
 class ShowNeed(CardAction):
     need_id: int
 

@@ -135,8 +135,8 @@ class Outbound:
                 return None
         return await self.send_card(ref, card)
 
-    async def continue_in_personal(self, turn, cmd, match) -> None:
-        """A guided command given in a channel: tell the channel, go on in the user's 1:1 chat."""
+    async def continue_in_personal(self, turn, work) -> None:
+        """A guided flow started in a channel: tell the channel, run `work(turn)` in the 1:1 chat."""
         t = turn.t
         ref = await self.personal_conversation(
             turn.speaker.aad_id, turn.speaker.teams_id, turn.activity.service_url,
@@ -146,7 +146,7 @@ class Outbound:
             await turn.say(t("I could not open a private chat with you. Write to me directly in a 1:1 chat instead."))
             return
         await turn.say(t("I have continued in our private chat, so your answers stay between us."))
-        await self.bot.run_in_personal(turn, ref, cmd, match)
+        await self.bot.run_in_personal(turn, ref, work)
 
 
 def _sent_cards(session, subject: str):

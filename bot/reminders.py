@@ -361,7 +361,7 @@ def _chairs(session, scope: str) -> list[tuple[str, str | None, str, str]]:
     out = []
     for aad in org.holders(session, scope, Role.chair):
         person = session.get(Person, aad)
-        out.append((aad, person.locale if person else None, name, name_en))
+        out.append((aad, org.language_of_person(person), name, name_en))
     return out
 
 

@@ -24,3 +24,23 @@ def test_the_users_choice_beats_the_client_which_beats_the_default():
 def test_translation_with_values():
     assert translator("sv")("Hi {name}, I am Styra!", name="Alex") == "Hej Alex, jag heter Styra!"
     assert translator("en")("Hi {name}, I am Styra!", name="Alex") == "Hi Alex, I am Styra!"
+
+
+def test_no_msgid_is_translated_two_ways_in_different_catalogues():
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import LOCALE_DIR
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((LOCALE_DIR / "sv" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as fh:
+            for message in read_po(fh):
+                if not message.id:
+                    continue
+                msgid = message.id if isinstance(message.id, str) else message.id[0]
+                text = message.string if isinstance(message.string, str) else message.string[0]
+                first = seen.setdefault(msgid, (po.name, text))
+                if first[1] != text:
+                    clashes.append(f"{msgid!r}: {first[0]} says {first[1]!r}, {po.name} says {text!r}")
+    assert not clashes, "\n".join(clashes)
