@@ -54,3 +54,21 @@ async def test_send_personal_opens_a_chat_when_needed(bot):
     assert [s.method for s in bot.connector.sent] == ["CREATE", "POST"]
     refs = await bot.query(lambda s: s.exec(select(ConversationRef).where(ConversationRef.kind == "personal")).all())
     assert any(r.aad_id == "00000000-0000-0000-0000-0000000000021" for r in refs)
+
+
+async def test_an_admin_sees_unreachable_conversations_from_the_shell(bot, db_url, monkeypatch, capsys):
+    from bot.cli import main
+
+    await bot.say("koppla utbildning", kind="channel")
+    assert main_status(main, db_url, monkeypatch, capsys)[0] == 0
+    bot.connector.fail_next(403)
+    await bot.services.outbound.send_to_linked(ChannelPurpose.steering, "utbildning", _card("x"))
+    code, out = main_status(main, db_url, monkeypatch, capsys)
+    assert code == 1
+    assert "utbildning" in out and "403" in out and CHANNEL_ID in out
+
+
+def main_status(main, db_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    code = main(["delivery", "status"])
+    return code, capsys.readouterr().out
