@@ -102,7 +102,7 @@ def _owners(session, basis_id: int) -> tuple[str, list[str]]:
 
 async def _send_translated(services, aad_id: str, build) -> None:
     person = await services.db.run(org.person, aad_id)
-    t = translator((person.locale if person else None) or services.settings.default_locale)
+    t = translator(org.language_of_person(person) or services.settings.default_locale)
     try:
         await services.outbound.send_personal(aad_id, await build(t))
     except Exception:
@@ -137,7 +137,8 @@ async def _answer(turn: Turn, basis_id: int, agreed: bool):
         if not can(session, turn.settings, turn.speaker.aad_id, Permission.anchor_decision_basis, scope=slug):
             return "not_allowed", who_can(session, Permission.anchor_decision_basis, slug)
         return "ok", repo.record_anchoring(session, basis_id=basis_id, aad_id=turn.speaker.aad_id,
-                                           name=turn.speaker.name, agreed=agreed, comment=comment, owners=owners)
+                                           name=turn.speaker.name, agreed=agreed, comment=comment, owners=owners,
+                                           at=turn.now())
 
     kind, result = await turn.db.run(work)
     if kind == "missing":

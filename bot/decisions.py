@@ -403,8 +403,7 @@ def _recipients(session: Session, settings: Settings, slug: str, need: Need) -> 
         raiser = session.get(Person, need.raised_by)
         if raiser is not None:
             people[raiser.aad_id] = raiser
-    return [(aad_id, people[aad_id].locale if aad_id in people and people[aad_id].locale else settings.default_locale)
-            for aad_id in ids]
+    return [(aad_id, org.language_of_person(people.get(aad_id)) or settings.default_locale) for aad_id in ids]
 
 
 # --- the invoke handlers ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules.routing import Frame
-from cards.common import card, escape, execute, heading, para, submit, user_text
+from cards.common import card, effort, escape, execute, heading, para, submit, user_text
 
 
 def amount(value: int) -> str:
@@ -42,11 +42,11 @@ def button(title: str, data: dict[str, Any], use_execute: bool, **kw: Any):
 
 def frame_facts(t: Translator, before: Frame, after: Frame | None = None) -> FactSet:
     facts = [
-        Fact(title=t("Frame"), value=t("{hours} h, {sek} kr", hours=amount(before.frame_hours), sek=amount(before.frame_sek))),
-        Fact(title=t("Left now"), value=t("{hours} h, {sek} kr", hours=amount(before.left_hours), sek=amount(before.left_sek))),
+        Fact(title=t("Frame"), value=effort(t, before.frame_hours, before.frame_sek)),
+        Fact(title=t("Left now"), value=effort(t, before.left_hours, before.left_sek)),
     ]
     if after is not None:
-        facts.append(Fact(title=t("Left after"), value=t("{hours} h, {sek} kr", hours=amount(after.left_hours), sek=amount(after.left_sek))))
+        facts.append(Fact(title=t("Left after"), value=effort(t, after.left_hours, after.left_sek)))
     return FactSet(facts=facts)
 
 
@@ -102,8 +102,8 @@ def need_block(t: Translator, need: NeedInfo) -> list:
     facts = [Fact(title=t("E-area"), value=escape(need.area_name)),
              Fact(title=t("Raised by"), value=escape(need.raised_by_name or "–"))]
     if need.effort_hours is not None or need.cost_sek is not None:
-        facts.append(Fact(title=t("Raiser's estimate"), value=t("{hours} h, {sek} kr",
-                          hours=amount(need.effort_hours or 0), sek=amount(need.cost_sek or 0))))
+        facts.append(Fact(title=t("Raiser's estimate"),
+                          value=effort(t, need.effort_hours or 0, need.cost_sek or 0)))
     body = [heading(f"{need.number} · {escape(need.title)}", size="Medium"), user_text(need.description)]
     if need.benefit:
         body += [para(t("Expected benefit"), weight="Bolder", size="Small"), user_text(need.benefit)]
@@ -242,8 +242,12 @@ def outcome_notice(t: Translator, view: NoticeView) -> dict:
             para(f"{view.number} · {escape(view.title)}", weight="Bolder"),
             para(lead),
             FactSet(facts=[Fact(title=t("E-area"), value=escape(view.area_name)),
-                           Fact(title=t("Outcome"), value=outcome_label(t, view.outcome))]),
-            para("\n".join(f"- {t.gettext(r)}" for r in view.reasons))]
+                           Fact(title=t("Outcome"), value=outcome_label(t, view.outcome))])]
+    if view.reasons:
+        body.append(para("\n".join(f"- {t.gettext(r)}" for r in view.reasons)))
     if view.reason:
         body += [para(t("The coordinators' reason"), weight="Bolder", size="Small"), user_text(view.reason)]
+    if view.outcome == "declined":
+        body.append(para(t("If you have questions about the assessment, contact the coordinators of {area}.",
+                           area=escape(view.area_name)), is_subtle=True, size="Small"))
     return card(body, fallback_text=t("Your need has been assessed"))

@@ -40,6 +40,29 @@ def escape(text: str) -> str:
     return text.replace("://", ":\u2060//").replace("www.", "www\u2060.")
 
 
+def number(t: Any, value: int) -> str:
+    """Grouped digits: 1 200 000 (non-breaking spaces) in Swedish, 1,200,000 in English."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", "\u00a0") if t.lang == "sv" else grouped
+
+
+def hours(t: Any, value: int, *, signed: bool = False) -> str:
+    """'120 timmar' / '120 hours': the one way hours are written on every card."""
+    sign = "+" if signed and value > 0 else ""
+    return t("{n} hours", n=sign + number(t, value))
+
+
+def sek(t: Any, value: int, *, signed: bool = False) -> str:
+    """'150 000 kr' / '150,000 SEK': the one way amounts are written on every card."""
+    sign = "+" if signed and value > 0 else ""
+    return t("{n} SEK", n=sign + number(t, value))
+
+
+def effort(t: Any, hours_value: int, sek_value: int, *, signed: bool = False) -> str:
+    """Hours first, then money: '120 timmar, 80 000 kr'."""
+    return f"{hours(t, hours_value, signed=signed)}, {sek(t, sek_value, signed=signed)}"
+
+
 def heading(text: str, *, size: str = "Large") -> TextBlock:
     return TextBlock(text=text, wrap=True, weight="Bolder", size=size, style="heading")
 

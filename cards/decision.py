@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from microsoft_teams.cards import ActionSet, Container, Fact, FactSet, TextInput
 
 from bot.i18n import Translator
-from cards.common import card, escape, execute, heading, para, user_text
+from cards.common import card, effort, escape, execute, heading, para, user_text
 
 OUTCOME_VERBS = {
     "approved": "decision.approve",
@@ -102,16 +102,6 @@ def _level_label(t: Translator, level: str) -> str:
     return t("Portfolio management") if level == "portfolio" else t("Steering group")
 
 
-def _sek(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u00a0") + " kr"
-
-
-def _signed(amount: int, unit: str) -> str:
-    sign = "+" if amount > 0 else ""
-    number = f"{amount:,}".replace(",", "\u00a0")
-    return f"{sign}{number} {unit}"
-
-
 def _refresh(view: BasisView, ctx: CardContext) -> tuple[dict, list[str]] | None:
     if not ctx.refresh_ids:
         return None
@@ -127,13 +117,13 @@ def _basis_body(t: Translator, view: BasisView) -> list:
     ]
     if view.raised_by_name:
         facts.append(Fact(title=t("Raised by"), value=escape(view.raised_by_name)))
-    facts.append(Fact(title=t("Effort"), value=t("{hours} hours, {cost}", hours=view.hours, cost=_sek(view.cost_sek))))
+    facts.append(Fact(title=t("Estimate"), value=effort(t, view.hours, view.cost_sek)))
     if view.frame_change_sek or view.frame_change_hours:
         facts.append(Fact(title=t("Proposed change to the frame"),
-                          value=f"{_signed(view.frame_change_sek, 'kr')}, {_signed(view.frame_change_hours, t('hours'))}"))
+                          value=effort(t, view.frame_change_hours, view.frame_change_sek, signed=True)))
     if view.risk_likelihood or view.risk_impact:
         facts.append(Fact(title=t("Risk (likelihood × impact)"),
-                          value=f"{view.risk_likelihood} × {view.risk_impact}"))
+                          value=f"{view.risk_likelihood} × {view.risk_impact} = {view.risk_likelihood * view.risk_impact}"))
     if view.version > 1:
         facts.append(Fact(title=t("Version"), value=str(view.version)))
     body = [heading(title, size="Medium"), FactSet(facts=facts)]
@@ -267,7 +257,7 @@ def decisions_list_card(t: Translator, area_name: str, rows: list[DecisionRow], 
         return card([heading(title, size="Medium"), para(t("No decisions yet."))], fallback_text=title)
     facts = []
     for row in rows[:50]:
-        level = f" ({_level_label(t, row.level)})" if row.level == "portfolio" else ""
+        level = " " + t("by portfolio management") if row.level == "portfolio" else ""
         facts.append(Fact(
             title=f"{row.number} · {local_time(row.decided_at, tz)[:10]}",
             value=f"{row.need_number} {escape(row.need_title)}: {outcome_label(t, row.outcome)}{level} – {escape(row.decided_by_name)}",

@@ -16,8 +16,8 @@ from microsoft_teams.cards import (
 )
 
 from bot.i18n import Translator
-from cards.assessment import amount, button
-from cards.common import card, escape, heading, para, user_text
+from cards.assessment import button
+from cards.common import card, effort, escape, heading, para, user_text
 
 SCALE = ("1", "2", "3", "4", "5")
 
@@ -63,7 +63,7 @@ def sections(t: Translator, view: BasisView) -> list[tuple[str, str]]:
         (t("Business goals"), view.business_goals),
         (t("Risk"), view.risk),
         (t("Resources"), view.resources),
-        (t("Dependencies on other areas"), view.dependencies),
+        (t("Dependencies on other e-areas"), view.dependencies),
         (t("Proposal"), view.proposal),
     ]
 
@@ -73,9 +73,9 @@ def _facts(t: Translator, view: BasisView) -> FactSet:
         Fact(title=t("E-area"), value=escape(view.area_name)),
         Fact(title=t("Version"), value=str(view.version)),
         Fact(title=t("Status"), value=status_label(t, view.status)),
-        Fact(title=t("Risk likelihood × impact"), value=f"{view.risk_likelihood} × {view.risk_impact} = {view.risk_likelihood * view.risk_impact}"),
-        Fact(title=t("Estimate"), value=t("{hours} h, {sek} kr", hours=amount(view.hours), sek=amount(view.cost_sek))),
-        Fact(title=t("Proposed frame change"), value=t("{hours} h, {sek} kr", hours=amount(view.frame_change_hours), sek=amount(view.frame_change_sek))),
+        Fact(title=t("Risk (likelihood × impact)"), value=f"{view.risk_likelihood} × {view.risk_impact} = {view.risk_likelihood * view.risk_impact}"),
+        Fact(title=t("Estimate"), value=effort(t, view.hours, view.cost_sek)),
+        Fact(title=t("Proposed change to the frame"), value=effort(t, view.frame_change_hours, view.frame_change_sek, signed=True)),
         Fact(title=t("Prepared by"), value=escape(view.created_by_name)),
     ])
 
@@ -177,7 +177,7 @@ def basis_form(t: Translator, view: BasisFormView) -> dict:
         *_err(e, "hours"),
         NumberInput(id="cost", label=t("Estimated cost (SEK)"), min=0, value=_n(v.get("cost"))),
         *_err(e, "cost"),
-        TextInput(id="dependencies", label=t("Dependencies on other areas"), is_multiline=True, max_length=3000,
+        TextInput(id="dependencies", label=t("Dependencies on other e-areas"), is_multiline=True, max_length=3000,
                   value=v.get("dependencies") or None),
         TextInput(id="proposal", label=t("Proposal (incl. changed priorities)"), is_multiline=True, max_length=3000,
                   value=v.get("proposal") or None),

@@ -26,7 +26,7 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules import needs as rules
-from cards.common import card, escape, heading, para, submit, user_text
+from cards.common import card, escape, heading, number, para, submit, user_text
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,7 @@ def field_labels(t: Translator) -> dict[str, str]:
 
 
 def number_text(t: Translator, value: int | None) -> str:
-    if value is None:
-        return "–"
-    grouped = f"{value:,}"
-    return grouped.replace(",", "\u00a0") if t.lang == "sv" else grouped
+    return "–" if value is None else number(t, value)
 
 
 def _error_line(t: Translator, message: str) -> TextBlock:
@@ -305,6 +302,18 @@ def _event_text(t: Translator, kind: str, who: str, detail: dict) -> str:
         return t("{who} assessed the need", who=escape(who))
     if kind == "decided":
         return t("{who} recorded a decision", who=escape(who))
+    if kind == "basis_created":
+        return t("{who} wrote decision basis version {version}", who=escape(who), version=detail.get("version", "?"))
+    if kind == "basis_agreed":
+        return t("{who} agreed to the decision basis", who=escape(who))
+    if kind == "basis_sent_back":
+        return t("{who} sent the decision basis back to the coordinators", who=escape(who))
+    if kind == "basis_ready":
+        return t("The area owners have anchored the decision basis; it is ready for the steering group")
+    if kind == "plan_changed":
+        return t("{who} changed the plan's frame", who=escape(who))
+    if kind == "escalated":
+        return t("{who} escalated the need to portfolio management", who=escape(who))
     return f"{escape(who)}: {escape(kind.replace('_', ' '))}"
 
 

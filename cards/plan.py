@@ -36,9 +36,11 @@ class PlanView:
 
 def _frame_line(t: Translator, used: int, frame: int, unit: str) -> str:
     left = frame - used
-    text = t("{used} of {frame} {unit} used, {left} left", used=number_text(t, used), frame=number_text(t, frame),
-             unit=unit, left=number_text(t, left))
-    return text if left >= 0 else text + " ⚠"
+    if left >= 0:
+        return t("{used} of {frame} {unit} used, {left} left", used=number_text(t, used),
+                 frame=number_text(t, frame), unit=unit, left=number_text(t, left))
+    return t("{used} of {frame} {unit} used, {over} over the frame", used=number_text(t, used),
+             frame=number_text(t, frame), unit=unit, over=number_text(t, -left)) + " ⚠"
 
 
 def plan_card(t: Translator, view: PlanView) -> dict:
@@ -64,7 +66,12 @@ def plan_card(t: Translator, view: PlanView) -> dict:
             current = goal.support_area
             if current:
                 body.append(user_text(current, weight="Bolder", color="Accent"))
-        span = f"{goal.start or '?'} – {goal.end or '?'}"
+        if goal.start and goal.end:
+            span = f"{goal.start} – {goal.end}"
+        elif goal.start or goal.end:
+            span = t("from {start}", start=goal.start) if goal.start else t("until {end}", end=goal.end)
+        else:
+            span = t("No dates set")
         body.append(Container(spacing="Small", items=[
             user_text(goal.title),
             para(escape(span) + (f" · {escape(goal.units)}" if goal.units else ""), size="Small",

@@ -71,15 +71,16 @@ def wheel_card(t: Translator, year: int, areas: list[AreaYear], current_month: i
                               is_subtle=True, size="Small"))
         facts = []
         for month in range(1, 13):
-            entries = [e for e in area.entries if e.month == month]
+            entries = sorted((e for e in area.entries if e.month == month), key=lambda e: e.day)
             if not entries:
                 continue
             label = names[month - 1]
             if month == current_month:
                 label = f"▸ {label}"
-            value = "\n".join(f"{SYMBOLS.get(e.status, '')} {e.day[8:10].lstrip('0')}/{month} {escape(e.title)}"
-                              for e in entries)
-            facts.append(Fact(title=label, value=value))
+            # One fact per activity: a line break inside a fact value is not shown by every client.
+            for index, e in enumerate(entries):
+                facts.append(Fact(title=label if index == 0 else " ",
+                                  value=f"{SYMBOLS.get(e.status, '')} {e.day[8:10].lstrip('0')}/{month} {escape(e.title)}"))
         items.append(FactSet(facts=facts))
         body.append(Container(items=items, separator=True))
     legend = status_names(t)

@@ -101,11 +101,12 @@ def _valid_choices(session, year: int) -> tuple[set[str], dict[str, set[int]]]:
 
 def _coordinators(session, slug: str) -> list[tuple[str, str, str | None]]:
     """(aad id, name, chosen language) of the e-area's coordinators, in one query."""
+    from sqlalchemy import func
     from sqlmodel import select
 
     from storage.models import Person, RoleAssignment
 
-    stmt = (select(RoleAssignment.aad_id, Person.name, Person.locale)
+    stmt = (select(RoleAssignment.aad_id, Person.name, func.coalesce(Person.locale, Person.client_locale))
             .join(Person, Person.aad_id == RoleAssignment.aad_id, isouter=True)
             .where(RoleAssignment.scope == slug, RoleAssignment.role == Role.coordinator)
             .order_by(RoleAssignment.aad_id))

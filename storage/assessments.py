@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -188,8 +189,10 @@ def _fresh_plan(session: Session, plan_id: int) -> Plan:
 # --- assessing -----------------------------------------------------------------------------
 
 
-def event(session: Session, need_id: int, actor: str, actor_name: str, kind: str, **detail: Any) -> None:
-    session.add(NeedEvent(need_id=need_id, actor=actor, actor_name=actor_name, kind=kind,
+def event(session: Session, need_id: int, actor: str, actor_name: str, kind: str, *, at: datetime | None = None,
+          **detail: Any) -> None:
+    # `at` is the app's clock (services.clock), as for every other event, so history stays in order.
+    session.add(NeedEvent(need_id=need_id, actor=actor, actor_name=actor_name, kind=kind, at=at or utcnow(),
                           detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
 
@@ -213,6 +216,7 @@ def assess(
     goal_ids: list[int] | None = None,
     business_goals: str = "",
     reason: str = "",
+    at: datetime | None = None,
 ) -> Stored | Duplicate | Stale | FrameFull | Changed | Refused:
     """Store one assessment and its effect (need status, frame, history) in the caller's transaction.
 
@@ -266,8 +270,8 @@ def assess(
     superseded = _supersede_open_bases(session, need.id)
     before_status = need.status
     need.status = NEED_STATUS_OF[routing.outcome]
-    need.updated_at = utcnow()
-    event(session, need.id, actor, actor_name, "assessed", assessment_id=row.id, outcome=row.outcome,
+    need.updated_at = at or utcnow()
+    event(session, need.id, actor, actor_name, "assessed", at=at, assessment_id=row.id, outcome=row.outcome,
           reasons=list(routing.reasons), reason=reason, hours=row.hours, cost_sek=row.cost_sek,
           escalate=row.escalate, status_from=before_status.value, status_to=need.status.value,
           released=[held_hours, held_sek] if held_plan is not None else None,
@@ -314,7 +318,8 @@ class BasisStale:
 
 
 def create_basis(session: Session, *, need_id: int, assessment_id: int, after_version: int,
-                 values: dict[str, Any], escalate: bool, actor: str, actor_name: str = "") -> BasisStored | BasisStale | Refused:
+                 values: dict[str, Any], escalate: bool, actor: str, actor_name: str = "",
+                 at: datetime | None = None) -> BasisStored | BasisStale | Refused:
     """A new version of the need's decision basis, sent for anchoring; earlier open versions are superseded.
 
     `after_version` is the latest version when the form was shown (0: none): a form submitted
@@ -337,7 +342,7 @@ def create_basis(session: Session, *, need_id: int, assessment_id: int, after_ve
                           **{k: values[k] for k in BASIS_FIELDS if k in values})
     session.add(basis)
     session.flush()
-    event(session, need_id, actor, actor_name, "basis_created", basis_id=basis.id, version=basis.version)
+    event(session, need_id, actor, actor_name, "basis_created", at=at, basis_id=basis.id, version=basis.version)
     return BasisStored(basis)
 
 
@@ -353,7 +358,7 @@ class Anchored:
 
 
 def record_anchoring(session: Session, *, basis_id: int, aad_id: str, name: str, agreed: bool,
-                     comment: str, owners: list[str]) -> Anchored:
+                     comment: str, owners: list[str], at: datetime | None = None) -> Anchored:
     """An area owner's answer. All current area owners must agree before the basis is ready;
     a comment without agreement sends it back to the coordinators."""
     basis = session.exec(select(DecisionBasis).where(DecisionBasis.id == basis_id).with_for_update()).first()
@@ -371,10 +376,10 @@ def record_anchoring(session: Session, *, basis_id: int, aad_id: str, name: str,
     if not agreed:
         basis.status = BasisStatus.sent_back
         basis.updated_at = utcnow()
-        event(session, basis.need_id, aad_id, name, "basis_sent_back", basis_id=basis.id,
+        event(session, basis.need_id, aad_id, name, "basis_sent_back", at=at, basis_id=basis.id,
               version=basis.version, comment=comment)
         return Anchored(basis, "sent_back")
-    event(session, basis.need_id, aad_id, name, "basis_agreed", basis_id=basis.id, version=basis.version,
+    event(session, basis.need_id, aad_id, name, "basis_agreed", at=at, basis_id=basis.id, version=basis.version,
           comment=comment)
     agreed_by = {a.aad_id for a in anchorings_of(session, basis_id) if a.agreed}
     waiting = tuple(o for o in owners if o not in agreed_by)
@@ -382,6 +387,6 @@ def record_anchoring(session: Session, *, basis_id: int, aad_id: str, name: str,
         return Anchored(basis, "recorded", waiting)
     basis.status = BasisStatus.ready
     basis.updated_at = utcnow()
-    event(session, basis.need_id, aad_id, name, "basis_ready", basis_id=basis.id, version=basis.version)
+    event(session, basis.need_id, aad_id, name, "basis_ready", at=at, basis_id=basis.id, version=basis.version)
     session.flush()
     return Anchored(basis, "ready")

@@ -61,6 +61,9 @@ class Person(SQLModel, table=True):
     teams_id: str | None = Field(default=None, max_length=200)
     name: str = Field(default="", max_length=200)
     locale: str | None = Field(default=None, max_length=10)  # chosen language, overrides the client
+    # The language of the person's Teams client when they last wrote: what proactive messages use
+    # when they have not chosen one (their English client must not get a Swedish notice).
+    client_locale: str | None = Field(default=None, max_length=10)
     personal_conversation_id: str | None = Field(default=None, max_length=300)
     welcomed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = _ts()

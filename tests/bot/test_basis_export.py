@@ -16,7 +16,7 @@ VIEW = BasisView(
     proposal="- Utöka ramen", frame_change_hours=300, frame_change_sek=400_000, escalate=True,
     created_by_name="Alex Wilber", anchoring=(("Adele Vance", True, "Bra"),))
 
-SECTIONS_SV = ("Verksamhetsmål", "Risk", "Resurser", "Beroenden till andra områden", "Förslag", "E-områdesansvariga")
+SECTIONS_SV = ("Verksamhetsmål", "Risk", "Resurser", "Beroenden till andra e-områden", "Förslag", "E-områdesansvariga")
 
 
 def test_markdown_has_every_section_and_escapes_user_text():
@@ -30,7 +30,7 @@ def test_markdown_has_every_section_and_escapes_user_text():
 def test_docx_has_every_section():
     doc = Document(io.BytesIO(to_docx(translator("en"), VIEW)))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert headings == ["Business goals", "Risk", "Resources", "Dependencies on other areas", "Proposal", "Area owners"]
+    assert headings == ["Business goals", "Risk", "Resources", "Dependencies on other e-areas", "Proposal", "Area owners"]
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Leverantören hinner inte" in text and "- Utöka ramen" in text
     cells = [c.text for row in doc.tables[0].rows for c in row.cells]
@@ -57,7 +57,7 @@ def test_cli_exports_a_stored_basis(db_url, tmp_path, monkeypatch, capsys):
     out = tmp_path / "basis.md"
     assert main(["basis", "export", number, "--format", "md", "--out", str(out)]) == 0
     text = out.read_text()
-    assert "Risk X" in text and "Förslag Y" in text and "## Beroenden till andra områden" in text
+    assert "Risk X" in text and "Förslag Y" in text and "## Beroenden till andra e-områden" in text
     docx_out = tmp_path / "basis.docx"
     assert main(["basis", "export", "1", "--format", "docx", "--out", str(docx_out), "--lang", "en"]) == 0
     assert "Risk X" in "\n".join(p.text for p in Document(str(docx_out)).paragraphs)

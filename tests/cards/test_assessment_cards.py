@@ -82,4 +82,4 @@ def test_review_shows_confirm_and_the_frame_after():
     verbs = [a["data"]["verb"] for a in content["actions"]]
     assert verbs == ["assess.confirm", "assess.review"]
     assert content["actions"][0]["data"] == {"verb": "assess.confirm", "need_id": 42, "form": "form-1", "after": 0, "check": "abc"}
-    assert "2\u00a0880 h, 1\u00a0920\u00a0000 kr" in json.dumps(content, ensure_ascii=False)
+    assert "2\u00a0880 timmar, 1\u00a0920\u00a0000 kr" in json.dumps(content, ensure_ascii=False)

@@ -137,4 +137,4 @@ def test_user_text_never_becomes_markdown():
 
 
 def test_times_are_shown_in_swedish_time():
-    assert "Beslutat av Alex Wilber 2026-11-21 14:05." in json.dumps(decided_card(SV, VIEW, [STEERING], CTX), ensure_ascii=False)
+    assert "Beslutat av Alex Wilber den 2026-11-21 14:05." in json.dumps(decided_card(SV, VIEW, [STEERING], CTX), ensure_ascii=False)

@@ -126,4 +126,4 @@ def test_a_full_form_with_the_longest_texts_fits_in_a_card():
 def test_plan_card_warns_when_the_frame_is_overspent():
     text = json.dumps(CARDS["plan"](translator("sv")), ensure_ascii=False)
     assert "Mer är intecknat än ramen tillåter" in text
-    assert "2\u00a0600\u00a0000 av 2\u00a0500\u00a0000 kr använt, -100\u00a0000 kvar ⚠" in text
+    assert "2\u00a0600\u00a0000 av 2\u00a0500\u00a0000 kr intecknade, 100\u00a0000 över ramen ⚠" in text

@@ -41,7 +41,7 @@ async def test_within_plan_commits_the_frame_and_tells_the_raiser(bot):
     reviewed, _ = await _review(bot, need_id, WITHIN)
     text = reviewed.all_text()
     assert "Hanteras inom planen" in text and "Inget sparas förrän du bekräftar." in text
-    assert "3\u00a0880 h" in text  # left after: 4 000 - 120
+    assert "3\u00a0880 timmar" in text  # left after: 4 000 - 120
     # nothing stored by checking
     assert await bot.query(lambda s: repo.assessments_of(s, need_id)) == []
 

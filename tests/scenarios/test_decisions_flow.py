@@ -87,7 +87,7 @@ async def test_approve_records_one_decision_changes_the_plan_and_tells_people(bo
     assert status == 200
     shown = texts(card_of(body))
     assert "Styrgruppen: Godkänt" in shown
-    assert "Beslutat av Alex Wilber 2026-11-21 14:05." in shown
+    assert "Beslutat av Alex Wilber den 2026-11-21 14:05." in shown
     assert "UTB 2026/42" in shown and "Bra underlag." in shown
     assert verbs(card_of(body)) == []
 
@@ -170,7 +170,7 @@ async def test_a_replayed_invoke_shows_the_decision_and_records_nothing_more(bot
     first = await bot.invoke(data, user=ALEX, activity_id="invoke-1")
     again = await bot.invoke(data, user=ALEX, activity_id="invoke-1")
     assert first[0] == again[0] == 200
-    assert "Redan beslutat av Alex Wilber 2026-11-21 14:05." in texts(card_of(again[1]))
+    assert "Redan beslutat av Alex Wilber den 2026-11-21 14:05." in texts(card_of(again[1]))
     assert len(await bot.query(decisions_of, ready)) == 1
     assert [e.kind for e in await bot.query(events_of, ready)].count("decided") == 1
     plan = await bot.query(plan_2026)

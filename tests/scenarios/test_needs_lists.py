@@ -127,8 +127,8 @@ async def test_plan_card_shows_goals_and_the_frame_used_and_left(bot):
     replies = await bot.say("plan utbildning", user=ISAIAH)
     text = text_of(replies)
     assert "E-förvaltningsplan Utbildning 2026" in text
-    assert "500\u00a0000 av 2\u00a0500\u00a0000 kr använt, 2\u00a0000\u00a0000 kvar" in text
-    assert "1\u00a0000 av 4\u00a0000 timmar använt, 3\u00a0000 kvar" in text
+    assert "500\u00a0000 av 2\u00a0500\u00a0000 kr intecknade, 2\u00a0000\u00a0000 kvar" in text
+    assert "1\u00a0000 av 4\u00a0000 timmar intecknade, 3\u00a0000 kvar" in text
     assert "Samlad digital kursanmälan" in text and "2026-01 – 2026-12" in text and "Studieadministration" in text
     card = replies[-1].card
     nxt = card["actions"][0]["data"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-21 14:16:13.198457
+Create Date: 2026-11-21 14:51:18.044245
 """
 
 from alembic import op
@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("teams_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("locale", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+        sa.Column("client_locale", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
         sa.Column(
             "personal_conversation_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True
         ),
