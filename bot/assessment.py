@@ -33,7 +33,7 @@ from bot.text import clean
 from bot.turn import Turn
 from cards import assessment as cards
 from cards import decision_basis as basis_cards
-from cards.common import escape
+from cards.common import effort, escape
 from cards.system import error_card
 from storage import assessments as repo
 from storage import org
@@ -347,8 +347,8 @@ async def on_confirm(turn: Turn, act: AssessConfirm):
         fresh = await _context(turn, need_id=ctx.need.id)
         if isinstance(fresh, Problem):
             return await problem_reply(turn, fresh)
-        notice = t("Someone else used the frame first. Nothing was saved. Left now: {hours} h and {sek} kr. Check the outcome and confirm again.",
-                   hours=cards.amount(fresh.frame.left_hours), sek=cards.amount(fresh.frame.left_sek))
+        notice = t("Someone else used the frame first. Nothing was saved. Left now: {left}. Check the outcome and confirm again.",
+                   left=effort(t, fresh.frame.left_hours, fresh.frame.left_sek))
         return await _review(turn, fresh, values, uuid.uuid4().hex, notice)
     await notify_raiser(turn.services, result.need, ctx.area, result.assessment, routing.reasons)
     if result.assessment.outcome == rules.Outcome.decision_basis.value:

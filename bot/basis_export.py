@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.i18n import Translator
-from cards.assessment import amount
+from cards.common import effort
 from cards.decision_basis import BasisView, sections, status_label
 
 
@@ -16,8 +16,8 @@ def _facts(t: Translator, view: BasisView) -> list[tuple[str, str]]:
         (t("Version"), str(view.version)),
         (t("Status"), status_label(t, view.status)),
         (t("Risk likelihood × impact"), f"{view.risk_likelihood} × {view.risk_impact} = {view.risk_likelihood * view.risk_impact}"),
-        (t("Estimate"), t("{hours} h, {sek} kr", hours=amount(view.hours), sek=amount(view.cost_sek))),
-        (t("Proposed frame change"), t("{hours} h, {sek} kr", hours=amount(view.frame_change_hours), sek=amount(view.frame_change_sek))),
+        (t("Estimate"), effort(t, view.hours, view.cost_sek)),
+        (t("Proposed frame change"), effort(t, view.frame_change_hours, view.frame_change_sek, signed=True)),
         (t("Escalate to portfolio management"), t("Yes") if view.escalate else t("No")),
         (t("Prepared by"), view.created_by_name),
     ]

@@ -246,7 +246,8 @@ def notice_card(t: Translator, view: BasisView, decision: DecisionView, tz: str)
         lines.append(para(f"**{t('Comment')}**", spacing="Small"))
         lines.append(user_text(decision.comment))
     if decision.outcome == "sent_back":
-        lines.append(para(t("The decision basis is back with the coordinators: revise it and anchor it again.")))
+        lines.append(para(t("The decision basis is back with the coordinators. They assess the need again (**assess {need}**); if it still needs a decision, a new version goes to the steering group.",
+                            need=view.need_number)))
     title = t("Decision on {need}", need=view.need_number)
     return card([heading(title, size="Medium")] + lines, fallback_text=title)
 

@@ -146,7 +146,7 @@ async def test_send_back_returns_the_basis_to_the_coordinators_with_the_comment(
     coordinator = [s for s in bot.connector.sent if s.conversation_id == "a:personal-user-id-0" and s.method == "POST"]
     assert len(coordinator) == 1
     assert "Beskriv beroendet till forskning." in coordinator[0].all_text()
-    assert "revidera det och förankra det på nytt" in coordinator[0].all_text()
+    assert "De bedömer behovet på nytt (**bedöm B-2026-0001**)" in coordinator[0].all_text()
 
 
 async def test_a_member_is_refused_in_the_card(bot, ready):
