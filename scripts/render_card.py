@@ -16,7 +16,8 @@ from pathlib import Path
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <style>body{{margin:0;background:#f5f5f5;font-family:'Segoe UI',Arial,sans-serif}}
-#c{{width:{width}px;margin:12px;background:#fff;border-radius:6px;box-shadow:0 1px 3px #0003;padding:4px}}</style>
+#c{{width:{width}px;margin:12px;background:#fff;border-radius:6px;box-shadow:0 1px 3px #0003;padding:4px}}
+.ac-textBlock ul,.ac-textBlock ol{{padding-left:20px;margin:2px 0}} .ac-textBlock li{{white-space:normal}}</style>
 <script src="{md}"></script><script src="{ac}"></script></head><body><div id="c"></div><script>
 var ac = new AdaptiveCards.AdaptiveCard();
 AdaptiveCards.AdaptiveCard.onProcessMarkdown = function(t, r) {{ r.outputHtml = markdownit().render(t); r.didProcess = true; }};
