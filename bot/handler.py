@@ -166,6 +166,11 @@ class StyraBot(ActivityHandler):
         if turn.text:
             if await core_commands.interrupt(turn):
                 return
+        if dc.active_dialog is not None and await self.dialogs.find(dc.active_dialog.id) is None:
+            # State saved by an earlier release names a dialog that no longer exists: start afresh
+            # rather than failing on every message.
+            log.warning("dropping in-flight dialog %r unknown to this release", dc.active_dialog.id)
+            await dc.cancel_all_dialogs()
         if dc.active_dialog is not None:
             result = await dc.continue_dialog()
             if result.status != DialogTurnStatus.Empty:

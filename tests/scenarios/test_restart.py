@@ -16,3 +16,28 @@ async def test_a_dialog_continues_after_the_app_is_torn_down_and_started_again(d
         assert "I will speak English" in "\n".join(r.all_text() for r in replies)
     finally:
         await second.close(connector_too=False)
+
+
+async def test_a_dialog_from_an_older_release_is_dropped_not_an_error_loop(db_url, connector):
+    import jsonpickle
+    from sqlmodel import select
+
+    from storage.models import BotStateRow
+
+    first = await BotHarness.start(db_url, connector=connector)
+    await first.say("hej")
+    await first.say("språk")
+
+    def rename_dialog(session):
+        row = session.exec(select(BotStateRow).where(BotStateRow.key.contains("conversations"))).one()
+        state = jsonpickle.decode(row.data, keys=True)
+        stack = state["DialogState"].dialog_stack
+        stack[0].id = "a_dialog_that_was_removed"
+        row.data = jsonpickle.encode(state, keys=True)
+
+    await first.query(rename_dialog)
+    replies = await first.say("English")
+    text = "\n".join(r.all_text() for r in replies)
+    assert "Förlåt" not in text  # no apology: the stale dialog was dropped
+    assert "Det förstod jag inte" in text  # and the message was handled as a fresh one
+    await first.close(connector_too=False)
