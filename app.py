@@ -35,12 +35,13 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
 
     from bot import i18n
     from bot.auth import Authenticator, AuthSettings, KeyCache
-    from bot.delivery import Deliverer, connector_transport
+    from bot.delivery import Deliverer
     from bot.door import Door, service_url_checker
     from bot.handler import StyraBot
     from bot.outbound import Outbound
     from bot.pacing import Pacer, RealClock
     from bot.services import Services, system_clock
+    from bot.teams_http import BotToken, http_create_conversation, http_transport
     from storage.db import Database
     from storage.state_store import DatabaseStorage
 
@@ -83,10 +84,12 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         log.warning("=" * 72)
 
     pacer_clock = pacer_clock or RealClock()
-    outbound_transport = transport
     outbound = Outbound(services, adapter, None, bot)
-    if outbound_transport is None:
-        outbound_transport = connector_transport(outbound.create_connector)
+    http = _SharedSession()
+    token = BotToken(settings)
+    outbound_transport = transport or http_transport(http.get, token)
+    outbound.create_conversation = http_create_conversation(http.get, token)
+    services.extras["close_http"] = http.close  # for callers that use services without the app
     outbound.deliverer = Deliverer(outbound_transport, Pacer(pacer_clock), pacer_clock,
                                    service_url_allowed=service_url_checker(settings))
     services.outbound = outbound
@@ -130,6 +133,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         await register_need.drain(services)
 
     async def on_cleanup(app: web.Application) -> None:
+        await http.close()
         if settings.scheduler:
             from bot import scheduler
 
@@ -142,6 +146,24 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+class _SharedSession:
+    """One pooled HTTP session for proactive sends, opened on first use inside the loop."""
+
+    def __init__(self) -> None:
+        self._session = None
+
+    def get(self):
+        import aiohttp
+
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100, limit_per_host=50))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import re
+import uuid
 from collections.abc import Coroutine
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal
@@ -300,7 +301,7 @@ def decide(session: Session, settings: Settings, basis_id: int, level: str, outc
     try:
         with session.begin_nested():
             decision = Decision(
-                number=next_number(session, "D", year), basis_id=basis.id, level=level,
+                number=f"pending:{uuid.uuid4().hex[:12]}", basis_id=basis.id, level=level,
                 parent_id=parent.id if parent else None, e_area_id=area.id, outcome=outcome,
                 decided_by=actor, decided_by_name=actor_name, decided_at=now, comment=comment,
                 registry_number=registry_number, basis_snapshot=json.dumps(asdict(state.view), ensure_ascii=False),
@@ -316,14 +317,19 @@ def decide(session: Session, settings: Settings, basis_id: int, level: str, outc
     to_portfolio = level == STEERING and (
         outcome == DecisionOutcome.escalated or (outcome == DecisionOutcome.approved and basis.escalate)
     )
+    effects = [] if to_portfolio else _apply(session, settings, basis, need, area, outcome, comment,
+                                              actor, actor_name, now)
+    recipients = _recipients(session, settings, area.slug, need)
+    # Numbered last: the year's counter row stays locked from here to commit, and every decision
+    # in the portfolio waits for it, so keep that stretch short.
+    decision.number = next_number(session, "D", year)
+    session.flush()
     events = [_event(need, actor, actor_name, now, "decided", decision=decision.number, level=level,
                      outcome=outcome.value, comment=comment, registry_number=registry_number,
                      basis_id=basis.id, basis_version=basis.version)]
     if to_portfolio:
         events.append(_event(need, actor, actor_name, now, "escalated", decision=decision.number))
-    else:
-        events.extend(_apply(session, settings, basis, need, area, outcome, comment, actor, actor_name, now))
-    session.add_all(events)  # one multi-row insert at commit
+    session.add_all(events + effects)  # one multi-row insert at commit
 
     decisions = sorted([*loaded.decisions, decision], key=lambda d: (d.level != STEERING, d.id))
     state.kind = "decided_now"
@@ -333,7 +339,7 @@ def decide(session: Session, settings: Settings, basis_id: int, level: str, outc
         basis_id=basis.id, level=level, view=state.view, decisions=state.decisions,
         refresh_ids=(),
         steering_view=_view(basis, need, area, STEERING) if level == PORTFOLIO else None,
-        to_portfolio=to_portfolio, recipients=_recipients(session, settings, area.slug, need),
+        to_portfolio=to_portfolio, recipients=recipients,
     )
     return state
 

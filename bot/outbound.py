@@ -13,7 +13,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ConversationParameters
 from botframework.connector.auth import AuthenticationConstants
 
-from bot.delivery import DeliveryResult, Outcome, Target
+from bot.delivery import DeliveryResult, Outcome, Target, TransportError
 from cards.common import attachment
 from storage import org
 from storage.models import ChannelPurpose, ConversationRef, SentCard
@@ -38,6 +38,8 @@ class Outbound:
         self.adapter = adapter
         self.deliverer = deliverer
         self.bot = bot  # set by app.py; needed to run a dialog turn in a 1:1 chat
+        # app.py sets a direct REST call; without it the SDK's connector client is used.
+        self.create_conversation = None
 
     @property
     def db(self):
@@ -103,16 +105,21 @@ class Outbound:
             return None
         if not self.deliverer_allows(service_url):
             return None
-        connector = await self.create_connector(service_url)
-        params = ConversationParameters(
-            is_group=False,
-            bot=ChannelAccount(id=self.services.app_id or "styra"),
-            members=[ChannelAccount(id=teams_id)],
-            tenant_id=tenant_id,
-            channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
-        )
-        created = await connector.conversations.create_conversation(params)
-        ref = ConversationRef(conversation_id=created.id, kind="personal", service_url=service_url,
+        bot_id = f"28:{self.services.app_id}" if self.services.app_id else "styra"
+        if self.create_conversation is not None:
+            try:
+                conversation_id = await self.create_conversation(service_url, bot_id, teams_id, tenant_id)
+            except TransportError as exc:  # e.g. the app is not installed for that user
+                log.warning("could not open a 1:1 chat with %s: %s", aad_id, exc)
+                return None
+        else:
+            connector = await self.create_connector(service_url)
+            params = ConversationParameters(
+                is_group=False, bot=ChannelAccount(id=bot_id), members=[ChannelAccount(id=teams_id)],
+                tenant_id=tenant_id, channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
+            )
+            conversation_id = (await connector.conversations.create_conversation(params)).id
+        ref = ConversationRef(conversation_id=conversation_id, kind="personal", service_url=service_url,
                               tenant_id=tenant_id, aad_id=aad_id)
         await self.db.run(org.save_conversation, ref)
         return ref

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -58,8 +59,11 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, workers: int = 8) -> None:
         self.engine = engine
+        # Its own threads: database work never queues behind outbound sends, which the SDK
+        # runs in the loop's default executor.
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="styra-db")
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -85,8 +89,10 @@ class Database:
             return work(session, *args, **kwargs)
 
     async def run(self, work: Callable[..., T], *args, **kwargs) -> T:
-        """Run `work(session, *args)` in one transaction on a worker thread."""
-        return await asyncio.to_thread(functools.partial(self.call, work, *args, **kwargs))
+        """Run `work(session, *args)` in one transaction on a database thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(self.call, work, *args, **kwargs))
 
     def dispose(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()

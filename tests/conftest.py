@@ -118,3 +118,13 @@ async def any_bot(any_db_url, connector):
     harness = await BotHarness.start(any_db_url, connector=connector)
     yield harness
     await harness.close(connector_too=False)
+
+
+@pytest.fixture(autouse=True)
+async def _close_loose_services():
+    """Close the HTTP sessions of Services a test built without starting the app."""
+    yield
+    from tests.scenarios.wheel_kit import OPEN_SERVICES
+
+    while OPEN_SERVICES:
+        await OPEN_SERVICES.pop().extras["close_http"]()

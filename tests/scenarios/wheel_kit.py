@@ -28,6 +28,10 @@ def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt
     return dt.datetime(year, month, day, hour, minute, tzinfo=STOCKHOLM).astimezone(dt.UTC)
 
 
+# Services built without an app lifecycle; tests/conftest.py closes their HTTP sessions.
+OPEN_SERVICES: list = []
+
+
 def make_services(db_url: str, clock: WallClock, *, pacer_clock=None, demo: bool = True, **env):
     """Services as app.py wires them (real Outbound, Deliverer, connector transport), no HTTP
     server; the pacer and the deliverer's backoff run on a FakeClock (virtual time)."""
@@ -41,6 +45,7 @@ def make_services(db_url: str, clock: WallClock, *, pacer_clock=None, demo: bool
     settings = Settings(_env_file=None, **values)
     app = build_app(settings, clock=clock, pacer_clock=pacer_clock or FakeClock())
     services = app[SERVICES]
+    OPEN_SERVICES.append(services)
     if demo:
         services.db.call(load_demo_if_empty, settings)
     return services

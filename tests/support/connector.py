@@ -60,6 +60,7 @@ def _strings(node: Any) -> list[str]:
 class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    authorizations: list[str | None] = field(default_factory=list)
     channels: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     _failures: list[tuple[int, float | None]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -86,6 +87,7 @@ class FakeConnector:
 
     async def _post_activity(self, request: web.Request) -> web.Response:
         self.requests.append(("POST", request.path))
+        self.authorizations.append(request.headers.get("Authorization"))
         failed = self._maybe_fail()
         if failed:
             return failed
