@@ -32,7 +32,7 @@ from bot.turn import Speaker, Turn
 from cards import common as cardkit
 from cards.system import error_card, welcome_card
 from dialogs import registry as dialog_registry
-from storage import activities, org
+from storage import activities, org, state_store
 from storage.models import ConversationRef
 
 log = logging.getLogger("styra.handler")
@@ -66,15 +66,17 @@ def conversation_ref_of(activity: Activity, bot_id: str | None = None) -> Conver
     )
 
 
-def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None, client_lang: str | None = None):
-    """One transaction per turn start: claim, person, conversation."""
+def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None,
+             client_lang: str | None = None, state_key: str | None = None):
+    """One transaction per turn start: claim, person, conversation, and the dialog state."""
     if key is not None and not activities.claim(session, key):
         return None
     person = (org.upsert_person(session, speaker.aad_id, speaker.name, speaker.teams_id, client_lang)
               if speaker.aad_id else None)
     if ref is not None:
         org.save_conversation(session, ref)
-    return (person.locale if person else None, person.welcomed_at if person else None)
+    state = state_store.read_rows(session, [state_key]) if state_key else {}
+    return (person.locale if person else None, person.welcomed_at if person else None, state)
 
 
 class StyraBot(ActivityHandler):
@@ -100,14 +102,17 @@ class StyraBot(ActivityHandler):
         turn = Turn(ctx=turn_context, services=self.services,
                     t=translator(choose_language(None, activity.locale, default)), speaker=speaker)
         try:
-            prepared = await self.services.db.run(_prepare, key, speaker, ref, language_of(activity.locale))
+            state_key = (self.conversation_state.get_storage_key(turn_context)
+                         if activity.conversation and activity.channel_id else None)
+            prepared = await self.services.db.run(_prepare, key, speaker, ref, language_of(activity.locale), state_key)
         except Exception:  # e.g. the database is unreachable: apologise, let Teams' retry come
             await self._incident(turn, None)
             return
         if prepared is None:
             log.info("dropped redelivered activity %s", key)
             return
-        chosen, welcomed_at = prepared
+        chosen, welcomed_at, state = prepared
+        state_store.prefetch(state_key, state)  # the dialog state load below needs no second trip
         turn.t = translator(choose_language(chosen, activity.locale, default))
         turn.state["welcomed_at"] = welcomed_at
         turn_context.turn_state["styra.turn"] = turn

@@ -32,7 +32,7 @@ def _plain_json_is_not_walked() -> None:
         return
 
     def serialize_object(self, attr, **kwargs):
-        if type(attr) in (dict, list):
+        if isinstance(attr, (dict, list)):
             try:
                 json.dumps(attr)
             except (TypeError, ValueError):
@@ -58,8 +58,18 @@ class CachedConnectorFactory:
         client = self._clients.get(key)
         if client is None:
             client = await self._inner.create(service_url, audience)
+            if not _proxy_configured():
+                # requests would scan the whole environment for proxies on every send.
+                client.config.proxies.use_env_settings = False
             self._clients[key] = client
         return client
+
+
+def _proxy_configured() -> bool:
+    import os
+
+    return any(os.environ.get(name) for name in
+               ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"))
 
 
 def cache_user_token_client(bot_framework_authentication) -> None:

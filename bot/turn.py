@@ -13,6 +13,25 @@ from bot.services import Services
 from cards.common import CONTENT_TYPE
 
 
+class _CardJSON(dict):
+    """Card JSON handed to the SDK. botbuilder deep-copies every outgoing activity (about 5 ms
+    for a form card); a card is built fresh for each send and never changed afterwards, so its
+    copy may be the card itself."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+
+def card_message(content: dict[str, Any], text: str | None = None) -> Activity:
+    reply = MessageFactory.attachment(Attachment(content_type=CONTENT_TYPE, content=_CardJSON(content)))
+    if text:
+        reply.text = text
+    return reply
+
+
 @dataclass(frozen=True)
 class Speaker:
     aad_id: str
@@ -62,8 +81,5 @@ class Turn:
         await self.ctx.send_activity(MessageFactory.text(text))
 
     async def send_card(self, content: dict[str, Any], text: str | None = None) -> str | None:
-        reply = MessageFactory.attachment(Attachment(content_type=CONTENT_TYPE, content=content))
-        if text:
-            reply.text = text
-        response = await self.ctx.send_activity(reply)
+        response = await self.ctx.send_activity(card_message(content, text))
         return response.id if response else None

@@ -23,15 +23,13 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory
-from botbuilder.schema import Attachment
 from sqlalchemy.exc import IntegrityError
 
 from bot.i18n import translator
 from bot.rules import needs as rules
 from bot.similar import index_of
+from bot.turn import card_message
 from cards import needs as needcards
-from cards.common import CONTENT_TYPE
 from storage import needs as repo
 from storage import org, plans
 from storage.models import ChannelPurpose, EArea, Need, Role
@@ -144,7 +142,7 @@ async def show(turn, content: dict, *, new_message: bool = False):
     reply_to = getattr(turn.activity, "reply_to_id", None)
     if reply_to and not new_message:
         try:
-            activity = MessageFactory.attachment(Attachment(content_type=CONTENT_TYPE, content=content))
+            activity = card_message(content)
             activity.id = reply_to
             await turn.ctx.update_activity(activity)
             return None

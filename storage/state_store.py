@@ -8,6 +8,7 @@ silently overwrites what another turn wrote.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 import jsonpickle
 from botbuilder.core import Storage
@@ -17,6 +18,23 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import BotStateRow
 from storage.types import utcnow
+
+# Rows read in the turn's first transaction, so the SDK's state load needs no second one.
+# A contextvar: each turn (task) sees only its own; each prefetched key is used once.
+_PREFETCHED: ContextVar[dict[str, tuple[str, int] | None] | None] = ContextVar("styra_state_prefetch", default=None)
+
+
+def read_rows(session, keys: list[str]) -> dict[str, tuple[str, int] | None]:
+    """(data, etag) per key, None where there is no row; for `prefetch`."""
+    found = {key: None for key in keys}
+    for key, data, etag in DatabaseStorage._read(session, keys):
+        found[key] = (data, etag)
+    return found
+
+
+def prefetch(key: str | None, rows: dict[str, tuple[str, int] | None]) -> None:
+    if key is not None:
+        _PREFETCHED.set(dict(rows))
 
 
 class EtagConflict(KeyError):
@@ -57,7 +75,13 @@ class DatabaseStorage(Storage):
     async def read(self, keys: list[str]) -> dict[str, object]:
         if not keys:
             return {}
-        rows = await self._db.run(self._read, list(keys))
+        cached = _PREFETCHED.get()
+        if cached is not None and all(key in cached for key in keys):
+            rows = [(key, *cached.pop(key)) for key in keys if cached[key] is not None]
+            for key in keys:
+                cached.pop(key, None)
+        else:
+            rows = await self._db.run(self._read, list(keys))
         return {key: _decode(data, etag) for key, data, etag in rows}
 
     @staticmethod

@@ -41,16 +41,21 @@ def test_non_json_values_still_take_the_sdk_path():
     assert out == {"when": "2026-11-21"}
 
 
-async def test_connector_clients_are_built_once_per_service_url():
+async def test_connector_clients_are_built_once_per_service_url(monkeypatch):
+    from types import SimpleNamespace
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
     built = []
 
     class Inner:
         async def create(self, service_url, audience):
             built.append(service_url)
-            return object()
+            return SimpleNamespace(config=SimpleNamespace(proxies=SimpleNamespace(use_env_settings=True)))
 
     factory = sdk_patches.CachedConnectorFactory(Inner())
     a = await factory.create("https://smba.trafficmanager.net/emea/", None)
     b = await factory.create("https://smba.trafficmanager.net/emea/", None)
     c = await factory.create("https://smba.trafficmanager.net/amer/", None)
     assert a is b and a is not c and len(built) == 2
+    assert a.config.proxies.use_env_settings is False  # no proxy configured: no environment scan per send

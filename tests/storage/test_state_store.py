@@ -74,3 +74,17 @@ async def test_nul_in_state_is_stored_on_every_backend(any_db):
     store = DatabaseStorage(any_db)
     await store.write({"k": {"text": "a\u0000b"}})
     assert (await store.read(["k"]))["k"]["text"] == "a\u0000b"
+
+
+async def test_a_prefetched_row_is_used_once_and_then_the_database_again(any_db):
+    from storage.state_store import prefetch, read_rows
+
+    store = DatabaseStorage(any_db)
+    await store.write({"conv": {"v": 1}})
+    rows = any_db.call(read_rows, ["conv", "absent"])
+    prefetch("conv", rows)
+    await store.write({"conv": {"v": 2, "e_tag": "*"}})  # changed after the prefetch
+    assert (await store.read(["conv"]))["conv"]["v"] == 1  # the turn sees what it read at its start
+    assert (await store.read(["conv"]))["conv"]["v"] == 2  # used once: later reads go to the database
+    prefetch("absent", rows)
+    assert await store.read(["absent"]) == {}
