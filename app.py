@@ -84,11 +84,10 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         log.warning("=" * 72)
 
     pacer_clock = pacer_clock or RealClock()
-    outbound = Outbound(services, adapter, None, bot)
     http = _SharedSession()
     token = BotToken(settings)
+    outbound = Outbound(services, None, http_create_conversation(http.get, token), bot)
     outbound_transport = transport or http_transport(http.get, token)
-    outbound.create_conversation = http_create_conversation(http.get, token)
     services.extras["close_http"] = http.close  # for callers that use services without the app
     outbound.deliverer = Deliverer(outbound_transport, Pacer(pacer_clock), pacer_clock,
                                    service_url_allowed=service_url_checker(settings))

@@ -2,8 +2,8 @@
 
 ``Deliverer.deliver`` checks the service URL, paces per conversation (bot.pacing), sends with a
 timeout, retries what is worth retrying and reports one ``DeliveryResult``; it never raises
-except on cancellation. The transport is injected: ``connector_transport`` adapts botbuilder's
-ConnectorClient, tests pass a scripted fake.
+except on cancellation. The transport is injected: ``bot.teams_http.http_transport`` speaks the
+Bot Connector REST API over aiohttp, tests pass a scripted fake.
 
 Retrying a send that timed out can post the message twice if Teams received the first copy
 (Teams has no idempotency key for bot messages); updates (``Target.activity_id``) are safe to
@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import Enum
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.pacing import Clock
 
@@ -244,32 +244,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def _header(headers: Any, name: str) -> str | None:
-    if not headers:
-        return None
-    value = headers.get(name) if hasattr(headers, "get") else None
-    if value is None and isinstance(headers, Mapping):
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if str(k).lower() == lowered), None)
-    return None if value is None else str(value)
-
-
-def _status_and_retry_after(response: Any) -> tuple[int | None, float | None]:
-    """requests.Response has .status_code, aiohttp's ClientResponse has .status."""
-    if response is None:
-        return None, None
-    status = getattr(response, "status_code", None)
-    if status is None:
-        status = getattr(response, "status", None)
-    try:
-        status = int(status) if status is not None else None
-    except (TypeError, ValueError):
-        status = None
-    headers = getattr(response, "headers", None)
-    return status, parse_retry_after(_header(headers, "Retry-After"))
-
-
-def _activity_body(activity: dict, target: Target) -> dict:
+def activity_body(activity: dict, target: Target) -> dict:
     """Copy of the activity carrying the conversation (and tenant) the way the SDK's
     continue_conversation would set them."""
     body = dict(activity)
@@ -285,81 +260,3 @@ def _activity_body(activity: dict, target: Target) -> dict:
     if target.activity_id:
         body.setdefault("id", target.activity_id)
     return body
-
-
-def connector_transport(
-    create_connector: Callable[[str], Awaitable[Any]],
-    *,
-    request_timeout: float | None = 8.0,
-    disable_sdk_retries: bool = True,
-    cache_clients: bool = True,
-) -> Transport:
-    """Transport over botframework.connector's async ConnectorClient.
-
-    ``create_connector(service_url)`` returns a ConnectorClient (e.g. CloudAdapter's connector
-    factory ``create``). Each client is tuned once:
-
-    - ``disable_sdk_retries``: msrest's requests sender retries 408/5xx itself (urllib3, up to 3
-      times, backoff up to 90 s, in a worker thread; PUT only under urllib3 2). Those hidden
-      retries multiply ours and keep running after our timeout, so they are switched off and
-      the Deliverer alone decides.
-    - ``request_timeout``: the connector's default socket timeout is 100 s; a send abandoned by
-      ``Deliverer`` keeps its worker thread that long (the default pool has ~6 threads).
-
-    With ``cache_clients`` one client per service URL is kept (credentials refresh their own
-    token), which saves building a client and a TCP connection per send.
-    """
-    # Imported here so bot.delivery stays importable without the SDK and its side effects.
-    from botbuilder.schema import Activity
-    from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
-
-    clients: dict[str, Any] = {}
-
-    async def client_for(service_url: str) -> Any:
-        client = clients.get(service_url) if cache_clients else None
-        if client is None:
-            client = await create_connector(service_url)
-            _tune_client(client, request_timeout, disable_sdk_retries)
-            if cache_clients:
-                clients[service_url] = client
-        return client
-
-    async def send(target: Target, activity: dict) -> str | None:
-        client = await client_for(target.service_url)
-        model = Activity.deserialize(_activity_body(activity, target))
-        try:
-            if target.activity_id:
-                response = await client.conversations.update_activity(
-                    target.conversation_id, target.activity_id, model
-                )
-            else:
-                response = await client.conversations.send_to_conversation(
-                    target.conversation_id, model
-                )
-        except HttpOperationError as exc:
-            status, retry_after = _status_and_retry_after(getattr(exc, "response", None))
-            raise TransportError(status, retry_after, str(exc)) from exc
-        except ClientRequestError as exc:
-            raise TransportError(None, None, f"connection error: {exc}") from exc
-        except DeserializationError:
-            # Teams accepted the activity (2xx) but the body was unreadable: it is sent.
-            logger.warning("sent but response unreadable conversation=%s", target.conversation_id)
-            return target.activity_id
-        return getattr(response, "id", None) or target.activity_id
-
-    return send
-
-
-def _tune_client(client: Any, request_timeout: float | None, disable_sdk_retries: bool) -> None:
-    config = getattr(client, "config", None)
-    if config is None:
-        return
-    connection = getattr(config, "connection", None)
-    if request_timeout is not None and connection is not None:
-        connection.timeout = request_timeout
-    retry_policy = getattr(config, "retry_policy", None)
-    retry = getattr(retry_policy, "policy", None)
-    if disable_sdk_retries and retry is not None:
-        # Mutated in place: requests sessions already created hold this same Retry object.
-        retry.total = 0
-        retry.status_forcelist = frozenset()

@@ -9,10 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import ChannelAccount, ConversationParameters
-from botframework.connector.auth import AuthenticationConstants
-
 from bot.delivery import DeliveryResult, Outcome, Target, TransportError
 from cards.common import attachment
 from storage import org
@@ -33,23 +29,15 @@ def target_of(ref: ConversationRef, activity_id: str | None = None) -> Target:
 
 
 class Outbound:
-    def __init__(self, services, adapter, deliverer, bot=None) -> None:
+    def __init__(self, services, deliverer, create_conversation, bot=None) -> None:
         self.services = services
-        self.adapter = adapter
         self.deliverer = deliverer
-        self.bot = bot  # set by app.py; needed to run a dialog turn in a 1:1 chat
-        # app.py sets a direct REST call; without it the SDK's connector client is used.
-        self.create_conversation = None
+        self.create_conversation = create_conversation  # (service_url, bot_id, user_id, tenant) -> id
+        self.bot = bot  # needed to run a dialog turn in a 1:1 chat
 
     @property
     def db(self):
         return self.services.db
-
-    async def create_connector(self, service_url: str):
-        claims = self.adapter.create_claims_identity(self.services.app_id)
-        claims.claims[AuthenticationConstants.SERVICE_URL_CLAIM] = service_url
-        factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
-        return await factory.create(service_url, None)
 
     # --- sending --------------------------------------------------------------------------
 
@@ -106,19 +94,11 @@ class Outbound:
         if not self.deliverer_allows(service_url):
             return None
         bot_id = f"28:{self.services.app_id}" if self.services.app_id else "styra"
-        if self.create_conversation is not None:
-            try:
-                conversation_id = await self.create_conversation(service_url, bot_id, teams_id, tenant_id)
-            except TransportError as exc:  # e.g. the app is not installed for that user
-                log.warning("could not open a 1:1 chat with %s: %s", aad_id, exc)
-                return None
-        else:
-            connector = await self.create_connector(service_url)
-            params = ConversationParameters(
-                is_group=False, bot=ChannelAccount(id=bot_id), members=[ChannelAccount(id=teams_id)],
-                tenant_id=tenant_id, channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
-            )
-            conversation_id = (await connector.conversations.create_conversation(params)).id
+        try:
+            conversation_id = await self.create_conversation(service_url, bot_id, teams_id, tenant_id)
+        except TransportError as exc:  # e.g. the app is not installed for that user
+            log.warning("could not open a 1:1 chat with %s: %s", aad_id, exc)
+            return None
         ref = ConversationRef(conversation_id=conversation_id, kind="personal", service_url=service_url,
                               tenant_id=tenant_id, aad_id=aad_id)
         await self.db.run(org.save_conversation, ref)
@@ -192,4 +172,3 @@ def _any_service_url(session) -> ConversationRef | None:
     return session.exec(select(ConversationRef).order_by(ConversationRef.updated_at.desc())).first()
 
 
-__all__ = ["Outbound", "TurnContext", "card_activity", "target_of"]

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.delivery import Target, Transport, TransportError, _activity_body, parse_retry_after
+from bot.delivery import Target, Transport, TransportError, activity_body, parse_retry_after
 
 log = logging.getLogger("styra.teams_http")
 
@@ -41,7 +41,7 @@ def http_transport(session: Callable[[], aiohttp.ClientSession], token: TokenPro
             headers["Authorization"] = f"Bearer {bearer}"
         method = "PUT" if target.activity_id else "POST"
         try:
-            async with session().request(method, activities_url(target), json=_activity_body(activity, target),
+            async with session().request(method, activities_url(target), json=activity_body(activity, target),
                                          headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
                 text = await resp.text()
                 if resp.status >= 400:

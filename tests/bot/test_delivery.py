@@ -1,22 +1,18 @@
 """Outbound delivery: pacing, retries and failure classes, in virtual time with a scripted
-transport; connector_transport against msrest-shaped errors and a loopback Bot Connector."""
+transport."""
 
 import asyncio
 import logging
 import random
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import pytest
-import requests
-from aiohttp import web
 
 from bot.delivery import (
     Deliverer,
     Outcome,
     Target,
     TransportError,
-    connector_transport,
     parse_retry_after,
 )
 from bot.pacing import FakeClock, Pacer
@@ -290,175 +286,3 @@ def test_retry_after_header_forms():
     assert parse_retry_after("-4") == 0.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
-
-
-# connector_transport ------------------------------------------------------------------------
-
-
-def http_error(status: int, headers: dict | None = None, body: bytes = b"{}"):
-    """msrest's HttpOperationError exactly as the connector raises it (requests response)."""
-    from msrest.exceptions import HttpOperationError
-
-    response = requests.Response()
-    response.status_code = status
-    response.reason = "Too Many Requests" if status == 429 else "Error"
-    response.headers.update(headers or {})
-    response._content = body
-    return HttpOperationError(None, response)
-
-
-class FakeConversations:
-    def __init__(self, outcome):
-        self.outcome = outcome
-        self.calls = []
-
-    async def send_to_conversation(self, conversation_id, activity):
-        self.calls.append(("send", conversation_id, None, activity))
-        return self._answer()
-
-    async def update_activity(self, conversation_id, activity_id, activity):
-        self.calls.append(("update", conversation_id, activity_id, activity))
-        return self._answer()
-
-    def _answer(self):
-        if isinstance(self.outcome, BaseException):
-            raise self.outcome
-        return SimpleNamespace(id=self.outcome)
-
-
-def fake_connector(outcome):
-    conversations = FakeConversations(outcome)
-    created = []
-
-    async def create(service_url):
-        created.append(service_url)
-        return SimpleNamespace(conversations=conversations)
-
-    return create, conversations, created
-
-
-async def test_connector_transport_sends_an_activity_and_returns_its_id():
-    create, conversations, created = fake_connector("1:new")
-    send = connector_transport(create)
-
-    assert await send(TARGET, MESSAGE) == "1:new"
-    assert await send(TARGET, MESSAGE) == "1:new"
-
-    assert created == [TEAMS]  # one client per service URL
-    kind, conversation_id, _, activity = conversations.calls[0]
-    assert (kind, conversation_id) == ("send", TARGET.conversation_id)
-    assert activity.text == MESSAGE["text"]
-    assert activity.conversation.id == TARGET.conversation_id
-    assert activity.channel_data == {"tenant": {"id": "tenant-1"}}
-    assert "conversation" not in MESSAGE  # the caller's dict is left alone
-
-
-async def test_connector_transport_updates_in_place_when_activity_id_is_set():
-    create, conversations, _ = fake_connector(None)
-    send = connector_transport(create)
-    target = Target(TEAMS, "19:general@thread.tacv2", activity_id="1:card")
-
-    assert await send(target, MESSAGE) == "1:card"
-    kind, _, activity_id, activity = conversations.calls[0]
-    assert (kind, activity_id, activity.id) == ("update", "1:card", "1:card")
-
-
-@pytest.mark.parametrize(
-    ("error", "status", "retry_after"),
-    [
-        (http_error(429, {"Retry-After": "3"}), 429, 3.0),
-        (http_error(503, {"retry-after": "2"}), 503, 2.0),
-        (http_error(503), 503, None),
-        (http_error(403), 403, None),
-        (http_error(413), 413, None),
-    ],
-)
-async def test_connector_transport_maps_http_errors(error, status, retry_after):
-    create, _, _ = fake_connector(error)
-    with pytest.raises(TransportError) as caught:
-        await connector_transport(create)(TARGET, MESSAGE)
-
-    assert (caught.value.status, caught.value.retry_after) == (status, retry_after)
-
-
-async def test_connector_transport_keeps_teams_error_code_in_the_message():
-    # Built the way the connector's operations build it: Deserializer over the schema models.
-    from botbuilder.schema import ErrorResponseException, _models_py3
-    from msrest import Deserializer
-
-    response = requests.Response()
-    response.status_code = 403
-    response.headers["Content-Type"] = "application/json"
-    response._content = (
-        b'{"error": {"code": "ConversationBlockedByUser", "message": "User blocked the bot"}}'
-    )
-    models = {k: v for k, v in vars(_models_py3).items() if isinstance(v, type)}
-    deserialize = Deserializer(models)
-    create, _, _ = fake_connector(ErrorResponseException(deserialize, response))
-
-    with pytest.raises(TransportError) as caught:
-        await connector_transport(create)(TARGET, MESSAGE)
-
-    assert caught.value.status == 403
-    assert "ConversationBlockedByUser" in str(caught.value)
-
-
-async def test_connector_transport_maps_request_errors_to_no_status():
-    from msrest.exceptions import ClientRequestError
-
-    create, _, _ = fake_connector(ClientRequestError("Error occurred in request."))
-    with pytest.raises(TransportError) as caught:
-        await connector_transport(create)(TARGET, MESSAGE)
-
-    assert caught.value.status is None
-
-
-async def fake_bot_connector(aiohttp_server, status, headers=None):
-    hits = []
-
-    async def activities(request):
-        hits.append((request.method, request.path))
-        if status == 200:
-            return web.json_response({"id": "1:from-teams"})
-        return web.json_response(
-            {"error": {"code": "Throttled", "message": "slow down"}}, status=status, headers=headers
-        )
-
-    app = web.Application()
-    app.router.add_route("*", "/v3/conversations/{tail:.*}", activities)
-    server = await aiohttp_server(app)
-    return str(server.make_url("/")), hits
-
-
-async def real_connector(service_url):
-    from botframework.connector.aio import ConnectorClient
-    from botframework.connector.auth import MicrosoftAppCredentials
-
-    return ConnectorClient(MicrosoftAppCredentials.empty(), base_url=service_url)
-
-
-@pytest.mark.parametrize("activity_id", [None, "1:card"])
-async def test_real_connector_client_reports_503_once_without_hidden_retries(
-    aiohttp_server, activity_id
-):
-    # Left alone, msrest retries PUTs on 503 itself (3 more hits, sleeping Retry-After in a
-    # worker thread) and then reports a status-less RetryError.
-    url, hits = await fake_bot_connector(aiohttp_server, 503, {"Retry-After": "2"})
-    send = connector_transport(real_connector)
-
-    with pytest.raises(TransportError) as caught:
-        await send(Target(url, "19:x@thread.tacv2", activity_id=activity_id), MESSAGE)
-
-    assert (caught.value.status, caught.value.retry_after) == (503, 2.0)
-    assert len(hits) == 1
-
-
-async def test_real_connector_client_end_to_end_through_the_deliverer(aiohttp_server, clock):
-    url, hits = await fake_bot_connector(aiohttp_server, 200)
-    deliverer = Deliverer(connector_transport(real_connector), Pacer(clock), clock)
-
-    result = await deliverer.deliver(Target(url, "19:x@thread.tacv2"), MESSAGE)
-
-    assert result.outcome is Outcome.SENT
-    assert result.activity_id == "1:from-teams"
-    assert hits == [("POST", "/v3/conversations/19:x@thread.tacv2/activities")]
