@@ -1,7 +1,12 @@
-"""A whole year of the annual wheel, tick by tick on an injected clock: every activity is posted
-once, in its month, on a Stockholm working day, in each e-area with a linked channel."""
+"""A whole year of the annual wheel, tick by tick on a frozen clock: every activity is posted
+once, in its month, on a Stockholm working day, in each e-area with a linked channel.
+
+Styra reads time from the injected clock; time-machine freezes the wall clock at the same moment
+for every tick, so any code that read `datetime.now()` instead would see the same time."""
 
 import datetime as dt
+
+import time_machine
 
 from bot import reminders
 from bot.rules.calendar import STOCKHOLM, is_working_day, non_working_weekdays
@@ -33,7 +38,8 @@ async def test_a_year_of_ticks_posts_every_activity_once_on_working_days(db_url,
             # same minute (as a second instance or a repeated DST hour would fire it).
             for hour, minute in ((8, 59), (9, 0), (9, 0), (16, 30)):
                 clock.now = local(day.year, day.month, day.day, hour, minute)
-                await reminders.tick(services, clock.now)
+                with time_machine.travel(clock.now, tick=False):
+                    await reminders.tick(services, clock.now)
             day += dt.timedelta(days=1)
         rows = await services.db.run(_rows)
     finally:
