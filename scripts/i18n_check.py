@@ -42,8 +42,8 @@ def missing_swedish() -> dict[str, str]:
 def main() -> int:
     missing = missing_swedish()
     for msgid, where in sorted(missing.items(), key=lambda kv: kv[1]):
-        print(f"{where}: {msgid!r}")
-    print(f"{len(missing)} msgid(s) without a Swedish translation")
+        sys.stdout.write(f"{where}: {msgid!r}\n")
+    sys.stdout.write(f"{len(missing)} msgid(s) without a Swedish translation\n")
     return 1 if missing else 0
 
 

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     lib = Path(os.environ.get("STYRA_ACJS_DIR", ".e2e")) / "node_modules"
     for path in args.cards:
-        print(render(path, args.out, args.width, lib))
+        sys.stdout.write(f"{render(path, args.out, args.width, lib)}\n")
 
 
 if __name__ == "__main__":
