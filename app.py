@@ -86,8 +86,9 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     pacer_clock = pacer_clock or RealClock()
     http = _SharedSession()
     token = BotToken(settings)
-    outbound = Outbound(services, None, http_create_conversation(http.get, token), bot)
     outbound_transport = transport or http_transport(http.get, token)
+    outbound = Outbound(services, None, http_create_conversation(http.get, token), bot,
+                        transport=outbound_transport)
     services.extras["close_http"] = http.close  # for callers that use services without the app
     outbound.deliverer = Deliverer(outbound_transport, Pacer(pacer_clock), pacer_clock,
                                    service_url_allowed=service_url_checker(settings))

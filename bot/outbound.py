@@ -29,15 +29,36 @@ def target_of(ref: ConversationRef, activity_id: str | None = None) -> Target:
 
 
 class Outbound:
-    def __init__(self, services, deliverer, create_conversation, bot=None) -> None:
+    def __init__(self, services, deliverer, create_conversation, bot=None, transport=None) -> None:
         self.services = services
         self.deliverer = deliverer
+        self.transport = transport  # the raw transport, for replies within a turn
         self.create_conversation = create_conversation  # (service_url, bot_id, user_id, tenant) -> id
         self.bot = bot  # needed to run a dialog turn in a 1:1 chat
 
     @property
     def db(self):
         return self.services.db
+
+    async def reply(self, incoming, activity: dict) -> str | None:
+        """Answer an inbound activity in its conversation (thread), as the SDK's send would, but
+        without msrest and worker threads: this runs on every turn."""
+        conversation = incoming.conversation
+        body = {
+            **activity,
+            "channelId": incoming.channel_id,
+            "serviceUrl": incoming.service_url,
+            "from": {"id": incoming.recipient.id, "name": incoming.recipient.name} if incoming.recipient else None,
+            "recipient": ({"id": incoming.from_property.id, "name": incoming.from_property.name,
+                           "aadObjectId": incoming.from_property.aad_object_id} if incoming.from_property else None),
+            "conversation": {"id": conversation.id, "conversationType": conversation.conversation_type,
+                             "tenantId": conversation.tenant_id, "isGroup": conversation.is_group},
+            "replyToId": incoming.id,
+            "inputHint": "acceptingInput",
+        }
+        body = _without_nones(body)
+        target = Target(incoming.service_url, conversation.id, conversation.tenant_id)
+        return await self.transport(target, body)
 
     # --- sending --------------------------------------------------------------------------
 
@@ -134,6 +155,13 @@ class Outbound:
             return
         await turn.say(t("I have continued in our private chat, so your answers stay between us."))
         await self.bot.run_in_personal(turn, ref, work)
+
+
+def _without_nones(value):
+    """The Bot Connector refuses explicit nulls the SDK would have left out."""
+    if isinstance(value, dict):
+        return {k: _without_nones(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def _sent_cards(session, subject: str):

@@ -24,10 +24,12 @@ log = logging.getLogger("styra.teams_http")
 TokenProvider = Callable[[], Awaitable[str | None]]
 
 
-def activities_url(target: Target) -> str:
+def activities_url(target: Target, reply_to: str | None = None) -> str:
+    """…/activities (new), …/activities/{id} with PUT (update) or with POST (reply to id)."""
     base = target.service_url.rstrip("/")
     url = f"{base}/v3/conversations/{quote(target.conversation_id, safe='')}/activities"
-    return f"{url}/{quote(target.activity_id, safe='')}" if target.activity_id else url
+    last = target.activity_id or reply_to
+    return f"{url}/{quote(last, safe='')}" if last else url
 
 
 def http_transport(session: Callable[[], aiohttp.ClientSession], token: TokenProvider, *,
@@ -41,7 +43,8 @@ def http_transport(session: Callable[[], aiohttp.ClientSession], token: TokenPro
             headers["Authorization"] = f"Bearer {bearer}"
         method = "PUT" if target.activity_id else "POST"
         try:
-            async with session().request(method, activities_url(target), json=activity_body(activity, target),
+            url = activities_url(target, activity.get("replyToId"))
+            async with session().request(method, url, json=activity_body(activity, target),
                                          headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
                 text = await resp.text()
                 if resp.status >= 400:

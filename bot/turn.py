@@ -78,8 +78,24 @@ class Turn:
         return self.services.clock()
 
     async def say(self, text: str) -> None:
+        if self._direct():
+            await self.services.outbound.reply(self.activity, {"type": "message", "text": text})
+            return
         await self.ctx.send_activity(MessageFactory.text(text))
 
     async def send_card(self, content: dict[str, Any], text: str | None = None) -> str | None:
+        if self._direct():
+            activity = {"type": "message", "attachments": [{"contentType": CONTENT_TYPE, "content": content}]}
+            if text:
+                activity["text"] = text
+            return await self.services.outbound.reply(self.activity, activity)
         response = await self.ctx.send_activity(card_message(content, text))
         return response.id if response else None
+
+    def _direct(self) -> bool:
+        """Replies of an ordinary inbound turn go straight over HTTP (bot.teams_http); turns the
+        adapter made up itself (proactive continuations) keep the SDK's path."""
+        outbound = self.services.outbound
+        return (outbound is not None and outbound.transport is not None
+                and self.activity.type in ("message", "conversationUpdate", "installationUpdate")
+                and bool(self.activity.service_url) and bool(self.activity.id))

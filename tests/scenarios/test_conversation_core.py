@@ -210,3 +210,23 @@ async def test_a_database_failure_at_the_start_of_a_turn_is_an_apology_not_a_500
     response = await bot.post(bot.activity(text="hjälp"))
     assert response.status in (200, 201)
     assert "Förlåt, något gick fel hos mig" in bot.connector.sent[-1].text
+
+
+async def test_a_reply_is_addressed_like_the_sdk_would_and_carries_no_nulls(bot):
+    body = bot.activity(text="hjälp", activity_id="incoming-42")
+    replies = await bot.send(body)
+    reply = replies[-1].activity
+    assert reply["replyToId"] == "incoming-42"
+    assert reply["from"]["id"] == "28:styra-bot" and reply["recipient"]["id"] == ALEX.teams_id
+    assert reply["conversation"]["id"] == ALEX.personal_conversation
+
+    def nulls(node, path=""):
+        if node is None:
+            return [path]
+        if isinstance(node, dict):
+            return [p for k, v in node.items() for p in nulls(v, f"{path}.{k}")]
+        if isinstance(node, list):
+            return [p for i, v in enumerate(node) for p in nulls(v, f"{path}[{i}]")]
+        return []
+
+    assert nulls(reply) == []  # the real Bot Connector refuses explicit nulls ("Invalid input")
