@@ -1,5 +1,6 @@
 """Approve invokes on PostgreSQL at an open-loop offered load (issue 6: p99 < 200 ms at 50/s).
 
+Styra runs as `app.py` in its own process (as in production) against a fake Teams in another.
 Many e-areas, each with its own chair, steering channel and coordinator; one distinct decision
 basis per invoke. Invokes are launched on a fixed schedule whatever the answers do (open loop),
 and latency is measured from the scheduled start, so a slow answer cannot hide queueing. The
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import statistics
 import sys
@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 RATE = float(os.environ.get("STYRA_BENCH_RATE", "50"))  # invokes per second offered
 SECONDS = float(os.environ.get("STYRA_BENCH_SECONDS", "10"))
@@ -181,67 +182,93 @@ class _RemoteConnector:
         await self.process.wait()
 
 
+def _invoke(service_url: str, basis_id: int, aad_id: str, teams_id: str, channel: str) -> dict:
+    """An Action.Execute click on the posted decision card, as Teams sends it."""
+    return {
+        "type": "invoke", "name": "adaptiveCard/action", "id": f"invoke-{basis_id}", "channelId": "msteams",
+        "serviceUrl": service_url, "locale": "sv-SE",
+        "from": {"id": teams_id, "name": "Chair", "aadObjectId": aad_id},
+        "recipient": {"id": "28:styra-bot", "name": "Styra"},
+        "conversation": {"id": f"{channel};messageid=posted-{basis_id}", "conversationType": "channel",
+                         "isGroup": True, "tenantId": "t"},
+        "channelData": {"tenant": {"id": "t"}, "team": {"id": "19:bench-team"}, "channel": {"id": channel}},
+        "value": {"action": {"type": "Action.Execute", "verb": "decision.approve",
+                             "data": {"verb": "decision.approve", "basis_id": basis_id}}, "trigger": "manual"},
+    }
+
+
 async def _measure(url: str) -> dict:
+    """Styra runs as `app.py` in its own process, as in production; this process only seeds the
+    database, offers the load and reads the answers, so its CPU is not charged to the bot."""
+    import aiohttp
+    from load import BotProcess
     from sqlalchemy import func, select
 
-    from bot import decisions
+    from storage.db import Database
     from storage.models import Decision
-    from tests.support.botkit import BotHarness, User
 
-    logging.getLogger("styra").setLevel(logging.ERROR)
     connector = await _RemoteConnector.start()
-    harness = await BotHarness.start(url, connector=connector, STYRA_DEMO="0")
+    db = Database.from_url(url)
     total = int(RATE * SECONDS)
     warm = 20
     per_area = (total + warm) // AREAS + 1
+    bot = BotProcess([sys.executable, "app.py"], {
+        "STYRA_ENV": "development", "DATABASE_URL": url, "STYRA_DEMO": "0", "STYRA_SCHEDULER": "0",
+        "MicrosoftAppId": ""})
     try:
-        work = await harness.query(_seed, harness.connector.url, per_area)
+        work = await asyncio.to_thread(db.call, _seed, connector.url, per_area)
         work.sort(key=lambda w: w[0] % AREAS)  # interleave areas
+        await bot.wait_ready()
+        client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
 
         async def one(item) -> tuple[float, int, bool]:
-            basis_id, aad_id, teams_id, channel = item
-            user = User(aad_id, "Chair", teams_id)
-            body = harness.activity(user, kind="channel", type_="invoke", name="adaptiveCard/action",
-                                    value={"action": {"type": "Action.Execute", "verb": "decision.approve",
-                                                      "data": {"verb": "decision.approve", "basis_id": basis_id}},
-                                           "trigger": "manual"})
-            body["conversation"]["id"] = f"{channel};messageid=posted-{basis_id}"
-            body["channelData"]["channel"] = {"id": channel}
-            response = await harness.post(body)
-            payload = await response.json()
-            shown = json.dumps(payload, ensure_ascii=False)
-            ok = response.status == 200 and ("Godkänt" in shown or "Approved" in shown)
-            return time.perf_counter(), response.status, ok
+            body = json.dumps(_invoke(connector.url, *item))
+            async with client.post(bot.url, data=body, headers={"Content-Type": "application/json"}) as response:
+                payload = json.dumps(await response.json(), ensure_ascii=False)
+                ok = response.status == 200 and ("Godkänt" in payload or "Approved" in payload)
+                return time.perf_counter(), response.status, ok
 
-        for item in work[:warm]:
-            await one(item)
-        await decisions.drain()
+        async def settled(expected: int, timeout: float = 90.0) -> float:
+            """Wait until the follow-ups (one card update per decision) have reached Teams."""
+            begin = time.perf_counter()
+            while time.perf_counter() - begin < timeout:
+                if (await connector.stats())["PUT"] >= expected:
+                    break
+                await asyncio.sleep(0.1)
+            return (time.perf_counter() - begin) * 1000
 
-        loop_items = work[warm:warm + total]
-        start = time.perf_counter() + 0.05
-        tasks, scheduled = [], []
-        for index, item in enumerate(loop_items):
-            due = start + index / RATE
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            scheduled.append(due)
-            tasks.append(asyncio.create_task(one(item)))
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        latencies, errors = [], 0
-        for due, result in zip(scheduled, results, strict=True):
-            if isinstance(result, BaseException) or result[1] != 200 or not result[2]:
-                errors += 1
-                continue
-            latencies.append((result[0] - due) * 1000)
-        offered_seconds = (len(loop_items) - 1) / RATE
-        drain_start = time.perf_counter()
-        await decisions.drain()
-        drain_ms = (time.perf_counter() - drain_start) * 1000
-        decided = await harness.query(lambda s: s.execute(select(func.count()).select_from(Decision)).scalar())
+        try:
+            for item in work[:warm]:
+                await one(item)
+            await settled(warm)
+
+            loop_items = work[warm:warm + total]
+            start = time.perf_counter() + 0.05
+            tasks, scheduled = [], []
+            for index, item in enumerate(loop_items):
+                due = start + index / RATE
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                scheduled.append(due)
+                tasks.append(asyncio.create_task(one(item)))
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            latencies, errors = [], 0
+            for due, result in zip(scheduled, results, strict=True):
+                if isinstance(result, BaseException) or result[1] != 200 or not result[2]:
+                    errors += 1
+                    continue
+                latencies.append((result[0] - due) * 1000)
+            offered_seconds = (len(loop_items) - 1) / RATE
+            drain_ms = await settled(warm + len(loop_items))
+        finally:
+            await client.close()
+        decided = await asyncio.to_thread(
+            db.call, lambda s: s.execute(select(func.count()).select_from(Decision)).scalar())
         sent = await connector.stats()
     finally:
-        await harness.close(connector_too=False)
+        bot.stop()
+        db.dispose()
         await connector.close()
     p99 = _percentile(latencies, 99) if latencies else None
     return {
