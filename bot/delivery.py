@@ -210,6 +210,10 @@ class Deliverer:
                 Outcome.PERMANENT_FAILURE, None, None, attempts, f"unexpected error: {exc!r}"
             )
 
+    def allows(self, service_url: str) -> bool:
+        """The allow-list check, for callers that reach Teams by other routes (new 1:1 chats)."""
+        return self._allowed(service_url)
+
     def _allowed(self, service_url: str) -> bool:
         try:
             return bool(self._service_url_allowed(service_url))

@@ -28,7 +28,7 @@ from bot.commands import Where
 from bot.i18n import choose_language, language_of, translator
 from bot.services import Services
 from bot.text import MAX_MESSAGE_CHARS, clean
-from bot.turn import Speaker, Turn
+from bot.turn import Speaker, Turn, tenant_of
 from cards import common as cardkit
 from cards.system import error_card, welcome_card
 from dialogs import registry as dialog_registry
@@ -49,7 +49,6 @@ def conversation_ref_of(activity: Activity, bot_id: str | None = None) -> Conver
     data = activity.channel_data or {}
     team = (data.get("team") or {}) if isinstance(data, dict) else {}
     channel = (data.get("channel") or {}) if isinstance(data, dict) else {}
-    tenant = ((data.get("tenant") or {}) if isinstance(data, dict) else {}).get("id")
     conv = activity.conversation
     kind = conv.conversation_type or "personal"
     conversation_id = _channel_conversation_id(conv.id) if kind == "channel" else conv.id
@@ -57,7 +56,7 @@ def conversation_ref_of(activity: Activity, bot_id: str | None = None) -> Conver
         conversation_id=conversation_id,
         kind=kind,
         service_url=activity.service_url,
-        tenant_id=tenant or conv.tenant_id,
+        tenant_id=tenant_of(activity),
         team_id=team.get("id"),
         channel_id=channel.get("id"),
         name=channel.get("name") or conv.name,

@@ -112,7 +112,7 @@ class Outbound:
             return found
         if not teams_id:
             return None
-        if not self.deliverer_allows(service_url):
+        if not self.deliverer.allows(service_url):
             return None
         bot_id = f"28:{self.services.app_id}" if self.services.app_id else "styra"
         try:
@@ -124,10 +124,6 @@ class Outbound:
                               tenant_id=tenant_id, aad_id=aad_id)
         await self.db.run(org.save_conversation, ref)
         return ref
-
-    def deliverer_allows(self, service_url: str) -> bool:
-        allowed = getattr(self.deliverer, "_service_url_allowed", None)
-        return allowed(service_url) if allowed else True
 
     async def send_personal(self, aad_id: str, card: dict) -> DeliveryResult | None:
         ref = await self.db.run(_personal_ref, aad_id)
@@ -147,9 +143,7 @@ class Outbound:
         """A guided flow started in a channel: tell the channel, run `work(turn)` in the 1:1 chat."""
         t = turn.t
         ref = await self.personal_conversation(
-            turn.speaker.aad_id, turn.speaker.teams_id, turn.activity.service_url,
-            (turn.activity.channel_data or {}).get("tenant", {}).get("id") if isinstance(turn.activity.channel_data, dict) else None,
-        )
+            turn.speaker.aad_id, turn.speaker.teams_id, turn.activity.service_url, turn.tenant_id)
         if ref is None:
             await turn.say(t("I could not open a private chat with you. Write to me directly in a 1:1 chat instead."))
             return

@@ -32,6 +32,13 @@ def card_message(content: dict[str, Any], text: str | None = None) -> Activity:
     return reply
 
 
+def tenant_of(activity: Activity) -> str | None:
+    """Teams names the tenant in channelData; some activities only in the conversation."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = (data.get("tenant") or {}).get("id") if isinstance(data.get("tenant"), dict) else None
+    return tenant or (activity.conversation.tenant_id if activity.conversation else None)
+
+
 @dataclass(frozen=True)
 class Speaker:
     aad_id: str
@@ -57,6 +64,10 @@ class Turn:
     @property
     def conversation_kind(self) -> str:
         return self.activity.conversation.conversation_type or "personal"
+
+    @property
+    def tenant_id(self) -> str | None:
+        return tenant_of(self.activity)
 
     @property
     def in_channel(self) -> bool:

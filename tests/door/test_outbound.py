@@ -109,7 +109,7 @@ async def test_production_refuses_to_send_to_a_non_teams_reference(db_url, conne
             result = await bot.services.outbound.send_card(ref, _card())
             assert result.outcome is Outcome.PERMANENT_FAILURE and result.attempts == 0
             assert connector.requests == []
-            assert bot.services.outbound.deliverer_allows(TEAMS_URL)
-            assert not bot.services.outbound.deliverer_allows("http://smba.trafficmanager.net/emea/")
+            assert bot.services.outbound.deliverer.allows(TEAMS_URL)
+            assert not bot.services.outbound.deliverer.allows("http://smba.trafficmanager.net/emea/")
         finally:
             await bot.close(connector_too=False)
