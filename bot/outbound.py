@@ -110,9 +110,11 @@ class Outbound:
         found = await self.db.run(_personal_ref, aad_id)
         if found is not None:
             return found
-        if not teams_id:
-            return None
-        if not self.deliverer.allows(service_url):
+        return await self._open_personal(aad_id, teams_id, service_url, tenant_id)
+
+    async def _open_personal(self, aad_id: str, teams_id: str | None, service_url: str,
+                             tenant_id: str | None) -> ConversationRef | None:
+        if not teams_id or not self.deliverer.allows(service_url):
             return None
         bot_id = f"28:{self.services.app_id}" if self.services.app_id else "styra"
         try:
@@ -126,17 +128,11 @@ class Outbound:
         return ref
 
     async def send_personal(self, aad_id: str, card: dict) -> DeliveryResult | None:
-        ref = await self.db.run(_personal_ref, aad_id)
+        ref, teams_id, known = await self.db.run(_how_to_reach, aad_id)
+        if ref is None and known is not None:
+            ref = await self._open_personal(aad_id, teams_id, known.service_url, known.tenant_id)
         if ref is None:
-            person = await self.db.run(org.person, aad_id)
-            if person is None or not person.teams_id:
-                return None
-            any_ref = await self.db.run(_any_service_url)
-            if any_ref is None:
-                return None
-            ref = await self.personal_conversation(aad_id, person.teams_id, any_ref.service_url, any_ref.tenant_id)
-            if ref is None:
-                return None
+            return None
         return await self.send_card(ref, card)
 
     async def continue_in_personal(self, turn, work) -> None:
@@ -186,6 +182,17 @@ def _personal_ref(session, aad_id: str) -> ConversationRef | None:
 
     stmt = select(ConversationRef).where(ConversationRef.aad_id == aad_id, ConversationRef.kind == "personal")
     return session.exec(stmt).first()
+
+
+def _how_to_reach(session, aad_id: str):
+    """One trip: the person's 1:1 chat, else their Teams id and a known service URL to open one."""
+    ref = _personal_ref(session, aad_id)
+    if ref is not None:
+        return ref, None, None
+    person = org.person(session, aad_id)
+    if person is None or not person.teams_id:
+        return None, None, None
+    return None, person.teams_id, _any_service_url(session)
 
 
 def _any_service_url(session) -> ConversationRef | None:
