@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy import text
 
-from bot import sdk_patches
 from bot.config import Settings
+from bot.teams import sdk_patches
 
 log = logging.getLogger("styra")
 
@@ -34,14 +34,14 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
     from bot import i18n
-    from bot.auth import Authenticator, AuthSettings, KeyCache
-    from bot.delivery import Deliverer
-    from bot.door import Door, service_url_checker
     from bot.handler import StyraBot
-    from bot.outbound import Outbound
-    from bot.pacing import Pacer, RealClock
     from bot.services import Services, system_clock
-    from bot.teams_http import BotToken, http_create_conversation, http_transport
+    from bot.teams.auth import Authenticator, AuthSettings, KeyCache
+    from bot.teams.delivery import Deliverer
+    from bot.teams.door import Door, service_url_checker
+    from bot.teams.http import BotToken, http_create_conversation, http_transport
+    from bot.teams.outbound import Outbound
+    from bot.teams.pacing import Pacer, RealClock
     from storage.db import Database
     from storage.state_store import DatabaseStorage
 
@@ -125,8 +125,8 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
             scheduler.start(services)
 
     async def on_shutdown(app: web.Application) -> None:
-        from bot import decisions
-        from dialogs import register_need
+        from dialogs import decisions
+        from dialogs.needs import register as register_need
 
         # Notices and card updates still on their way.
         await decisions.drain()

@@ -55,7 +55,7 @@ class RateLimitedTeams:
         return None
 
     async def __call__(self, target, activity) -> str:
-        from bot.delivery import TransportError
+        from bot.teams.delivery import TransportError
 
         now = self.clock.now()
         times = self.threads.setdefault(target.conversation_id, deque(maxlen=1800))
@@ -74,10 +74,10 @@ class RateLimitedTeams:
 async def run() -> dict:
     logging.disable(logging.WARNING)
     from app import SERVICES, build_app
-    from bot import reminders
     from bot.config import Settings
-    from bot.pacing import FakeClock
     from bot.rules.calendar import STOCKHOLM
+    from bot.teams.pacing import FakeClock
+    from dialogs import wheel as reminders
     from storage import org
     from storage.migrate import upgrade
     from storage.models import ChannelPurpose, ConversationRef, EArea

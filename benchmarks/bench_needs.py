@@ -156,7 +156,7 @@ async def run(n: int = 500) -> dict:
 def serve_without_notices() -> None:
     """Run Styra with the coordinator notice switched off (benchmark variant only)."""
     import app
-    from dialogs import register_need
+    from dialogs.needs import register as register_need
 
     register_need._in_background = lambda services, work: work.close()
     app.main()

@@ -23,7 +23,7 @@ from botbuilder.schema import (
     InvokeResponse,
 )
 
-from bot import actions, commands, core_commands, features  # noqa: F401  (registers handlers)
+from bot import actions, commands
 from bot.commands import Where
 from bot.i18n import choose_language, language_of, translator
 from bot.services import Services
@@ -31,6 +31,7 @@ from bot.text import MAX_MESSAGE_CHARS, clean
 from bot.turn import Speaker, Turn, tenant_of
 from cards import common as cardkit
 from cards.system import error_card, welcome_card
+from dialogs import help as core_commands  # noqa: F401  (registers handlers)
 from dialogs import registry as dialog_registry
 from storage import activities, org, state_store
 from storage.models import ConversationRef

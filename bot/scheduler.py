@@ -12,7 +12,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import reminders
+from dialogs import wheel as reminders
 
 log = logging.getLogger("styra.scheduler")
 

@@ -104,7 +104,7 @@ class Turn:
         return response.id if response else None
 
     def _direct(self) -> bool:
-        """Replies of an ordinary inbound turn go straight over HTTP (bot.teams_http); turns the
+        """Replies of an ordinary inbound turn go straight over HTTP (bot.teams.http); turns the
         adapter made up itself (proactive continuations) keep the SDK's path."""
         outbound = self.services.outbound
         return (outbound is not None and outbound.transport is not None

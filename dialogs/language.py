@@ -40,7 +40,7 @@ class LanguageDialog(ComponentDialog):
         )
 
     async def store(self, step: WaterfallStepContext):
-        from bot.core_commands import _set_language
+        from dialogs.help import _set_language
 
         lang = "sv" if step.result.value == "Svenska" else "en"
         await _set_language(_turn(step), lang)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.auth import (
+from bot.teams.auth import (
     Authenticator,
     AuthError,
     AuthSettings,
@@ -298,7 +298,7 @@ async def test_prewarm_failure_is_logged_not_raised(
     ks: KeyServer, keys: KeyCache, auth: Authenticator, clock: FakeClock, caplog
 ) -> None:
     ks.fail(500)
-    with caplog.at_level(logging.WARNING, logger="bot.auth"):
+    with caplog.at_level(logging.WARNING, logger="bot.teams.auth"):
         await keys.prewarm()
     assert "signing key fetch failed" in caplog.text
 

@@ -4,8 +4,8 @@ import io
 
 from docx import Document
 
-from bot.basis_export import to_docx, to_markdown
-from bot.cli import main
+from bot.cli.main import main
+from bot.documents.basis_export import to_docx, to_markdown
 from bot.i18n import translator
 from cards.decision_basis import BasisView
 

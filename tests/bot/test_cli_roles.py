@@ -1,6 +1,6 @@
 """`styra migrate` and `styra roles …` from the shell."""
 
-from bot.cli import main
+from bot.cli.main import main
 from storage.db import Database
 from storage.demo import load_demo
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.delivery import (
+from bot.teams.delivery import (
     Deliverer,
     Outcome,
     Target,
     TransportError,
     parse_retry_after,
 )
-from bot.pacing import FakeClock, Pacer
+from bot.teams.pacing import FakeClock, Pacer
 
 TEAMS = "https://smba.trafficmanager.net/emea/"
 TARGET = Target(TEAMS, "19:general@thread.tacv2", tenant_id="tenant-1")
@@ -268,7 +268,7 @@ async def test_cancellation_reaches_the_caller(clock):
 
 async def test_retries_and_failures_are_logged_with_conversation_and_status(clock, caplog):
     transport = ScriptedTransport(clock, TransportError(502), TransportError(404))
-    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+    with caplog.at_level(logging.INFO, logger="bot.teams.delivery"):
         await make_deliverer(clock, transport).deliver(TARGET, MESSAGE)
 
     messages = [r.getMessage() for r in caplog.records]

@@ -57,7 +57,7 @@ async def test_send_personal_opens_a_chat_when_needed(bot):
 
 
 async def test_an_admin_sees_unreachable_conversations_from_the_shell(bot, db_url, monkeypatch, capsys):
-    from bot.cli import main
+    from bot.cli.main import main
 
     await bot.say("koppla utbildning", kind="channel")
     assert main_status(main, db_url, monkeypatch, capsys)[0] == 0

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot.pacing import (
+from bot.teams.pacing import (
     TEAMS_THREAD_LIMITS,
     FakeClock,
     Pacer,

@@ -8,7 +8,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
-from bot import cli_needs, cli_plans, plan_io
+from bot.cli import needs as cli_needs
+from bot.cli import plans as cli_plans
+from bot.documents import plan_io
 from bot.i18n import translator
 from storage import needs as repo
 from storage import org, plans
@@ -119,7 +121,7 @@ def test_missing_title_column_and_wrong_file_type(tmp_path):
 
 
 def test_cli_import_reports_errors_and_exit_code(demo_db, tmp_path, capsys, monkeypatch, any_db_url):
-    from bot.cli import main
+    from bot.cli.main import main
 
     path = tmp_path / "bad.csv"
     path.write_text("Utvecklingsområde;Prioritet\nMål;x\n", encoding="utf-8")
@@ -159,7 +161,7 @@ def test_needs_inventory_export_is_a_real_spreadsheet(demo_db, tmp_path, capsys,
     assert sheet.column_dimensions["D"].width == 40
     assert [c.value for c in sheet[2]][:4] == ["B-2026-0002", "Utbildning", "I behovsinventeringen", "Bokning av salar"]
     monkeypatch.setenv("DATABASE_URL", any_db_url)
-    from bot.cli import main
+    from bot.cli.main import main
 
     csv_out = tmp_path / "needs.csv"
     assert main(["needs", "export", "--out", str(csv_out), "--lang", "en"]) == 0

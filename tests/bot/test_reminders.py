@@ -6,8 +6,8 @@ import datetime as dt
 
 from aiohttp import web
 
-from bot import reminders
-from bot.cli import main as cli_main
+from bot.cli.main import main as cli_main
+from dialogs import wheel as reminders
 from storage import reminders as repo
 from storage.reminder_tables import Answer
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local, make_services

@@ -5,8 +5,8 @@ import datetime as dt
 from botbuilder.schema import Activity, Attachment, ChannelAccount
 from msrest.serialization import Serializer
 
-from bot import sdk_patches
 from bot.i18n import translator
+from bot.teams import sdk_patches
 from cards.system import help_card
 
 

@@ -3,8 +3,8 @@
 import aiohttp
 import pytest
 
-from bot.delivery import Target, TransportError
-from bot.teams_http import activities_url, http_transport
+from bot.teams.delivery import Target, TransportError
+from bot.teams.http import activities_url, http_transport
 
 CARD = {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
                                             "content": {"type": "AdaptiveCard", "version": "1.5"}}]}

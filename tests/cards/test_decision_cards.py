@@ -12,7 +12,6 @@ import pytest
 
 import bot.features  # noqa: F401  (registers the verbs)
 from bot import actions
-from bot.decisions import Approve
 from bot.i18n import translator
 from cards.decision import (
     BasisView,
@@ -27,6 +26,7 @@ from cards.decision import (
     refusal_card,
     sent_back_card,
 )
+from dialogs.decisions import Approve
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 WHEN = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)

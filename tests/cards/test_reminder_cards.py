@@ -10,8 +10,8 @@ import pytest
 
 import bot.features  # noqa: F401  (registers the verbs)
 from bot import actions
+from bot.documents.wheel_picture import Mark, WheelPicture, render_svg
 from bot.i18n import translator
-from bot.wheel_picture import Mark, WheelPicture, render_svg
 from cards import reminder as rc
 from cards import wheel as wc
 

@@ -65,7 +65,7 @@ async def test_long_conversation_ids_do_not_make_different_activities_collide(an
 
 
 async def test_a_failed_turn_releases_its_claim_so_the_retry_runs(any_bot, monkeypatch):
-    from bot import core_commands
+    from dialogs import help as core_commands
 
     await _welcomed(any_bot)
     calls = []

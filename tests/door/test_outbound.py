@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from bot.delivery import Outcome
-from bot.pacing import FakeClock
+from bot.teams.delivery import Outcome
+from bot.teams.pacing import FakeClock
 from cards.common import card, heading
 from storage import org
 from storage.models import ConversationRef

@@ -409,10 +409,10 @@ async def _start_styra(tmp_path: Path) -> tuple[asyncio.subprocess.Process, int,
     with log_path.open("wb") as log:
         # As `make run` does: the schema first, then the bot.
         migrate = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "migrate", cwd=REPO, env=env, stdout=log, stderr=log,
+            sys.executable, "-m", "bot.cli.main", "migrate", cwd=REPO, env=env, stdout=log, stderr=log,
         )  # fmt: skip
         if await asyncio.wait_for(migrate.wait(), STARTUP_TIMEOUT) != 0:
-            pytest.fail(f"`python -m bot.cli migrate` failed:\n{_tail(log_path)}")
+            pytest.fail(f"`python -m bot.cli.main migrate` failed:\n{_tail(log_path)}")
         process = await asyncio.create_subprocess_exec(
             sys.executable, "app.py", cwd=REPO, env=env, stdout=log, stderr=log,
             start_new_session=True,

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from bot import anchoring
+from dialogs import anchoring
 from storage import assessments as repo
 from storage.models import BasisStatus, NeedEvent
 from tests.scenarios.test_assessment_flow import WITHIN, _assess, _need

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot import decisions
+from dialogs import decisions
 from tests.support.botkit import ALEX, CHANNEL_ID, PATTI
 from tests.support.decision_kit import (
     PORTFOLIO_CHANNEL,

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
-from bot import cli_decisions, decisions
+from bot.cli import decisions as cli_decisions
 from bot.config import Settings
+from dialogs import decisions
 from tests.support.botkit import ALEX, PATTI
 from tests.support.decision_kit import link_channels, make_basis
 
@@ -53,6 +54,6 @@ async def test_export_writes_headers_rows_widths_and_a_filter(bot, db_url, tmp_p
 
 
 def test_the_export_is_part_of_the_styra_command():
-    from bot.cli import CLI_MODULES
+    from bot.cli.main import CLI_MODULES
 
-    assert "bot.cli_decisions" in CLI_MODULES
+    assert "bot.cli.decisions" in CLI_MODULES

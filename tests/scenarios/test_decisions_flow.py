@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import decisions
+from dialogs import decisions
 from storage import org
 from storage.models import BasisStatus
 from tests.support.botkit import ALEX, CHANNEL_ID, ISAIAH, MEGAN, PATTI, STRANGER

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from bot import decisions
+from dialogs import decisions
 from tests.support.botkit import ALEX, MEGAN
 from tests.support.decision_kit import (
     card_of,

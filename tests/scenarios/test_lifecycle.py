@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot import decisions
-from dialogs.register_need import drain as drain_notices
+from dialogs import decisions
+from dialogs.needs.register import drain as drain_notices
 from storage import assessments as repo
 from storage.models import BasisStatus, Decision, LinkedChannel, Need, NeedEvent, NeedStatus, Plan
 from tests.support.botkit import ADELE, ALEX, CHANNEL_ID, ISAIAH, STRANGER
@@ -317,7 +317,7 @@ async def test_declined_with_a_reason_and_the_inventory_reaches_the_export(bot, 
     await bot.click(press(card_with(reviewed, "assess.confirm"), "assess.confirm"), user=ALEX, kind="channel")
     assert (await need_now(bot, later.id)).status == NeedStatus.inventory
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("STYRA_ENV", "development")

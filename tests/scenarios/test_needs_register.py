@@ -69,7 +69,7 @@ async def register(bot, user=ISAIAH, **values) -> list:
 
 
 async def drain(bot) -> None:
-    from dialogs.register_need import drain as drain_notices
+    from dialogs.needs.register import drain as drain_notices
 
     await drain_notices(bot.services)
 

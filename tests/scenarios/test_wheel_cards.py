@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot import reminders
+from dialogs import wheel as reminders
 from storage import reminders as repo
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local
 from tests.support.botkit import ALEX, ISAIAH

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot import reminders
+from dialogs import wheel as reminders
 from storage.models import EArea
 from storage.reminder_tables import ReminderOccurrence
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local, make_services

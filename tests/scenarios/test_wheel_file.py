@@ -3,7 +3,7 @@
 
 import pytest
 
-from bot.cli import main as cli_main
+from bot.cli.main import main as cli_main
 from tests.support.botkit import BotHarness
 
 BAD = '''reminder_time = "09:00"

@@ -8,9 +8,9 @@ import datetime as dt
 
 import time_machine
 
-from bot import reminders
 from bot.rules.calendar import STOCKHOLM, is_working_day, non_working_weekdays
 from bot.rules.wheel import load_wheel
+from dialogs import wheel as reminders
 from storage import reminders as repo
 from storage.reminder_tables import ReminderOccurrence
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local, make_services

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.pacing import FakeClock
 from bot.rules.calendar import STOCKHOLM
+from bot.teams.pacing import FakeClock
 from storage import org
 from storage.models import ChannelPurpose, ConversationRef
 

@@ -48,7 +48,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot.auth import AuthSettings
+from bot.teams.auth import AuthSettings
 
 APP_ID = "5f0c7b1e-0000-4000-8000-00000000a11d"
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import plan_io
+from bot.documents import plan_io
 from bot.i18n import translator
 from storage import org, plans
 from storage.db import Database

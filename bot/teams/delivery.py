@@ -1,8 +1,8 @@
 """The one place every proactive send to Teams goes through.
 
-``Deliverer.deliver`` checks the service URL, paces per conversation (bot.pacing), sends with a
+``Deliverer.deliver`` checks the service URL, paces per conversation (bot.teams.pacing), sends with a
 timeout, retries what is worth retrying and reports one ``DeliveryResult``; it never raises
-except on cancellation. The transport is injected: ``bot.teams_http.http_transport`` speaks the
+except on cancellation. The transport is injected: ``bot.teams.http.http_transport`` speaks the
 Bot Connector REST API over aiohttp, tests pass a scripted fake.
 
 Retrying a send that timed out can post the message twice if Teams received the first copy
@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Protocol
 
-from bot.pacing import Clock
+from bot.teams.pacing import Clock
 
 logger = logging.getLogger(__name__)
 

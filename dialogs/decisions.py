@@ -585,7 +585,7 @@ async def _post(services: Services, basis_id: int, level: str) -> None:
 
 
 async def post_basis(services: Services, basis_id: int) -> None:
-    """Hook for bot.anchoring.ON_BASIS_READY: post a ready basis to its steering channel (once)."""
+    """Hook for dialogs.anchoring.ON_BASIS_READY: post a ready basis to its steering channel (once)."""
     await _post(services, basis_id, STEERING)
 
 

@@ -46,7 +46,7 @@ from sqlalchemy import select
 
 from bot.actions import CardAction, action, handles
 from bot.commands import command
-from bot.delivery import Outcome
+from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
 from bot.i18n import Translator, translator
 from bot.roles import can, who_can
 from bot.rules.calendar import STOCKHOLM, add_working_days, is_working_day, to_stockholm
@@ -57,8 +57,8 @@ from bot.rules.wheel import (
     load_wheel,
     occurrences_for_year,
 )
+from bot.teams.delivery import Outcome
 from bot.turn import Turn
-from bot.wheel_picture import Mark, WheelPicture, render_svg, to_png
 from cards import reminder as reminder_cards
 from cards import wheel as wheel_cards
 from cards.common import escape

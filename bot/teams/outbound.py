@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.delivery import DeliveryResult, Outcome, Target, TransportError
+from bot.teams.delivery import DeliveryResult, Outcome, Target, TransportError
 from cards.common import attachment
 from storage import org
 from storage.models import ChannelPurpose, ConversationRef, SentCard

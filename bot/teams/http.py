@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.delivery import Target, Transport, TransportError, activity_body, parse_retry_after
+from bot.teams.delivery import Target, Transport, TransportError, activity_body, parse_retry_after
 
 log = logging.getLogger("styra.teams_http")
 

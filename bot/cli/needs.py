@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import plan_io
+from bot.documents import plan_io
 from bot.i18n import translator
 from bot.rules import needs as rules
 from cards.needs import source_label, status_label

@@ -460,7 +460,7 @@ def basis_errors(t, values: dict[str, str], frame: rules.Frame) -> dict[str, str
 
 @handles(BasisSubmit)
 async def on_basis_submit(turn: Turn, act: BasisSubmit):
-    from bot import anchoring
+    from dialogs import anchoring
 
     t = turn.t
     ctx = await turn.db.run(_basis_context, turn.settings, turn.speaker.aad_id, act.need_id)

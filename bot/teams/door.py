@@ -23,9 +23,9 @@ from botframework.connector.auth import (
     ClaimsIdentity,
 )
 
-from bot.auth import Authenticator, AuthError, KeysUnavailable, check_service_url
 from bot.config import Settings
-from bot.sdk_patches import CachedConnectorFactory
+from bot.teams.auth import Authenticator, AuthError, KeysUnavailable, check_service_url
+from bot.teams.sdk_patches import CachedConnectorFactory
 from bot.text import MAX_NAME_CHARS, scrub_json
 
 log = logging.getLogger("styra.door")

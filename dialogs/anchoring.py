@@ -10,7 +10,7 @@ the status moves anchoring -> ready in that transaction) and `on_basis_ready` ru
 
 Contract for the decisions feature:
 
-    from bot.anchoring import BASIS_READY_HOOKS
+    from dialogs.anchoring import BASIS_READY_HOOKS
     async def post_to_steering_group(services, basis_id: int) -> None: ...
     BASIS_READY_HOOKS.append(post_to_steering_group)
 
@@ -122,7 +122,7 @@ async def send_for_anchoring(services, basis_id: int) -> list[str]:
 
 
 async def _answer(turn: Turn, basis_id: int, agreed: bool):
-    from bot.assessment import inputs, say
+    from dialogs.assessment import inputs, say
 
     t = turn.t
     comment = clean(str(inputs(turn).get("comment") or ""), multiline=True)
@@ -191,7 +191,7 @@ async def on_comment(turn: Turn, act: AnchorComment):
 
 @handles(BasisShow)
 async def on_show(turn: Turn, act: BasisShow):
-    from bot.assessment import reply, say
+    from dialogs.assessment import reply, say
 
     def work(session):
         basis = session.get(DecisionBasis, act.basis_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.anchoring import basis_view
-from bot.basis_export import to_docx, to_markdown
+from bot.documents.basis_export import to_docx, to_markdown
 from bot.i18n import translator
+from dialogs.anchoring import basis_view
 from storage import assessments as repo
 from storage.db import Database
 from storage.models import DecisionBasis

@@ -21,7 +21,7 @@ from bot.turn import Turn
 from cards import needs as needcards
 from cards import plan as plancards
 from cards.common import escape
-from dialogs import register_need as flow
+from dialogs.needs import register as flow
 from storage import needs as repo
 from storage import org, plans
 from storage.models import EArea, NeedStatus, Role
