@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import bot.features  # noqa: F401  (registers the verbs)
-from bot.actions import known_verbs
 from bot.i18n import translator
 from bot.rules.routing import R_FITS_FRAME, R_NO_ROOM_HOURS, R_URGENT, Frame
 from cards import assessment as ca
 from cards import decision_basis as cb
+from tests.support.verbs import REGISTRY
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -62,7 +61,7 @@ def _verbs(node):
 def test_card_snapshot(name, lang):
     content = CARDS[name](translator(lang))
     assert content["version"] == "1.5"
-    assert set(_verbs(content)) <= known_verbs(), set(_verbs(content)) - known_verbs()
+    assert set(_verbs(content)) <= REGISTRY.known_verbs(), set(_verbs(content)) - REGISTRY.known_verbs()
     path = SNAPSHOTS / f"assessment_{name}_{lang}.json"
     text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1" or not path.exists():

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import bot.features  # noqa: F401  (registers the verbs)
-from bot import actions
 from bot.i18n import translator
 from cards.decision import (
     BasisView,
@@ -27,6 +25,7 @@ from cards.decision import (
     sent_back_card,
 )
 from dialogs.decisions import Approve
+from tests.support.verbs import REGISTRY
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 WHEN = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
@@ -107,14 +106,14 @@ def test_schema_and_verbs_are_known(name):
     content = STATES[name]()
     assert content["version"] == "1.5"
     assert content["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
-    assert _verbs(content) <= actions.known_verbs()
+    assert _verbs(content) <= REGISTRY.known_verbs()
 
 
 def test_chair_inputs_are_read_by_the_decision_verbs():
     content = chair_card(SV, VIEW, CTX)
     ids = {e["id"] for e in content["body"] if e["type"].startswith("Input.")}
     assert ids == {"comment", "registry_number"} <= set(Approve.model_fields)
-    parsed = actions.parse({"verb": "decision.approve", "basis_id": 7, "comment": " ok\x00 ", "registry_number": "x" * 99})
+    parsed = REGISTRY.parse({"verb": "decision.approve", "basis_id": 7, "comment": " ok\x00 ", "registry_number": "x" * 99})
     assert parsed.comment == "ok" and len(parsed.registry_number) == 60
 
 

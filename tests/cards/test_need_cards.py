@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import bot.features  # noqa: F401  (registers every verb)
-from bot.actions import known_verbs
 from bot.i18n import translator
 from bot.rules.needs import Step
 from cards import needs as nc
 from cards import plan as pc
 from cards.common import MAX_CARD_BYTES
+from tests.support.verbs import REGISTRY
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 
@@ -83,7 +82,7 @@ def _verbs(card):
 def test_card_snapshot(name, lang):
     content = CARDS[name](translator(lang))
     assert content["version"] == "1.5"
-    assert _verbs(content) <= known_verbs() | {"assess.open"}, _verbs(content) - known_verbs()
+    assert _verbs(content) <= REGISTRY.known_verbs() | {"assess.open"}, _verbs(content) - REGISTRY.known_verbs()
     text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     assert len(json.dumps(content, ensure_ascii=False).encode()) <= MAX_CARD_BYTES
     path = SNAPSHOTS / f"needs_{name}_{lang}.json"
