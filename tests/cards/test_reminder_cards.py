@@ -43,7 +43,7 @@ def check(name: str, card: dict) -> None:
 def _verbs(card: dict) -> list[str]:
     """The verbs of the card's Action.Execute buttons (refresh included), each also in its data."""
     out = []
-    for button in buttons(card):
+    for button in buttons(card, refresh=True):
         if button["type"] == "Action.Execute":
             assert button["verb"] == button["data"]["verb"]
             out.append(button["verb"])

@@ -2,7 +2,7 @@
 and readable texts, in reading order, and what Teams sends when a button is pressed.
 
     for node in nodes(card): ...              # every element, action and input (dicts)
-    verbs(card) == ["need.submit"]            # the verb of each button that reaches the bot
+    verbs(card) == ["need.submit"]            # the verb of each button a person can press
     inputs(card)["title"]["value"]            # the inputs by id
     press(card, "Skicka", title="Bokning")    # the data Teams sends for that button
 """
@@ -30,8 +30,9 @@ def nodes(card: Any, *, refresh: bool = True) -> Iterator[dict]:
             yield from nodes(item, refresh=refresh)
 
 
-def buttons(card: Any, *, refresh: bool = True) -> list[dict]:
-    """Every Action.Submit and Action.Execute, wherever it stands (ActionSets, ShowCards)."""
+def buttons(card: Any, *, refresh: bool = False) -> list[dict]:
+    """Every Action.Submit and Action.Execute a person can press, wherever it stands (actions,
+    ActionSets, ShowCards); refresh=True adds the refresh action, which Teams runs by itself."""
     return [node for node in nodes(card, refresh=refresh) if node.get("type") in BUTTONS]
 
 
@@ -39,14 +40,14 @@ def verb_of(button: dict) -> str | None:
     return button.get("verb") or (button.get("data") or {}).get("verb")
 
 
-def verbs(card: Any, *, refresh: bool = True) -> list[str]:
-    """The verb of every button, in reading order."""
+def verbs(card: Any, *, refresh: bool = False) -> list[str]:
+    """The verb of every button, in reading order (refresh=True: the refresh action's too)."""
     return [verb_of(b) for b in buttons(card, refresh=refresh)]
 
 
 def button(card: Any, name: str) -> dict:
     """The one button with this verb or this title."""
-    found = [b for b in buttons(card, refresh=False) if name in (verb_of(b), b.get("title"))]
+    found = [b for b in buttons(card) if name in (verb_of(b), b.get("title"))]
     assert len(found) == 1, f"{len(found)} buttons named {name!r}; the card has {_labels(card)}"
     return found[0]
 
@@ -59,6 +60,11 @@ def inputs(card: Any) -> dict[str, dict]:
 def input_ids(card: Any) -> list[str]:
     """The ids of the inputs, in reading order."""
     return list(inputs(card))
+
+
+def text(node: Any) -> str:
+    """The card's readable strings, one a line, for `in` assertions."""
+    return "\n".join(texts(node))
 
 
 def texts(node: Any) -> list[str]:
