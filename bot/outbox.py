@@ -1,29 +1,41 @@
 """The one way out: sends the outbox rows the use cases wrote, after their answers.
 
 A use case writes its follow-up messages as rows in its own transaction (storage/outbox.py) and
-calls `nudge()`. This dispatcher claims due rows with a short lease, sends each through the
-Teams edge (paced, retried), and records "sent" only while it still holds the claim. A crash
-loses nothing: an unrecorded row's lease expires and another round (or instance) sends it.
+calls `nudge()`. This dispatcher claims due rows with a short lease that it renews while they
+are in flight, sends the rows of one recipient (a lane) one after the other, and records "sent"
+only while it still holds the claim (storage/outbox.py fences every write on the token).
+
+Nothing is lost and little is doubled:
+- a crash loses nothing: an unrecorded row's lease expires and another round (or instance)
+  sends it; at most the posts in flight then go out twice (`send_concurrency`: a sending slot
+  is held from the post until its outcome is committed);
+- when the database cannot be reached (a claim, a renewal or a record fails), nothing new is
+  posted: the sends already made are recorded as soon as it answers again, while their leases
+  still hold, so an outage of a few seconds doubles nothing;
+- a post is given `STYRA_OUTBOX_SEND_TIMEOUT` (30 s): a slow Teams is waited for, not retried
+  into a second copy, and the lease keeps being renewed meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.teams.delivery import Outcome
 from cards.common import CONTENT_TYPE
-from storage import org
 from storage import outbox as repo
-from storage.outbox import Claimed, Recipient
+from storage.outbox import Claimed
 
 log = logging.getLogger("styra.outbox")
 
-LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 BACKOFF_S = (5, 15, 60, 300, 900, 1800, 3600)
+RECORD_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)  # then every 2 s while the database is away
+STOP_GRACE_S = 3.0  # after the drain: time for posts in flight to finish and be recorded
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
@@ -37,55 +49,80 @@ def text_activity(text: str) -> dict[str, Any]:
     return {"type": "message", "text": text}
 
 
+@dataclass
+class _Held:
+    row: Claimed
+    until: datetime  # the lease as last confirmed in the database
+
+
 class Outbox:
-    def __init__(self, services, *, poll_s: float = 1.0, concurrency: int = 8, batch: int = 50) -> None:
+    def __init__(self, services, *, poll_s: float = 1.0, concurrency: int | None = None,
+                 lease_s: float | None = None, send_timeout_s: float | None = None) -> None:
+        settings = services.settings
         self.services = services
         self.poll_s = poll_s
-        self.batch = batch
-        self._slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency or settings.send_concurrency
+        self.lease = timedelta(seconds=lease_s or settings.outbox_lease_seconds)
+        self.send_timeout = send_timeout_s or settings.outbox_send_timeout
+        # Claimed rows kept in hand: enough to keep every slot busy, few enough that a crash
+        # leaves little waiting for its lease to expire.
+        self.high_water = 4 * self.concurrency
+        self._held: dict[int, _Held] = {}
+        self._lanes: dict[str, deque[Claimed]] = {}
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._slots: asyncio.Semaphore | None = None
+        self._healthy: asyncio.Event | None = None
+        self._progress: asyncio.Event | None = None
         self._wake: asyncio.Event | None = None
+        self._fill_lock: asyncio.Lock | None = None
+        self._renew_lock: asyncio.Lock | None = None
         self._loop_task: asyncio.Task | None = None
-        self._round_lock: asyncio.Lock | None = None
-        self._stopping = False
+        self._renew_task: asyncio.Task | None = None
+        self._closing = False  # no new post may start
+        self.in_flight = 0  # posts started and not yet recorded (<= concurrency)
+        self._posting_ids: set[int] = set()
+        self._to_record: list[tuple[repo.Outcome, asyncio.Future]] = []
+        self._recorder: asyncio.Task | None = None
+        self._down_at = float("-inf")
 
     # --- the loop ---------------------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+            self._healthy = asyncio.Event()
+            self._healthy.set()
+            self._progress = asyncio.Event()
+            self._wake = asyncio.Event()
+            self._fill_lock = asyncio.Lock()
+            self._renew_lock = asyncio.Lock()
 
     def nudge(self) -> None:
         """Something was written: look now rather than at the next poll."""
         if self._wake is not None:
             self._wake.set()
 
-    def start(self) -> None:
-        self._wake = asyncio.Event()
-        self._round_lock = asyncio.Lock()
-        self._stopping = False
-        self._loop_task = asyncio.get_running_loop().create_task(self._run(), name="styra-outbox")
+    @property
+    def healthy(self) -> bool:
+        return self._healthy is None or self._healthy.is_set()
 
-    async def stop(self, drain_s: float) -> None:
-        """Stop taking new rows, send what is due for at most `drain_s`; the rest stays in the
-        table for the next start."""
-        self._stopping = True
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            try:
-                await self._loop_task
-            except asyncio.CancelledError:
-                pass
-            self._loop_task = None
-        if drain_s > 0:
-            try:
-                await asyncio.wait_for(self._drain_rounds(), drain_s)
-            except TimeoutError:
-                log.info("outbox: stopped draining after %.0f s; the rest waits for the next start", drain_s)
+    def start(self) -> None:
+        self._ensure()
+        self._closing = False
+        loop = asyncio.get_running_loop()
+        self._loop_task = loop.create_task(self._run(), name="styra-outbox")
+        self._renew_task = loop.create_task(self._renew_loop(), name="styra-outbox-renew")
 
     async def _run(self) -> None:
+        failures = 0
         while True:
             try:
-                sent = await self.round()
-            except Exception as exc:  # e.g. the database is unreachable: wait, then try again
-                log.warning("outbox round failed: %s", exc)
-                sent = 0
-            if sent:
+                await self._fill()
+                failures = 0
+            except Exception as exc:  # the database is unreachable: post nothing, try again
+                failures += 1
+                self._unhealthy("claim", exc)
+                await asyncio.sleep(RECORD_RETRY_S[min(failures, len(RECORD_RETRY_S)) - 1])
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
@@ -93,74 +130,265 @@ class Outbox:
                 pass
             self._wake.clear()
 
-    async def drain(self, timeout: float = 30.0) -> None:
-        """Send everything that is due now (tests, and the CLI's `resend`)."""
-        await asyncio.wait_for(self._drain_rounds(), timeout)
+    def _clock(self) -> float:
+        return asyncio.get_running_loop().time()
 
-    async def _drain_rounds(self) -> None:
-        while await self.round():
-            pass
+    def _unhealthy(self, what: str, exc: BaseException) -> None:
+        self._down_at = self._clock()
+        if self._healthy is not None and self._healthy.is_set():
+            log.warning("outbox: cannot %s (%s); no new posts until the database answers",
+                        what, str(exc).splitlines()[0][:200])
+            self._healthy.clear()
 
-    async def round(self) -> int:
-        """Claim a batch of due rows and send them; the number handled."""
-        lock = self._round_lock or asyncio.Lock()
-        async with lock:
-            now = self.services.clock()
-            rows = await self.services.db.run(repo.claim, self.services.instance_id, now, LEASE, self.batch)
-            if not rows:
+    def _recovered(self, started: float) -> None:
+        """A trip that began after the last failure succeeded: the database answers again."""
+        if self._healthy is not None and not self._healthy.is_set() and started > self._down_at:
+            log.info("outbox: the database answers again; sending resumes")
+            self._healthy.set()
+
+    async def _fill(self, force: bool = False) -> int:
+        """Claim due rows up to the high-water mark (only when a good share of it is free)."""
+        self._ensure()
+        if self._closing or not self.healthy:
+            return 0
+        room = self.high_water - len(self._held)
+        if room <= 0 or (not force and self._held and room < self.high_water // 2):
+            return 0
+        async with self._fill_lock:
+            room = self.high_water - len(self._held)
+            if room <= 0:
                 return 0
-            await asyncio.gather(*(self._send_one(row) for row in rows))
+            now, started = self.services.clock(), self._clock()
+            rows = await self.services.db.run(repo.claim, self.services.instance_id, now, self.lease, room,
+                                              exclude=list(self._held))
+            self._recovered(started)
+            for row in rows:
+                self._held[row.id] = _Held(row, now + self.lease)
+                self._lanes.setdefault(row.lane, deque()).append(row)
+                if row.lane not in self._tasks:
+                    self._tasks[row.lane] = asyncio.get_running_loop().create_task(
+                        self._work_lane(row.lane), name="styra-outbox-lane")
             return len(rows)
 
-    # --- one row ------------------------------------------------------------------------------
+    async def _renew_loop(self) -> None:
+        """Keep the leases of the rows in hand; a renewal that fails stops new posts."""
+        period = self.lease.total_seconds() / 4
+        while True:
+            await asyncio.sleep(period if self.healthy else min(period, 0.5))
+            if not self._held:
+                continue
+            await self.renew()
 
-    async def _send_one(self, row: Claimed) -> None:
-        async with self._slots:
+    async def renew(self) -> None:
+        self._ensure()
+        async with self._renew_lock:
+            await self._renew()
+
+    async def _renew(self) -> None:
+        held = [(h.row.id, h.row.token) for h in self._held.values()
+                if h.until - self.services.clock() < self.lease * 0.9]  # not just renewed by another
+        if not held:
+            return
+        now, started = self.services.clock(), self._clock()
+        try:
+            still = await self.services.db.run(repo.renew, held, now + self.lease)
+        except Exception as exc:
+            self._unhealthy("renew claims", exc)
+            return
+        self._recovered(started)
+        for row_id, _ in held:
+            entry = self._held.get(row_id)
+            if entry is None:
+                continue
+            if row_id in still:
+                entry.until = now + self.lease
+            elif not self._posting(row_id):  # taken over (or finished elsewhere): leave it
+                del self._held[row_id]
+
+    def _posting(self, row_id: int) -> bool:
+        return row_id in self._posting_ids
+
+    async def stop(self, drain_s: float) -> None:
+        """Stop taking new rows after `drain_s` seconds of sending what is due; give posts in
+        flight a short grace to be recorded; hand the unsent claims back for the next start."""
+        self._ensure()
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+        try:
+            if drain_s > 0:
+                await asyncio.wait_for(self._drain_all(), drain_s)
+        except TimeoutError:
+            log.info("outbox: stopped draining after %.0f s; the rest waits for the next start", drain_s)
+        except Exception as exc:  # the database is away: what is left waits in the table
+            log.warning("outbox: drain ended early: %s", exc)
+        self._closing = True
+        tasks = list(self._tasks.values())
+        if tasks:
+            await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+        for task in [*self._tasks.values(), self._loop_task, self._renew_task]:
+            if task is not None and not task.done():
+                task.cancel()
+        held = [(h.row.id, h.row.token) for h in self._held.values()]
+        if held:
             try:
-                outcome, ids, error = await self._deliver(row)
-            except Exception as exc:  # a bug in one row must not stop the others
-                log.exception("outbox row %s (%s) could not be sent", row.id, row.key)
-                outcome, ids, error = Outcome.GAVE_UP, [], f"{type(exc).__name__}: {exc}"
-            await self._record(row, outcome, ids, error)
+                await self.services.db.run(repo.release, held)
+            except Exception as exc:  # their leases expire instead
+                log.warning("outbox: could not hand back %d claims: %s", len(held), exc)
+        self._held.clear()
+        self._lanes.clear()
+        self._tasks.clear()
+        self._loop_task = self._renew_task = None
 
-    async def _deliver(self, row: Claimed) -> tuple[Outcome, list[str], str | None]:
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Send everything that is due now (tests, and the CLI's `resend`)."""
+        await asyncio.wait_for(self._drain_all(), timeout)
+
+    async def _drain_all(self) -> None:
+        self._ensure()
+        while True:
+            self._progress.clear()
+            claimed = await self._fill(force=True)
+            if not claimed and not self._held:
+                return
+            if self._held:
+                try:
+                    await asyncio.wait_for(self._progress.wait(), 0.5)
+                except TimeoutError:
+                    pass
+
+    async def round(self) -> int:
+        """Claim what is due and send it; the number of rows handled."""
+        self._ensure()
+        before = set(self._held)
+        await self._fill(force=True)
+        mine = set(self._held) - before
+        while mine & set(self._held):
+            self._progress.clear()
+            try:
+                await asyncio.wait_for(self._progress.wait(), 0.5)
+            except TimeoutError:
+                pass
+        return len(mine)
+
+    # --- one lane, one row --------------------------------------------------------------------
+
+    async def _work_lane(self, lane: str) -> None:
+        queue = self._lanes[lane]
+        try:
+            while queue and not self._closing:
+                row = queue[0]
+                if row.id in self._held:
+                    await self._send(row)
+                queue.popleft()
+        finally:
+            if self._tasks.get(lane) is asyncio.current_task():
+                del self._tasks[lane]
+                if not queue:
+                    self._lanes.pop(lane, None)
+
+    def _lease_ok(self, row: Claimed) -> bool:
+        """Post only with at least half a lease in hand, as last confirmed by the database."""
+        entry = self._held.get(row.id)
+        return entry is not None and entry.until - self.services.clock() > self.lease / 2
+
+    async def _send(self, row: Claimed) -> None:
+        while True:
+            await self._healthy.wait()
+            if self._closing:
+                return
+            if not self._lease_ok(row):
+                await self.renew()  # e.g. just after an outage, before the renewer's next turn
+            if not self._lease_ok(row):  # lost, or not renewable: whoever claims it next sends it
+                self._held.pop(row.id, None)
+                return
+            target = row.ref
+            if row.recipient.kind == "updates":
+                target = row.recipient.value
+            elif target is None and row.recipient.kind == "person":
+                started = self._clock()
+                try:  # a 1:1 chat that does not exist yet: opened now
+                    target = await self.services.outbound.reach_person(row.recipient.value)
+                except Exception as exc:  # the database again: wait until it answers
+                    self._unhealthy("find the recipient", exc)
+                    continue
+                self._recovered(started)
+            if target is not None and not isinstance(target, str):
+                await self.services.outbound.ready(target.conversation_id)  # a busy thread waits here
+            async with self._slots:
+                if self._closing or not self.healthy or not self._lease_ok(row):
+                    continue
+                self._posting_ids.add(row.id)
+                self.in_flight += 1
+                try:
+                    try:
+                        outcome = await self._deliver(row, target)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:  # a bug in one row must not stop the others
+                        log.exception("outbox row %s (%s) could not be sent", row.id, row.key)
+                        outcome = (Outcome.GAVE_UP, [], f"{type(exc).__name__}: {exc}", None)
+                    await self._record(row, *outcome)
+                finally:
+                    self.in_flight -= 1
+                    self._posting_ids.discard(row.id)
+                self._held.pop(row.id, None)
+                self._progress.set()
+                if len(self._held) <= self.high_water // 2:
+                    self.nudge()
+                return
+
+    async def _deliver(self, row: Claimed, target) -> tuple[Outcome, list[str], str | None, str | None]:
         outbound = self.services.outbound
-        to = row.recipient
-        if to.kind == "updates":
-            results = await outbound.update_activity(to.value, row.activity)
+        if target is None:
+            return Outcome.PERMANENT_FAILURE, [], f"no conversation for {row.recipient.address[:120]}", None
+        if isinstance(target, str):  # every posted copy of a subject's card
+            results = [await outbound.deliver(ref, row.activity, replace_id=activity_id, timeout=self.send_timeout)
+                       for ref, activity_id in await outbound.copies(target)]
             failed = [r for r in results if r.outcome is not Outcome.SENT]
-            if failed and all(r.outcome is Outcome.PERMANENT_FAILURE for r in failed):
-                return Outcome.SENT, [r.activity_id for r in results if r.activity_id], None
-            if failed:
-                return failed[0].outcome, [], failed[0].error
-            return Outcome.SENT, [r.activity_id for r in results if r.activity_id], None
-        ref = await self._resolve(to)
-        if ref is None:
-            return Outcome.PERMANENT_FAILURE, [], f"no conversation for {to.address[:120]}"
-        result = await outbound.send(ref, row.activity, subject=row.subject)
-        return result.outcome, [result.activity_id] if result.activity_id else [], result.error
+            if failed and not all(r.outcome is Outcome.PERMANENT_FAILURE for r in failed):
+                return failed[0].outcome, [], failed[0].error, None
+            return Outcome.SENT, [r.activity_id for r in results if r.activity_id], None, None
+        result = await outbound.deliver(target, row.activity, timeout=self.send_timeout)
+        ids = [result.activity_id] if result.activity_id else []
+        return result.outcome, ids, result.error, target.conversation_id
 
-    async def _resolve(self, to: Recipient):
-        outbound = self.services.outbound
-        if to.kind == "person":
-            return await outbound.reach_person(to.value)
-        if to.kind == "conversation":
-            return await self.services.db.run(org.conversation, to.value)
-        if to.kind == "linked":
-            purpose, scope = to.value.split(":", 1)
-            return await self.services.db.run(org.linked_channel, org.ChannelPurpose(purpose), scope)
-        return None
-
-    async def _record(self, row: Claimed, outcome: Outcome, ids: list[str], error: str | None) -> None:
+    async def _record(self, row: Claimed, outcome: Outcome, ids: list[str], error: str | None,
+                      conversation: str | None) -> None:
+        """Commit the outcome while holding the claim, together with the others finishing now
+        (one trip). Waits until the database answers: this holds a sending slot, so nothing
+        else is posted meanwhile."""
         now = self.services.clock()
-        db = self.services.db
         if outcome is Outcome.SENT:
-            held = await db.run(repo.mark_sent, row.id, row.token, ids, now)
+            done = repo.Outcome(row.id, row.token, "sent", now, tuple(ids), conversation, row.subject)
         elif outcome is Outcome.PERMANENT_FAILURE or row.attempts >= MAX_ATTEMPTS:
             log.warning("outbox row %s (%s) failed for good: %s", row.id, row.kind, (error or "")[:200])
-            held = await db.run(repo.mark_failed, row.id, row.token, error or "failed")
+            done = repo.Outcome(row.id, row.token, "failed", now, error=error or "failed")
         else:
             wait = BACKOFF_S[min(row.attempts - 1, len(BACKOFF_S) - 1)]
-            held = await db.run(repo.retry_later, row.id, row.token, now + timedelta(seconds=wait), error or "")
-        if not held:
+            done = repo.Outcome(row.id, row.token, "retry", now, due_at=now + timedelta(seconds=wait),
+                                error=error or "")
+        future = asyncio.get_running_loop().create_future()
+        self._to_record.append((done, future))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.get_running_loop().create_task(self._record_all(), name="styra-outbox-record")
+        if not await future:
             log.warning("outbox row %s: claim %s was taken over before it was recorded", row.id, row.token)
+
+    async def _record_all(self) -> None:
+        tries = 0
+        while self._to_record:
+            batch, self._to_record = self._to_record, []
+            started = self._clock()
+            try:
+                held = await self.services.db.run(repo.record, [done for done, _ in batch])
+            except Exception as exc:
+                self._unhealthy("record a send", exc)
+                self._to_record = batch + self._to_record
+                await asyncio.sleep(RECORD_RETRY_S[min(tries, len(RECORD_RETRY_S) - 1)])
+                tries += 1
+                continue
+            tries = 0
+            self._recovered(started)
+            for done, future in batch:
+                if not future.done():
+                    future.set_result(done.row_id in held)

@@ -106,10 +106,11 @@ class LinkedChannel(SQLModel, table=True):
 
 
 class SentCard(SQLModel, table=True):
-    """A card Styra posted, so it can be updated in place later."""
+    """A card Styra posted, so it can be updated in place later; every copy when one was
+    posted twice (a send whose answer was lost)."""
 
     __tablename__ = "sent_card"
-    __table_args__ = (UniqueConstraint("subject", "conversation_id", name="uq_sent_subject_conv"),)
+    __table_args__ = (UniqueConstraint("subject", "conversation_id", "activity_id", name="uq_sent_copy"),)
     id: int | None = Field(default=None, primary_key=True)
     subject: str = Field(max_length=120, index=True)  # e.g. "decision-basis:7", "reminder:42"
     conversation_id: str = Field(max_length=300)

@@ -30,5 +30,7 @@ class OutboxMessage(SQLModel, table=True):
     claim_token: str | None = Field(default=None, max_length=80)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    activity_ids: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON list
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # for the admins' daily notice
+    # JSON list of the ids Teams gave every copy posted (two if it was sent twice).
+    activity_ids: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     last_error: str | None = Field(default=None, max_length=300)

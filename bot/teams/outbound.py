@@ -66,6 +66,23 @@ class Outbound:
 
     # --- sending --------------------------------------------------------------------------
 
+    async def deliver(self, ref: ConversationRef, activity: dict, *, replace_id: str | None = None,
+                      timeout: float | None = None) -> DeliveryResult:
+        """One send for the outbox: paced and retried; a permanent failure is marked on the
+        conversation. Recording the id is the caller's (in its own fenced transaction)."""
+        result = await self.deliverer.deliver(target_of(ref, replace_id), activity, timeout=timeout)
+        if result.outcome is not Outcome.SENT:
+            await self._record(ref, result, None)
+        return result
+
+    async def copies(self, subject: str) -> list[tuple[ConversationRef, str]]:
+        """Every posted copy of a subject's card: (conversation, message id)."""
+        rows = await self.db.run(org.sent_cards, subject)
+        return [(ref, sent.activity_id) for sent, ref in rows if sent.activity_id]
+
+    async def ready(self, conversation_id: str) -> None:
+        await self.deliverer.ready(conversation_id)
+
     async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None) -> DeliveryResult:
         result = await self.deliverer.deliver(target_of(ref), activity)
         await self._record(ref, result, subject)

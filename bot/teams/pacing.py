@@ -221,6 +221,10 @@ class Pacer:
                         self._global.record(now)
                         return
 
+    async def wait_thread(self, conversation_id: str) -> None:
+        """Sleep until this thread's own windows allow a send (counts nothing)."""
+        await self._limiter(conversation_id).wait_ready()
+
     def hold(self, conversation_id: str, seconds: float) -> None:
         """Pause every send to this conversation for ``seconds`` (Teams answered 429/503 with
         Retry-After: other messages queued for the thread must wait too)."""

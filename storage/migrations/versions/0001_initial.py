@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 02:34:19.301306
+Create Date: 2026-12-01 02:54:31.706043
 """
 
 from alembic import op
@@ -81,6 +81,7 @@ def upgrade() -> None:
         sa.Column("claim_token", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column("lease_until", storage.types.UTCDateTime(), nullable=True),
         sa.Column("sent_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("failed_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("activity_ids", sa.Text(), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.PrimaryKeyConstraint("id"),
@@ -122,7 +123,7 @@ def upgrade() -> None:
         sa.Column("activity_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("sent_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("subject", "conversation_id", name="uq_sent_subject_conv"),
+        sa.UniqueConstraint("subject", "conversation_id", "activity_id", name="uq_sent_copy"),
     )
     with op.batch_alter_table("sent_card", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sent_card_subject"), ["subject"], unique=False)
