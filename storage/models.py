@@ -119,11 +119,13 @@ class SentCard(SQLModel, table=True):
 
 
 class ProcessedActivity(SQLModel, table=True):
-    """Activity ids already handled, so a redelivered activity is processed once."""
+    """Activity ids claimed by a turn, so a redelivered activity is processed once. A claim whose
+    turn never completed (the process died mid-turn) expires, so Teams' resend is processed."""
 
     __tablename__ = "processed_activity"
     key: str = Field(primary_key=True, max_length=200)
-    processed_at: datetime = _ts(index=True)
+    processed_at: datetime = _ts(index=True)  # when the turn claimed it
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class BotStateRow(SQLModel, table=True):

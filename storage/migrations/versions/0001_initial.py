@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 02:54:31.706043
+Create Date: 2026-12-01 03:11:59.371658
 """
 
 from alembic import op
@@ -108,6 +108,7 @@ def upgrade() -> None:
         "processed_activity",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("processed_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("completed_at", storage.types.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
     with op.batch_alter_table("processed_activity", schema=None) as batch_op:
