@@ -60,7 +60,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     deliverer = Deliverer(outbound_transport, Pacer(pacer_clock), pacer_clock,
                           service_url_allowed=service_url_checker(settings))
     outbound = Outbound(db, settings.app_id, deliverer, http_create_conversation(http.get, token),
-                        outbound_transport, http_team_channels(http.get, token))
+                        http_team_channels(http.get, token))
     services = Services(settings=settings, db=db, clock=clock, registry=Registry(CAPABILITIES),
                         outbound=outbound, close_http=http.close)
     services.outbox = Outbox(services)

@@ -153,12 +153,8 @@ class Dispatcher:
         return None
 
     def _replier(self, activity):
-        outbound = self.services.outbound
-
-        async def reply(body: dict, replace_id: str | None) -> str | None:
-            return await outbound.reply(activity, body, replace_id)
-
-        return reply
+        """The turn's answers: paced, retried within the turn's budget, else kept in the outbox."""
+        return self.services.outbound.replier(activity)
 
     async def _incident(self, turn: Turn, claimed_key: str | None) -> InvokeAnswer | None:
         """Log the traceback under an incident id and tell the user that id, never the trace."""

@@ -90,6 +90,13 @@ def enqueue(session: Session, *, key: str, to: Recipient, activity: dict, kind: 
     return insert_missing(session, T.__table__, values, ["key"]) == 1
 
 
+def enqueue_later(session: Session, *, key: str, to: Recipient, activity: dict, kind: str,
+                  delay: timedelta) -> bool:
+    """A row due after `delay` (e.g. a reply Teams throttled), stamped with the database clock."""
+    now = utcnow()
+    return enqueue(session, key=key, to=to, activity=activity, kind=kind, now=now, due_at=now + delay)
+
+
 def _claimable(now: datetime):
     return (T.status == "pending") & (T.due_at <= now) & (T.lease_until.is_(None) | (T.lease_until < now))
 
