@@ -159,9 +159,11 @@ class Outbox:
             if room <= 0:
                 return 0
             now, started = self.services.clock(), self._clock()
-            rows = await self.services.db.run(repo.claim, self.services.instance_id, now, self.lease, room,
-                                              exclude=list(self._held))
+            batch = await self.services.db.run(repo.claim_batch, self.services.instance_id, now, self.lease, room,
+                                               exclude=list(self._held))
             self._recovered(started)
+            self.services.outbound.share(batch.senders)
+            rows = batch.rows
             for row in rows:
                 self._held[row.id] = _Held(row, now + self.lease)
                 self._lanes.setdefault(row.lane, deque()).append(row)
@@ -191,11 +193,13 @@ class Outbox:
             return
         now, started = self.services.clock(), self._clock()
         try:
-            still = await self.services.db.run(repo.renew, held, now + self.lease)
+            still, senders = await self.services.db.run(repo.renew_batch, self.services.instance_id, held,
+                                                        now + self.lease, now)
         except Exception as exc:
             self._unhealthy("renew claims", exc)
             return
         self._recovered(started)
+        self.services.outbound.share(senders)
         for row_id, _ in held:
             entry = self._held.get(row_id)
             if entry is None:
@@ -229,11 +233,10 @@ class Outbox:
             if task is not None and not task.done():
                 task.cancel()
         held = [(h.row.id, h.row.token) for h in self._held.values()]
-        if held:
-            try:
-                await self.services.db.run(repo.release, held)
-            except Exception as exc:  # their leases expire instead
-                log.warning("outbox: could not hand back %d claims: %s", len(held), exc)
+        try:
+            await self.services.db.run(repo.release, held, self.services.instance_id)
+        except Exception as exc:  # their leases expire instead
+            log.warning("outbox: could not hand back %d claims: %s", len(held), exc)
         self._held.clear()
         self._lanes.clear()
         self._tasks.clear()
@@ -380,7 +383,8 @@ class Outbox:
             batch, self._to_record = self._to_record, []
             started = self._clock()
             try:
-                held = await self.services.db.run(repo.record, [done for done, _ in batch])
+                held = await self.services.db.run(repo.record, [done for done, _ in batch],
+                                                  self.services.instance_id)
             except Exception as exc:
                 self._unhealthy("record a send", exc)
                 self._to_record = batch + self._to_record

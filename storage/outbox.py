@@ -13,12 +13,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import String, cast, delete, exists, func, literal, select, tuple_, update
 from sqlmodel import Session
 
 from storage import org
 from storage.models import ChannelPurpose, ConversationRef, SentCard
-from storage.outbox_tables import OutboxMessage
+from storage.outbox_tables import OutboxLane, OutboxMessage
 from storage.types import utcnow
 from storage.upsert import insert_missing
 
@@ -71,11 +71,24 @@ class Claimed:
     # Where to post, found in the claim's own trip when the database knows it (None: a person
     # without a 1:1 chat yet, an unlinked channel, or an update of posted copies).
     ref: ConversationRef | None = None
+    lane: str = ""  # rows of one lane are sent one after the other, in order
 
-    @property
-    def lane(self) -> str:
-        """Rows of one lane are sent one after the other, in order."""
-        return self.recipient.address
+    def __post_init__(self) -> None:
+        if not self.lane:
+            object.__setattr__(self, "lane", self.recipient.address)
+
+
+@dataclass(frozen=True)
+class Batch:
+    rows: list[Claimed]
+    senders: int  # instances sending now (holding a lane), this one included
+
+
+# After its last post, a lane stays with its sender this long: Teams' 1 s and 2 s per-thread
+# windows then hold across a hand-over to another instance.
+LANE_REST = timedelta(seconds=2)
+# Rows of one lane in hand at once: the burst Teams allows a thread (8 in 2 s).
+PER_LANE = 8
 
 
 def enqueue(session: Session, *, key: str, to: Recipient, activity: dict, kind: str = "notice",
@@ -85,6 +98,7 @@ def enqueue(session: Session, *, key: str, to: Recipient, activity: dict, kind: 
     True when added."""
     now = now or utcnow()
     values = {"key": key[:200], "kind": kind, "recipient": to.address, "subject": subject,
+              "lane": lane_of(session, to)[:400],
               "activity": json.dumps(activity, ensure_ascii=False), "status": "pending", "attempts": 0,
               "created_at": now, "due_at": due_at or now}
     return insert_missing(session, T.__table__, values, ["key"]) == 1
@@ -101,34 +115,81 @@ def _claimable(now: datetime):
     return (T.status == "pending") & (T.due_at <= now) & (T.lease_until.is_(None) | (T.lease_until < now))
 
 
+def lane_of(session: Session, to: Recipient) -> str:
+    """The conversation a recipient's rows go to, as far as the database knows now. Updates of a
+    card share the lane of the card's post (still waiting, or already made), so they follow it."""
+    if to.kind == "updates":
+        waiting = session.execute(select(T.lane).where(T.subject == to.value, T.status == "pending")
+                                  .order_by(T.id).limit(1)).scalar()
+        if waiting:
+            return waiting
+        posted = session.execute(select(SentCard.conversation_id).where(SentCard.subject == to.value)
+                                 .order_by(SentCard.id).limit(1)).scalar()
+        return posted or to.address
+    ref = resolve(session, to)
+    return ref.conversation_id.split(";messageid=")[0] if ref is not None else to.address
+
+
 def claim(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50, *,
-          exclude: list[int] | None = None) -> list[Claimed]:
-    """Take up to `limit` due rows whose claim is free or expired (not those in `exclude`, which
-    the caller is sending). A row is taken by a conditional UPDATE on the token it had, so two
-    instances never both hold it."""
-    query = select(T.id, T.claim_token, T.attempts).where(_claimable(now))
+          exclude: list[int] | None = None, per_lane: int = PER_LANE) -> list[Claimed]:
+    return claim_batch(session, instance, now, lease, limit, exclude=exclude, per_lane=per_lane).rows
+
+
+def claim_batch(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50, *,
+                exclude: list[int] | None = None, per_lane: int = PER_LANE) -> Batch:
+    """Take up to `limit` due rows whose claim is free or expired, in lanes no other instance
+    holds, at most `per_lane` in hand per lane (rows in `exclude` are in the caller's hand).
+    Lanes and rows are taken by conditional UPDATEs, so two instances never hold the same."""
+    L = OutboxLane
+    lane_free = L.lane.is_(None) | (L.holder == instance) | (L.held_until < now)
+    ranked = (
+        select(T.id, T.lane, T.due_at, T.lease_until,
+               func.row_number().over(partition_by=T.lane, order_by=(T.due_at, T.id)).label("rn"))
+        .outerjoin(L, L.lane == T.lane)
+        .where(T.status == "pending", T.due_at <= now, lane_free)
+        .subquery()
+    )
+    query = select(ranked.c.id, ranked.c.lane).where(
+        ranked.c.rn <= per_lane, ranked.c.lease_until.is_(None) | (ranked.c.lease_until < now))
     if exclude:
-        query = query.where(T.id.not_in(exclude))
-    candidates = session.execute(query.order_by(T.due_at, T.id).limit(limit)).all()
-    return _take(session, instance, now, lease, candidates)
+        query = query.where(ranked.c.id.not_in(exclude))
+    candidates = session.execute(query.order_by(ranked.c.due_at, ranked.c.id).limit(limit)).all()
+    lanes = _take_lanes(session, instance, now, now + lease, sorted({lane for _, lane in candidates}))
+    rows = _take(session, instance, now, lease, [row_id for row_id, lane in candidates if lane in lanes])
+    return Batch(rows, senders(session, instance, now))
 
 
-def _take(session: Session, instance: str, now: datetime, lease: timedelta, candidates) -> list[Claimed]:
-    tokens: dict[int, str] = {}
-    for row_id, old_token, attempts in candidates:
-        token = f"{instance}:{attempts + 1}"
-        condition = T.claim_token.is_(None) if old_token is None else T.claim_token == old_token
-        done = session.execute(
-            update(T).where(T.id == row_id, _claimable(now), condition)
-            .values(claim_token=token, lease_until=now + lease, attempts=attempts + 1)
-        ).rowcount
-        if done == 1:
-            tokens[row_id] = token
-    if not tokens:
+def _take_lanes(session: Session, instance: str, now: datetime, until: datetime, lanes: list[str]) -> set[str]:
+    if not lanes:
+        return set()
+    L = OutboxLane.__table__
+    session.execute(update(L).where(L.c.lane.in_(lanes), (L.c.holder == instance) | (L.c.held_until < now))
+                    .values(holder=instance, held_until=until))
+    insert_missing(session, L, [{"lane": lane, "holder": instance, "held_until": until} for lane in lanes], ["lane"])
+    return set(session.execute(select(L.c.lane).where(L.c.lane.in_(lanes), L.c.holder == instance)).scalars())
+
+
+def senders(session: Session, instance: str, now: datetime) -> int:
+    """Instances sending now: this one and every other holding a lane."""
+    L = OutboxLane
+    others = session.execute(select(func.count(func.distinct(L.holder)))
+                             .where(L.held_until > now, L.holder != instance)).scalar()
+    return 1 + (others or 0)
+
+
+def _take(session: Session, instance: str, now: datetime, lease: timedelta, ids: list[int]) -> list[Claimed]:
+    """One UPDATE for the batch: the new token is `instance:attempts`, checked on read-back."""
+    if not ids:
         return []
-    rows = session.execute(select(T).where(T.id.in_(list(tokens)))).scalars().all()
+    token = literal(instance + ":") + cast(T.attempts + 1, String)
+    session.execute(update(T).where(T.id.in_(ids), _claimable(now))
+                    .values(claim_token=token, lease_until=now + lease, attempts=T.attempts + 1)
+                    .execution_options(synchronize_session=False))
+    mine = literal(instance + ":") + cast(T.attempts, String)
+    rows = session.execute(select(T).where(T.id.in_(ids), T.claim_token == mine,
+                                           T.lease_until == now + lease)).scalars().all()
     return [Claimed(r.id, r.key, r.kind, Recipient(r.recipient), json.loads(r.activity), r.subject,
-                    tokens[r.id], r.attempts, resolve(session, Recipient(r.recipient)))
+                    r.claim_token, r.attempts, resolve(session, Recipient(r.recipient)), r.lane)
             for r in sorted(rows, key=lambda r: (r.due_at, r.id))]
 
 
@@ -149,22 +210,41 @@ def resolve(session: Session, to: Recipient) -> ConversationRef | None:
     return None
 
 
-def renew(session: Session, held: list[tuple[int, str]], until: datetime) -> set[int]:
-    """Extend the lease of the rows still held by these tokens; the ids still held."""
+def renew(session: Session, held: list[tuple[int, str]], until: datetime, instance: str | None = None) -> set[int]:
+    """Extend the lease of the rows still held by these tokens (and the instance's hold on
+    their lanes); the ids still held."""
     if not held:
         return set()
     pairs = tuple_(T.id, T.claim_token).in_(held)
-    session.execute(update(T).where(pairs, T.status == "pending").values(lease_until=until))
-    return set(session.execute(select(T.id).where(pairs, T.status == "pending")).scalars())
+    session.execute(update(T).where(pairs, T.status == "pending").values(lease_until=until)
+                    .execution_options(synchronize_session=False))
+    still = session.execute(select(T.id, T.lane).where(pairs, T.status == "pending")).all()
+    if still and instance:
+        L = OutboxLane.__table__
+        session.execute(update(L).where(L.c.lane.in_({lane for _, lane in still}), L.c.holder == instance)
+                        .values(held_until=until))
+    return {row_id for row_id, _ in still}
 
 
-def release(session: Session, held: list[tuple[int, str]]) -> int:
-    """Give back claims that were not used (a shutdown): anyone may take them at once."""
-    if not held:
-        return 0
-    return session.execute(
-        update(T).where(tuple_(T.id, T.claim_token).in_(held), T.status == "pending").values(lease_until=None)
-    ).rowcount
+def renew_batch(session: Session, instance: str, held: list[tuple[int, str]], until: datetime,
+                now: datetime) -> tuple[set[int], int]:
+    """`renew`, and how many instances send now."""
+    return renew(session, held, until, instance), senders(session, instance, now)
+
+
+def release(session: Session, held: list[tuple[int, str]], instance: str | None = None) -> int:
+    """Give back claims that were not used, and the instance's lanes (a shutdown): anyone may
+    take them at once."""
+    released = 0
+    if held:
+        released = session.execute(
+            update(T).where(tuple_(T.id, T.claim_token).in_(held), T.status == "pending").values(lease_until=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if instance:
+        L = OutboxLane.__table__
+        session.execute(delete(L).where(L.c.holder == instance))
+    return released
 
 
 def _held(row_id: int, token: str):
@@ -216,8 +296,9 @@ class Outcome:
     error: str = ""
 
 
-def record(session: Session, outcomes: list[Outcome]) -> set[int]:
-    """Record several outcomes, each fenced on its own claim; the ids whose claim still held."""
+def record(session: Session, outcomes: list[Outcome], instance: str | None = None) -> set[int]:
+    """Record several outcomes, each fenced on its own claim; the ids whose claim still held.
+    A lane left with no row in the instance's hand stays its own for LANE_REST more."""
     held = set()
     for o in outcomes:
         if o.state == "sent":
@@ -229,6 +310,14 @@ def record(session: Session, outcomes: list[Outcome]) -> set[int]:
             done = retry_later(session, o.row_id, o.token, o.due_at or o.now, o.error)
         if done:
             held.add(o.row_id)
+    if instance and outcomes:
+        now = max(o.now for o in outcomes)
+        L = OutboxLane.__table__
+        lanes = select(T.lane).where(T.id.in_([o.row_id for o in outcomes])).scalar_subquery()
+        in_hand = exists().where(T.lane == L.c.lane, T.status == "pending", T.lease_until > now,
+                                 T.claim_token.startswith(instance + ":"))
+        session.execute(update(L).where(L.c.lane.in_(lanes), L.c.holder == instance, ~in_hand)
+                        .values(held_until=now + LANE_REST))
     return held
 
 

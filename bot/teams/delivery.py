@@ -147,7 +147,9 @@ class Deliverer:
                     activity_id = await asyncio.wait_for(
                         self._transport(target, activity), this_timeout
                     )
+                    self._sent(target.conversation_id)
                 except TransportError as exc:
+                    self._sent(target.conversation_id)
                     status, retry_after, error = exc.status, exc.retry_after, str(exc)
                 except OSError as exc:  # TimeoutError (wait_for) and raw connection errors
                     status, retry_after = None, None
@@ -237,6 +239,17 @@ class Deliverer:
         except TimeoutError:
             return False
         return True
+
+    def _sent(self, conversation_id: str) -> None:
+        sent = getattr(self._pacer, "sent", None)
+        if sent is not None:
+            sent(conversation_id)
+
+    def share(self, senders: int) -> None:
+        """`senders` instances send at once: keep to this one's share of the app-wide limit."""
+        share = getattr(self._pacer, "share", None)
+        if share is not None:
+            share(senders)
 
     async def ready(self, conversation_id: str) -> None:
         """Wait until this conversation's own limits allow a send (nothing is counted), so a

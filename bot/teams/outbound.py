@@ -94,6 +94,9 @@ class Outbound:
     async def ready(self, conversation_id: str) -> None:
         await self.deliverer.ready(conversation_id)
 
+    def share(self, senders: int) -> None:
+        self.deliverer.share(senders)
+
     async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None) -> DeliveryResult:
         result = await self.deliverer.deliver(target_of(ref), activity)
         await self._record(ref, result, subject)

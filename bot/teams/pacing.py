@@ -155,6 +155,15 @@ class SlidingWindowLimiter:
     def record(self, now: float) -> None:
         self._times.append(now)
 
+    def moved_to(self, now: float) -> None:
+        """The newest send counts from `now` (later than recorded; the order stays sorted)."""
+        if self._times and self._times[-1] < now:
+            self._times[-1] = now
+
+    def set_limits(self, limits: Sequence[tuple[int, float]]) -> None:
+        """Tighter or looser limits from now on; the sends already counted still count."""
+        self._limits = tuple((int(n), float(w)) for n, w in limits)
+
     def hold(self, until: float) -> None:
         """Allow no send before ``until`` (the server asked us to back off, e.g. Retry-After)."""
         self._hold_until = max(self._hold_until, until)
@@ -194,6 +203,8 @@ class Pacer:
         self._clock = clock
         self._thread_limits = tuple(thread_limits)
         self._global = SlidingWindowLimiter(clock, global_limits)
+        self._global_limits = tuple(global_limits)
+        self._senders = 1
         self._threads: dict[str, SlidingWindowLimiter] = {}
         self._sweep_interval = sweep_interval
         self._last_sweep = clock.now()
@@ -220,6 +231,21 @@ class Pacer:
                         limiter.record(now)
                         self._global.record(now)
                         return
+
+    def sent(self, conversation_id: str) -> None:
+        """A send to this thread finished: count it from now, not from when it started. Teams
+        counts a post when it arrives, somewhere in between; counting from the end keeps the
+        next send at least a window after it, whatever the network's delay."""
+        limiter = self._threads.get(conversation_id)
+        if limiter is not None:
+            limiter.moved_to(self._clock.now())
+
+    def share(self, senders: int) -> None:
+        """Several instances send at once: this one keeps to its share of the app-wide limit."""
+        senders = max(1, senders)
+        if senders != self._senders:
+            self._senders = senders
+            self._global.set_limits(tuple((max(1, n // senders), w) for n, w in self._global_limits))
 
     async def wait_thread(self, conversation_id: str) -> None:
         """Sleep until this thread's own windows allow a send (counts nothing)."""

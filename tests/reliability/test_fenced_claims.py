@@ -64,7 +64,7 @@ async def test_renewal_keeps_a_claim_and_tells_which_were_lost(any_db):
     # past the first lease but within the renewed one: nobody can take it
     assert await any_db.run(repo.claim, "b", NOW + LEASE + timedelta(seconds=5), LEASE, 10) == []
     # handed back at a shutdown: anyone takes it at once
-    assert await any_db.run(repo.release, [(row.id, row.token)]) == 1
+    assert await any_db.run(repo.release, [(row.id, row.token)], "a") == 1
     [again] = await any_db.run(repo.claim, "b", NOW + timedelta(seconds=16), LEASE, 10)
     assert again.token == "b:2"
     assert await any_db.run(repo.renew, [(row.id, row.token)], NOW + LEASE) == set()

@@ -67,7 +67,7 @@ class FakeConnector:
     teams_limits: bool = False
     # Teams is not exact to the millisecond either: windows this much shorter absorb the jitter
     # of a real network between a paced sender and this server.
-    tolerance_s: float = 0.05
+    tolerance_s: float = 0.1
     throttled: int = 0
     _windows: dict[str, deque] = field(default_factory=dict)
     _app_window: deque = field(default_factory=lambda: deque(maxlen=50))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 03:11:59.371658
+Create Date: 2026-12-01 03:27:12.444720
 """
 
 from alembic import op
@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("lane", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
         sa.Column("activity", sa.Text(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
@@ -89,6 +90,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_due", ["status", "due_at"], unique=False)
+        batch_op.create_index("ix_outbox_lane", ["lane", "status"], unique=False)
+
+    op.create_table(
+        "outbox_lane",
+        sa.Column("lane", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("holder", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("held_until", storage.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("lane"),
+    )
+    with op.batch_alter_table("outbox_lane", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_lane_held_until"), ["held_until"], unique=False)
 
     op.create_table(
         "person",
@@ -498,7 +510,12 @@ def downgrade() -> None:
 
     op.drop_table("processed_activity")
     op.drop_table("person")
+    with op.batch_alter_table("outbox_lane", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_lane_held_until"))
+
+    op.drop_table("outbox_lane")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_lane")
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
