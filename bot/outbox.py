@@ -35,6 +35,8 @@ log = logging.getLogger("styra.outbox")
 MAX_ATTEMPTS = 8
 BACKOFF_S = (5, 15, 60, 300, 900, 1800, 3600)
 RECORD_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)  # then every 2 s while the database is away
+SHARE_LOOK_S = 0.5  # how often a sending instance counts the others
+JOIN_WAIT_S = 1.0  # an instance joining others waits this long (Teams' 1 s window) before posting
 STOP_GRACE_S = 3.0  # after the drain: time for posts in flight to finish and be recorded
 
 
@@ -84,6 +86,7 @@ class Outbox:
         self._to_record: list[tuple[repo.Outcome, asyncio.Future]] = []
         self._recorder: asyncio.Task | None = None
         self._down_at = float("-inf")
+        self._start_at = float("-inf")  # on the pacing clock: no post before (joining others)
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -155,6 +158,7 @@ class Outbox:
         if room <= 0 or (not force and self._held and room < self.high_water // 2):
             return 0
         async with self._fill_lock:
+            idle = not self._held
             room = self.high_water - len(self._held)
             if room <= 0:
                 return 0
@@ -162,8 +166,12 @@ class Outbox:
             batch = await self.services.db.run(repo.claim_batch, self.services.instance_id, now, self.lease, room,
                                                exclude=list(self._held))
             self._recovered(started)
-            self.services.outbound.share(batch.senders)
-            rows = batch.rows
+            rows, senders = batch.rows, batch.senders
+            if rows and idle:  # starting to send
+                if senders > 1:  # the others must see this instance before it takes its share
+                    self._start_at = self.services.outbound.pace_now() + JOIN_WAIT_S
+                senders += 1  # and some may be starting unseen: cautious until the next look
+            self.services.outbound.share(senders)
             for row in rows:
                 self._held[row.id] = _Held(row, now + self.lease)
                 self._lanes.setdefault(row.lane, deque()).append(row)
@@ -173,13 +181,24 @@ class Outbox:
             return len(rows)
 
     async def _renew_loop(self) -> None:
-        """Keep the leases of the rows in hand; a renewal that fails stops new posts."""
+        """Keep the leases of the rows in hand (a renewal that fails stops new posts), and look
+        often how many instances are sending, to keep to this one's share of Teams' limit."""
         period = self.lease.total_seconds() / 4
+        renewed = self._clock()
         while True:
-            await asyncio.sleep(period if self.healthy else min(period, 0.5))
+            await asyncio.sleep(SHARE_LOOK_S)
             if not self._held:
                 continue
-            await self.renew()
+            if not self.healthy or self._clock() - renewed >= period:
+                await self.renew()
+                renewed = self._clock()
+                continue
+            try:
+                senders = await self.services.db.run(repo.senders, self.services.instance_id, self.services.clock())
+            except Exception as exc:
+                self._unhealthy("count the senders", exc)
+                continue
+            self.services.outbound.share(senders)
 
     async def renew(self) -> None:
         self._ensure()
@@ -315,6 +334,9 @@ class Outbox:
                     self._unhealthy("find the recipient", exc)
                     continue
                 self._recovered(started)
+            wait = self._start_at - self.services.outbound.pace_now()
+            if wait > 0:
+                await self.services.outbound.pause(wait)
             if target is not None and not isinstance(target, str):
                 await self.services.outbound.ready(target.conversation_id)  # a busy thread waits here
             async with self._slots:

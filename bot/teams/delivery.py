@@ -232,6 +232,9 @@ class Deliverer:
         """This deliverer's clock (the one `deadline` is read on)."""
         return self._clock.now()
 
+    async def pause(self, seconds: float) -> None:
+        await self._clock.sleep(seconds)
+
     async def _paced_within(self, conversation_id: str, seconds: float) -> bool:
         """Take a pacing slot if one comes within `seconds`; False (nothing counted) if not."""
         try:

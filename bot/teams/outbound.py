@@ -97,6 +97,13 @@ class Outbound:
     def share(self, senders: int) -> None:
         self.deliverer.share(senders)
 
+    def pace_now(self) -> float:
+        """The pacing clock (virtual in benchmarks and tests)."""
+        return self.deliverer.now()
+
+    async def pause(self, seconds: float) -> None:
+        await self.deliverer.pause(seconds)
+
     async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None) -> DeliveryResult:
         result = await self.deliverer.deliver(target_of(ref), activity)
         await self._record(ref, result, subject)
