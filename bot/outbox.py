@@ -86,6 +86,7 @@ class Outbox:
         self._to_record: list[tuple[repo.Outcome, asyncio.Future]] = []
         self._recorder: asyncio.Task | None = None
         self._down_at = float("-inf")
+        self._claims: dict[asyncio.Future, datetime] = {}  # claims on their way (and when taken)
         self._start_at = float("-inf")  # on the pacing clock: no post before (joining others)
 
     # --- the loop ---------------------------------------------------------------------------
@@ -163,22 +164,36 @@ class Outbox:
             if room <= 0:
                 return 0
             now, started = self.services.clock(), self._clock()
-            batch = await self.services.db.run(repo.claim_batch, self.services.instance_id, now, self.lease, room,
-                                               exclude=list(self._held))
+            # Shielded: a claim cancelled mid-trip (the drain's time is up) may still commit;
+            # stop() then waits for it and hands its rows back.
+            claiming = asyncio.ensure_future(self.services.db.run(
+                repo.claim_batch, self.services.instance_id, now, self.lease, room, exclude=list(self._held)))
+            self._claims[claiming] = now
+            try:
+                batch = await asyncio.shield(claiming)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._claims.pop(claiming, None)
+                raise
+            self._claims.pop(claiming, None)
             self._recovered(started)
-            rows, senders = batch.rows, batch.senders
-            if rows and idle:  # starting to send
+            senders = batch.senders
+            if batch.rows and idle:  # starting to send
                 if senders > 1:  # the others must see this instance before it takes its share
                     self._start_at = self.services.outbound.pace_now() + JOIN_WAIT_S
                 senders += 1  # and some may be starting unseen: cautious until the next look
             self.services.outbound.share(senders)
-            for row in rows:
-                self._held[row.id] = _Held(row, now + self.lease)
-                self._lanes.setdefault(row.lane, deque()).append(row)
-                if row.lane not in self._tasks:
-                    self._tasks[row.lane] = asyncio.get_running_loop().create_task(
-                        self._work_lane(row.lane), name="styra-outbox-lane")
-            return len(rows)
+            return self._adopt(batch, now)
+
+    def _adopt(self, batch: repo.Batch, now: datetime) -> int:
+        for row in batch.rows:
+            self._held[row.id] = _Held(row, now + self.lease)
+            self._lanes.setdefault(row.lane, deque()).append(row)
+            if row.lane not in self._tasks and not self._closing:
+                self._tasks[row.lane] = asyncio.get_running_loop().create_task(
+                    self._work_lane(row.lane), name="styra-outbox-lane")
+        return len(batch.rows)
 
     async def _renew_loop(self) -> None:
         """Keep the leases of the rows in hand (a renewal that fails stops new posts), and look
@@ -251,9 +266,16 @@ class Outbox:
         for task in [*self._tasks.values(), self._loop_task, self._renew_task]:
             if task is not None and not task.done():
                 task.cancel()
+        for claiming, claimed_at in list(self._claims.items()):  # claims cut short: their rows are ours
+            try:
+                self._adopt(await asyncio.wait_for(claiming, STOP_GRACE_S), claimed_at)
+            except Exception:  # not committed, or never answered: their leases expire
+                pass
+        self._claims.clear()
         held = [(h.row.id, h.row.token) for h in self._held.values()]
+        unposted = [row_id for row_id, _ in held if row_id not in self._posting_ids]
         try:
-            await self.services.db.run(repo.release, held, self.services.instance_id)
+            await self.services.db.run(repo.release, held, self.services.instance_id, unposted)
         except Exception as exc:  # their leases expire instead
             log.warning("outbox: could not hand back %d claims: %s", len(held), exc)
         self._held.clear()

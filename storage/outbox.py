@@ -232,15 +232,18 @@ def renew_batch(session: Session, instance: str, held: list[tuple[int, str]], un
     return renew(session, held, until, instance), senders(session, instance, now)
 
 
-def release(session: Session, held: list[tuple[int, str]], instance: str | None = None) -> int:
+def release(session: Session, held: list[tuple[int, str]], instance: str | None = None,
+            unposted: list[int] = ()) -> int:
     """Give back claims that were not used, and the instance's lanes (a shutdown): anyone may
-    take them at once."""
+    take them at once. Rows in `unposted` were never tried: their attempt is not counted."""
     released = 0
     if held:
-        released = session.execute(
-            update(T).where(tuple_(T.id, T.claim_token).in_(held), T.status == "pending").values(lease_until=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        mine = tuple_(T.id, T.claim_token).in_(held) & (T.status == "pending")
+        released = session.execute(update(T).where(mine).values(lease_until=None)
+                                   .execution_options(synchronize_session=False)).rowcount
+        if unposted:
+            session.execute(update(T).where(mine, T.id.in_(list(unposted)), T.attempts > 0)
+                            .values(attempts=T.attempts - 1).execution_options(synchronize_session=False))
     if instance:
         L = OutboxLane.__table__
         session.execute(delete(L).where(L.c.holder == instance))

@@ -71,3 +71,36 @@ async def until(predicate, timeout: float = 20.0, step: float = 0.01) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached within {timeout} s")
         await asyncio.sleep(step)
+
+
+def message(service_url: str, text: str, activity_id: str, user: str = "user-new-1",
+            aad: str = "88888888-0000-0000-0000-000000000001") -> dict:
+    """A 1:1 message as Teams sends it."""
+    return {
+        "type": "message", "id": activity_id, "channelId": "msteams", "serviceUrl": service_url,
+        "timestamp": "2026-11-21T10:00:00.000Z", "locale": "sv-SE", "text": text,
+        "from": {"id": user, "name": "Ny Person", "aadObjectId": aad},
+        "recipient": {"id": "28:styra-bot", "name": "Styra"},
+        "conversation": {"id": f"a:personal-{user}", "conversationType": "personal", "tenantId": TENANT},
+        "channelData": {"tenant": {"id": TENANT}},
+    }
+
+
+def summary(counts: Counter, expected: set[str]) -> tuple[int, int]:
+    """(duplicates, lost) among the expected messages."""
+    duplicates = sum(n - 1 for text, n in counts.items() if text in expected)
+    return duplicates, len(expected - set(counts))
+
+
+async def recorded(db, prefix: str, timeout: float = 15.0) -> set[str]:
+    """The statuses of the rows once none is pending any more (a post's record follows its
+    answer by a moment)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        statuses = {row.status for row in await db.run(outbox_rows, prefix)}
+        if "pending" not in statuses or time.monotonic() > deadline:
+            return statuses
+        await asyncio.sleep(0.1)

@@ -2,7 +2,7 @@
 
 Serves the REST routes botbuilder's ConnectorClient calls. Tests read `.sent` (every activity
 posted or updated, in order) and can script failures with `.fail_next(status, times, retry_after)`.
-Like Teams it can be slow (`delay_s`: every post answers that late) and enforce Teams' rate
+Like Teams it can be slow (`delay_s`: every post answers that late; `slow`: per conversation) and enforce Teams' rate
 limits (`teams_limits=True`: per thread 7/1 s, 8/2 s, 60/30 s; 50/s for the app), answering 429
 with Retry-After to a post that breaks one; `.throttled` counts those.
 """
@@ -64,6 +64,7 @@ class FakeConnector:
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
     delay_s: float = 0.0
+    slow: dict[str, float] = field(default_factory=dict)  # a delay for one conversation only
     teams_limits: bool = False
     # Teams is not exact to the millisecond either: windows this much shorter absorb the jitter
     # of a real network between a paced sender and this server.
@@ -105,9 +106,10 @@ class FakeConnector:
         self._app_window.append(now)
         return None
 
-    async def _slow(self) -> None:
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
+    async def _slow(self, conversation_id: str) -> None:
+        delay = self.slow.get(conversation_id, self.delay_s)
+        if delay:
+            await asyncio.sleep(delay)
 
     def _maybe_fail(self) -> web.Response | None:
         if not self._failures:
@@ -124,7 +126,7 @@ class FakeConnector:
         if failed:
             return failed
         body = await request.json()
-        await self._slow()
+        await self._slow(request.match_info["conv"])
         activity_id = f"act-{next(self._ids)}"
         self.sent.append(Sent("POST", request.match_info["conv"], body, activity_id))
         return web.json_response({"id": activity_id})
@@ -135,7 +137,7 @@ class FakeConnector:
         if failed:
             return failed
         body = await request.json()
-        await self._slow()
+        await self._slow(request.match_info["conv"])
         activity_id = request.match_info["aid"]
         self.sent.append(Sent("PUT", request.match_info["conv"], body, activity_id))
         return web.json_response({"id": activity_id})
