@@ -37,6 +37,9 @@ BACKOFF_S = (5, 15, 60, 300, 900, 1800, 3600)
 RECORD_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)  # then every 2 s while the database is away
 SHARE_LOOK_S = 0.5  # how often a sending instance counts the others
 JOIN_WAIT_S = 1.0  # an instance joining others waits this long (Teams' 1 s window) before posting
+# ...and one already sending moves to its smaller share this long after it sees the newcomer
+# (it sees it within SHARE_LOOK_S): the newcomer's first post then meets the smaller share.
+JOIN_GRACE_S = JOIN_WAIT_S - SHARE_LOOK_S - 0.1
 STOP_GRACE_S = 3.0  # after the drain: time for posts in flight to finish and be recorded
 
 
@@ -150,17 +153,24 @@ class Outbox:
             log.info("outbox: the database answers again; sending resumes")
             self._healthy.set()
 
+    def _ceiling(self) -> int:
+        """Rows to keep in hand: enough for every slot, no more than this instance may post in
+        Teams' app-wide window (what it holds beyond that, others could have sent sooner)."""
+        share = self.services.outbound.app_share()
+        return max(self.concurrency, min(self.high_water, share or self.high_water))
+
     async def _fill(self, force: bool = False) -> int:
-        """Claim due rows up to the high-water mark (only when a good share of it is free)."""
+        """Claim due rows up to the ceiling (only when a good part of it is free)."""
         self._ensure()
         if self._closing or not self.healthy:
             return 0
-        room = self.high_water - len(self._held)
-        if room <= 0 or (not force and self._held and room < self.high_water // 2):
+        ceiling = self._ceiling()
+        room = ceiling - len(self._held)
+        if room <= 0 or (not force and self._held and room < ceiling // 2):
             return 0
         async with self._fill_lock:
             idle = not self._held
-            room = self.high_water - len(self._held)
+            room = self._ceiling() - len(self._held)
             if room <= 0:
                 return 0
             now, started = self.services.clock(), self._clock()
@@ -178,12 +188,10 @@ class Outbox:
                 raise
             self._claims.pop(claiming, None)
             self._recovered(started)
-            senders = batch.senders
-            if batch.rows and idle:  # starting to send
-                if senders > 1:  # the others must see this instance before it takes its share
-                    self._start_at = self.services.outbound.pace_now() + JOIN_WAIT_S
-                senders += 1  # and some may be starting unseen: cautious until the next look
-            self.services.outbound.share(senders)
+            starting = bool(batch.rows) and idle
+            if starting and batch.senders > 1:  # the others must see this instance before it posts
+                self._start_at = self.services.outbound.pace_now() + JOIN_WAIT_S
+            self.services.outbound.share(batch.senders, 0.0 if starting else JOIN_GRACE_S)
             return self._adopt(batch, now)
 
     def _adopt(self, batch: repo.Batch, now: datetime) -> int:
@@ -213,7 +221,7 @@ class Outbox:
             except Exception as exc:
                 self._unhealthy("count the senders", exc)
                 continue
-            self.services.outbound.share(senders)
+            self.services.outbound.share(senders, JOIN_GRACE_S)
 
     async def renew(self) -> None:
         self._ensure()
@@ -380,7 +388,7 @@ class Outbox:
                     self._posting_ids.discard(row.id)
                 self._held.pop(row.id, None)
                 self._progress.set()
-                if len(self._held) <= self.high_water // 2:
+                if len(self._held) <= self._ceiling() // 2:
                     self.nudge()
                 return
 

@@ -248,11 +248,15 @@ class Deliverer:
         if sent is not None:
             sent(conversation_id)
 
-    def share(self, senders: int) -> None:
+    def share(self, senders: int, grace: float = 0.0) -> None:
         """`senders` instances send at once: keep to this one's share of the app-wide limit."""
         share = getattr(self._pacer, "share", None)
         if share is not None:
-            share(senders)
+            share(senders, grace)
+
+    def app_share(self) -> int | None:
+        """Posts per app-wide window this instance may make now (None: no such limit)."""
+        return getattr(self._pacer, "app_share", None)
 
     async def ready(self, conversation_id: str) -> None:
         """Wait until this conversation's own limits allow a send (nothing is counted), so a

@@ -94,8 +94,11 @@ class Outbound:
     async def ready(self, conversation_id: str) -> None:
         await self.deliverer.ready(conversation_id)
 
-    def share(self, senders: int) -> None:
-        self.deliverer.share(senders)
+    def share(self, senders: int, grace: float = 0.0) -> None:
+        self.deliverer.share(senders, grace)
+
+    def app_share(self) -> int | None:
+        return self.deliverer.app_share()
 
     def pace_now(self) -> float:
         """The pacing clock (virtual in benchmarks and tests)."""

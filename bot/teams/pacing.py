@@ -139,6 +139,10 @@ class SlidingWindowLimiter:
         self.lock = asyncio.Lock()
 
     @property
+    def limits(self) -> tuple[tuple[int, float], ...]:
+        return self._limits
+
+    @property
     def longest_window(self) -> float:
         return self._longest
 
@@ -205,6 +209,7 @@ class Pacer:
         self._global = SlidingWindowLimiter(clock, global_limits)
         self._global_limits = tuple(global_limits)
         self._senders = 1
+        self._pending: tuple[int, float] | None = None  # a smaller share, and from when
         self._threads: dict[str, SlidingWindowLimiter] = {}
         self._sweep_interval = sweep_interval
         self._last_sweep = clock.now()
@@ -224,6 +229,7 @@ class Pacer:
                 # never stalls sends to other threads.
                 await limiter.wait_ready()
                 async with self._global.lock:
+                    self._due_share()
                     await self._global.wait_ready()
                     now = self._clock.now()
                     # A hold may have been set for this thread while we waited for the app.
@@ -240,12 +246,31 @@ class Pacer:
         if limiter is not None:
             limiter.moved_to(self._clock.now())
 
-    def share(self, senders: int) -> None:
-        """Several instances send at once: this one keeps to its share of the app-wide limit."""
+    def share(self, senders: int, grace: float = 0.0) -> None:
+        """Several instances send at once: this one keeps to its share of the app-wide limit.
+        A smaller share starts after `grace` seconds (a newcomer waits longer than that before
+        its first post, so the current window is still this instance's); a larger one at once
+        (the instance that stopped has been quiet for longer than the window)."""
         senders = max(1, senders)
-        if senders != self._senders:
-            self._senders = senders
-            self._global.set_limits(tuple((max(1, n // senders), w) for n, w in self._global_limits))
+        if senders < self._senders or (senders > self._senders and grace <= 0):
+            self._apply_share(senders)
+        elif senders > self._senders and (self._pending is None or self._pending[0] != senders):
+            self._pending = (senders, self._clock.now() + grace)
+        elif senders == self._senders:
+            self._pending = None
+
+    @property
+    def app_share(self) -> int:
+        """Posts this instance may make in the app-wide limit's window (after sharing)."""
+        return min(n for n, _ in self._global.limits)
+
+    def _apply_share(self, senders: int) -> None:
+        self._senders, self._pending = senders, None
+        self._global.set_limits(tuple((max(1, n // senders), w) for n, w in self._global_limits))
+
+    def _due_share(self) -> None:
+        if self._pending is not None and self._clock.now() >= self._pending[1]:
+            self._apply_share(self._pending[0])
 
     async def wait_thread(self, conversation_id: str) -> None:
         """Sleep until this thread's own windows allow a send (counts nothing)."""
