@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -82,6 +83,20 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_list(cls, value: object) -> object:
         return _split(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"STYRA_TIMEZONE {value!r} is not a known time zone (e.g. Europe/Stockholm)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """STYRA_TIMEZONE: the one time zone of every calendar rule (the wheel, years, dates)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def production(self) -> bool:

@@ -48,11 +48,12 @@ from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
 from bot.i18n import Translator, translator
 from bot.registry import Capability
 from bot.roles import can, who_can
-from bot.rules.calendar import STOCKHOLM, add_working_days, is_working_day, to_stockholm
+from bot.rules.calendar import add_working_days, is_working_day, to_local
 from bot.rules.permissions import Permission
 from bot.rules.wheel import (
     QUARTER_REPORT_EXTRAS,
     Wheel,
+    due_between,
     load_wheel,
     occurrences_for_year,
 )
@@ -125,9 +126,10 @@ async def tick(services, now: dt.datetime | None = None) -> TickReport:
     # (less an hour, for clock skew between instances): rows already made are not made again.
     watermark = services.wheel_watermark
     floor = now - LOOKBACK if watermark is None else min(watermark, now) - dt.timedelta(hours=1)
-    report.materialised = await db.run(_materialise, wheel, now, grace, settings.digest_weekday, floor)
+    zone = settings.zone
+    report.materialised = await db.run(_materialise, wheel, zone, now, grace, settings.digest_weekday, floor)
     services.wheel_watermark = now
-    report.woken = await db.run(repo.wake_snoozed, to_stockholm(now).date(), now)
+    report.woken = await db.run(repo.wake_snoozed, to_local(now, zone).date(), now)
     report.missed = await db.run(repo.mark_missed, now - grace)
     lease = dt.timedelta(minutes=settings.reminder_claim_minutes)
     claimed = await db.run(repo.claim, instance_id(services), now, lease)
@@ -147,8 +149,8 @@ def _links(session) -> list[tuple[LinkedChannel, EArea | None]]:
     return [(link, area) for link, area in session.execute(stmt)]
 
 
-def _materialise(session, wheel: Wheel, now: dt.datetime, grace: dt.timedelta, digest_weekday: int,
-                 floor: dt.datetime) -> int:
+def _materialise(session, wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, grace: dt.timedelta,
+                 digest_weekday: int, floor: dt.datetime) -> int:
     rows: list[dict] = []
     cache: dict[dt.datetime, list] = {}
     for link, area in _links(session):
@@ -159,16 +161,16 @@ def _materialise(session, wheel: Wheel, now: dt.datetime, grace: dt.timedelta, d
             continue
         found = cache.get(start)
         if found is None:
-            found = cache[start] = _due_between(wheel, start, now)
+            found = cache[start] = due_between(wheel, start, now, zone)
         for occ in found:
             rows.append({
                 "activity_key": occ.activity_key, "period": occ.period, "scope": link.scope,
                 "e_area_id": area.id if area else None, "due_at": occ.due_at.astimezone(dt.UTC),
                 "send_after": occ.due_at.astimezone(dt.UTC), "answer_by": occ.answer_by,
             })
-        digest = _digest_moment(wheel, now, digest_weekday)
+        digest = _digest_moment(wheel, zone, now, digest_weekday)
         if digest is not None and digest > link.linked_at - grace and repo.open_in_area(session, link.scope, digest):
-            iso = to_stockholm(digest).isocalendar()
+            iso = to_local(digest, zone).isocalendar()
             rows.append({
                 "activity_key": repo.DIGEST_KEY, "period": f"{iso.year}-W{iso.week:02d}",
                 "scope": link.scope, "e_area_id": area.id if area else None,
@@ -177,33 +179,15 @@ def _materialise(session, wheel: Wheel, now: dt.datetime, grace: dt.timedelta, d
     return repo.materialise(session, rows)
 
 
-_YEARS: dict[tuple[int, int], tuple[Wheel, list]] = {}
-
-
-def _due_between(wheel: Wheel, start: dt.datetime, end: dt.datetime) -> list:
-    """`due_between`, with each year's occurrences computed once per wheel (a tick runs every
-    minute; the calendar arithmetic does not change within a year)."""
-    found = []
-    for year in range(to_stockholm(start).year, to_stockholm(end).year + 1):
-        cached = _YEARS.get((id(wheel), year))
-        if cached is None or cached[0] is not wheel:
-            cached = (wheel, occurrences_for_year(wheel, year))
-            if len(_YEARS) > 32:
-                _YEARS.clear()
-            _YEARS[(id(wheel), year)] = cached
-        found.extend(o for o in cached[1] if start < o.due_at <= end)
-    return found
-
-
-def _digest_moment(wheel: Wheel, now: dt.datetime, weekday: int) -> dt.datetime | None:
+def _digest_moment(wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, weekday: int) -> dt.datetime | None:
     """This week's digest time (the configured weekday, or the next working day that week,
     at the wheel's reminder time), if it has passed."""
-    local = to_stockholm(now)
+    local = to_local(now, zone)
     monday = local.date() - dt.timedelta(days=local.weekday())
     for offset in range(weekday, 5):
         day = monday + dt.timedelta(days=offset)
         if is_working_day(day):
-            moment = dt.datetime.combine(day, wheel.reminder_time, tzinfo=STOCKHOLM)
+            moment = dt.datetime.combine(day, wheel.reminder_time, tzinfo=zone)
             return moment.astimezone(dt.UTC) if moment <= local else None
     return None
 
@@ -330,11 +314,12 @@ def _digest_item(t: Translator, wheel: Wheel, row: ReminderOccurrence) -> remind
 
 async def _escalate(services, wheel: Wheel, now: dt.datetime) -> int:
     days = services.settings.escalation_working_days
-    today = to_stockholm(now).date()
+    zone = services.settings.zone
+    today = to_local(now, zone).date()
     rows = await services.db.run(repo.unanswered)
     count = 0
     for row in rows:
-        if row.sent_at is None or add_working_days(to_stockholm(row.sent_at).date(), days) > today:
+        if row.sent_at is None or add_working_days(to_local(row.sent_at, zone).date(), days) > today:
             continue
         if not await services.db.run(repo.claim_escalation, row.id, now):
             continue  # another instance took it
@@ -462,7 +447,7 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
 
     snooze_until, reason = None, ""
     inputs = _raw_inputs(turn)
-    today = to_stockholm(turn.now()).date()
+    today = to_local(turn.now(), turn.settings.zone).date()
     if kind is Answer.snoozed:
         snooze_until = _parse_date(inputs.get("snooze_until"))
         if snooze_until is None or not today < snooze_until <= today + dt.timedelta(days=MAX_SNOOZE_DAYS):
@@ -636,10 +621,11 @@ def _entry_status(row: ReminderOccurrence | None, due_at: dt.datetime, now: dt.d
     return "upcoming"
 
 
-def year_overview(session, wheel: Wheel, year: int, now: dt.datetime, scopes: list[str] | None):
+def year_overview(session, wheel: Wheel, zone: dt.tzinfo, year: int, now: dt.datetime,
+                  scopes: list[str] | None):
     """(area name, name_en, linked, [(activity, due_at, status)]) for each wanted e-area."""
     linked = {scope for scope, _ in org.linked_channels(session, ChannelPurpose.steering)}
-    occurrences = occurrences_for_year(wheel, year)
+    occurrences = occurrences_for_year(wheel, year, zone)
     out = []
     for area in org.e_areas(session):
         if scopes is not None and area.slug not in scopes:
@@ -662,7 +648,8 @@ async def wheel_command(turn: Turn, match: re.Match) -> None:
     t = turn.t
     wanted = (match.group("area") or "").strip()
     now = turn.now()
-    year = to_stockholm(now).year
+    zone = turn.settings.zone
+    year = to_local(now, zone).year
     wheel = wheel_of(turn.services)
 
     def scopes(session):
@@ -677,14 +664,14 @@ async def wheel_command(turn: Turn, match: re.Match) -> None:
     if chosen == []:
         await turn.say(t("I do not know an e-area called \"{name}\".", name=escape(wanted)))
         return
-    overview = await turn.db.run(year_overview, wheel, year, now, chosen)
+    overview = await turn.db.run(year_overview, wheel, zone, year, now, chosen)
     lang = t.lang
-    current = to_stockholm(now).month
+    current = to_local(now, zone).month
     areas = []
     for _slug, name, name_en, linked, entries in overview:
         areas.append(wheel_cards.AreaYear(
             name_en if lang == "en" else name, linked,
-            tuple(wheel_cards.WheelEntry(a.month, a.title[lang], status, due.astimezone(STOCKHOLM).date().isoformat())
+            tuple(wheel_cards.WheelEntry(a.month, a.title[lang], status, to_local(due, zone).date().isoformat())
                   for a, due, status in entries)))
     await turn.send_card(wheel_cards.wheel_card(t, year, areas, current))
     if overview:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.rules.calendar import to_stockholm
+from bot.rules.calendar import to_local
 from bot.rules.wheel import WheelError, load_wheel, occurrences_for_year
 from storage import reminders as repo
 from storage.db import Database
@@ -41,7 +41,7 @@ def _validate(args, settings) -> int:
     except WheelError as exc:
         print(f"invalid: {exc}")
         return 1
-    print(f"ok: {len(wheel.activities)} activities, reminders at {wheel.reminder_time:%H:%M} Stockholm time")
+    print(f"ok: {len(wheel.activities)} activities, reminders at {wheel.reminder_time:%H:%M} {settings.timezone} time")
     return 0
 
 
@@ -51,10 +51,11 @@ def _show(args, settings) -> int:
     except WheelError as exc:
         print(f"invalid: {exc}")
         return 1
-    year = args.year or to_stockholm(dt.datetime.now(dt.UTC)).year
-    for occ in occurrences_for_year(wheel, year):
+    zone = settings.zone
+    year = args.year or to_local(dt.datetime.now(dt.UTC), zone).year
+    for occ in occurrences_for_year(wheel, year, zone):
         activity = wheel.activity(occ.activity_key)
-        local = to_stockholm(occ.due_at)
+        local = to_local(occ.due_at, zone)
         print(f"{local:%Y-%m-%d %a %H:%M}  answer by {occ.answer_by}  {activity.audience:15} "
               f"{occ.activity_key:28} {activity.title['sv']}")
     return 0

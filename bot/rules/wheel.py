@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.rules.calendar import (
-    STOCKHOLM,
     add_working_days,
     first_working_day,
     is_working_day,
     last_working_day,
     local_datetime,
     nth_working_day,
-    to_stockholm,
+    to_local,
     working_days_before,
     working_days_in_month,
 )
@@ -45,8 +44,8 @@ QUARTER_REPORT_EXTRAS: dict[str, tuple[str, ...]] = {
     "q4": ("completed_plan",),
 }
 
-# Reminders go out in office hours only: in Europe/Stockholm the night hour 02:00-03:00 is
-# skipped in spring and repeated in autumn, and nobody reads a governance reminder at night.
+# Reminders go out in office hours only: in European time zones a night hour is skipped in
+# spring and repeated in autumn, and nobody reads a governance reminder at night.
 EARLIEST_REMINDER = dt.time(7, 0)
 LATEST_REMINDER = dt.time(18, 0)
 
@@ -255,7 +254,7 @@ def _parse_time(value: Any) -> dt.time:
     else:
         raise ValueError(f'reminder_time must be "HH:MM" (local time), got {value!r}')
     if parsed.tzinfo is not None:
-        raise ValueError("reminder_time is local Stockholm time: leave out any UTC offset")
+        raise ValueError("reminder_time is local time (STYRA_TIMEZONE): leave out any UTC offset")
     if not EARLIEST_REMINDER <= parsed <= LATEST_REMINDER:
         raise ValueError(
             f"reminder_time {parsed:%H:%M} is outside working hours "
@@ -513,8 +512,8 @@ def activity_date(wheel: Wheel, activity: Activity, year: int) -> dt.date:
     return _resolve(activity.when, year, activity.month, wheel)
 
 
-def occurrences_for_year(wheel: Wheel, year: int, tz: dt.tzinfo = STOCKHOLM) -> list[Occurrence]:
-    """Every activity's occurrence in `year`, sorted by due time."""
+def occurrences_for_year(wheel: Wheel, year: int, tz: dt.tzinfo) -> list[Occurrence]:
+    """Every activity's occurrence in `year` (the reminder time read in `tz`), sorted by due time."""
     result = []
     for activity in wheel.activities:
         day = activity_date(wheel, activity, year)
@@ -533,18 +532,18 @@ def occurrences_for_year(wheel: Wheel, year: int, tz: dt.tzinfo = STOCKHOLM) -> 
     return result
 
 
-def due_between(wheel: Wheel, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
+def due_between(wheel: Wheel, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> list[Occurrence]:
     """Occurrences with start < due_at <= end (aware datetimes), across year boundaries.
 
     Half-open windows let a scheduler tick from one watermark to the next without ever
     returning the same occurrence twice.
     """
-    local_start, local_end = to_stockholm(start), to_stockholm(end)
+    local_start, local_end = to_local(start, tz), to_local(end, tz)
     if local_end <= local_start:
         return []
     found = []
     for year in range(local_start.year, local_end.year + 1):
-        found.extend(o for o in occurrences_for_year(wheel, year) if start < o.due_at <= end)
+        found.extend(o for o in occurrences_for_year(wheel, year, tz) if start < o.due_at <= end)
     return found
 
 

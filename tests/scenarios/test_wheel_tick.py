@@ -239,3 +239,29 @@ async def test_scheduler_has_one_tick_job_with_a_fixed_id(db_url):
         await scheduler.stop()
     finally:
         services.db.dispose()
+
+
+async def test_styra_timezone_moves_the_local_send_time(db_url, connector):
+    # 08:00 in Stockholm is 09:00 in Helsinki: a wheel read in Helsinki time is due already.
+    helsinki, clock = setup(db_url, connector, local(2026, 3, 10, 8, 0), STYRA_TIMEZONE="Europe/Helsinki")
+    try:
+        early = await reminders.tick(helsinki)
+        row = await helsinki.db.run(repo.by_key, *MATERIAL, "utbildning")
+    finally:
+        helsinki.db.dispose()
+    assert early.sent == 1 and row.status == "sent"
+    assert row.due_at == dt.datetime(2026, 3, 10, 7, 0, tzinfo=dt.UTC)  # 09:00 +02:00
+    assert len(channel_posts(connector, UTB)) == 1
+
+
+async def test_the_default_timezone_sends_at_nine_in_stockholm(db_url, connector):
+    services, clock = setup(db_url, connector, local(2026, 3, 10, 8, 0))
+    try:
+        early = await reminders.tick(services)
+        clock.now = local(2026, 3, 10, 9, 0)
+        on_time = await reminders.tick(services)
+        row = await services.db.run(repo.by_key, *MATERIAL, "utbildning")
+    finally:
+        services.db.dispose()
+    assert early.sent == 0 and on_time.sent == 1
+    assert row.due_at == dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)  # 09:00 +01:00
