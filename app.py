@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.registry import Registry
-from bot.rules.wheel import WheelError, load_wheel
+from bot.rules.wheel_file import WheelError, load_wheel
 from bot.scheduler import Scheduler
 from bot.services import Services, system_clock
 from bot.teams.delivery import Deliverer

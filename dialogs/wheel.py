@@ -48,15 +48,18 @@ from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
 from bot.i18n import Translator, translator
 from bot.registry import Capability
 from bot.roles import can, who_can
-from bot.rules.calendar import add_working_days, is_working_day, to_local
+from bot.rules.calendar import to_local
 from bot.rules.permissions import Permission
 from bot.rules.wheel import (
     QUARTER_REPORT_EXTRAS,
     Wheel,
+    digest_moment,
+    digest_period,
     due_between,
-    load_wheel,
+    escalation_due,
     occurrences_for_year,
 )
+from bot.rules.wheel_file import load_wheel
 from bot.teams.delivery import Outcome
 from bot.turn import Turn
 from cards import reminder as reminder_cards
@@ -168,28 +171,14 @@ def _materialise(session, wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, grace
                 "e_area_id": area.id if area else None, "due_at": occ.due_at.astimezone(dt.UTC),
                 "send_after": occ.due_at.astimezone(dt.UTC), "answer_by": occ.answer_by,
             })
-        digest = _digest_moment(wheel, zone, now, digest_weekday)
+        digest = digest_moment(wheel, now, digest_weekday, zone)
         if digest is not None and digest > link.linked_at - grace and repo.open_in_area(session, link.scope, digest):
-            iso = to_local(digest, zone).isocalendar()
             rows.append({
-                "activity_key": repo.DIGEST_KEY, "period": f"{iso.year}-W{iso.week:02d}",
+                "activity_key": repo.DIGEST_KEY, "period": digest_period(digest, zone),
                 "scope": link.scope, "e_area_id": area.id if area else None,
                 "due_at": digest, "send_after": digest, "answer_by": None,
             })
     return repo.materialise(session, rows)
-
-
-def _digest_moment(wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, weekday: int) -> dt.datetime | None:
-    """This week's digest time (the configured weekday, or the next working day that week,
-    at the wheel's reminder time), if it has passed."""
-    local = to_local(now, zone)
-    monday = local.date() - dt.timedelta(days=local.weekday())
-    for offset in range(weekday, 5):
-        day = monday + dt.timedelta(days=offset)
-        if is_working_day(day):
-            moment = dt.datetime.combine(day, wheel.reminder_time, tzinfo=zone)
-            return moment.astimezone(dt.UTC) if moment <= local else None
-    return None
 
 
 @dataclass(frozen=True)
@@ -315,11 +304,10 @@ def _digest_item(t: Translator, wheel: Wheel, row: ReminderOccurrence) -> remind
 async def _escalate(services, wheel: Wheel, now: dt.datetime) -> int:
     days = services.settings.escalation_working_days
     zone = services.settings.zone
-    today = to_local(now, zone).date()
     rows = await services.db.run(repo.unanswered)
     count = 0
     for row in rows:
-        if row.sent_at is None or add_working_days(to_local(row.sent_at, zone).date(), days) > today:
+        if row.sent_at is None or not escalation_due(row.sent_at, days, now, zone):
             continue
         if not await services.db.run(repo.claim_escalation, row.id, now):
             continue  # another instance took it

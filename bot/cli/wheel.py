@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.rules.calendar import to_local
-from bot.rules.wheel import WheelError, load_wheel, occurrences_for_year
+from bot.rules.wheel import occurrences_for_year
+from bot.rules.wheel_file import WheelError, load_wheel
 from storage import reminders as repo
 from storage.db import Database
 

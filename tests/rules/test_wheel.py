@@ -8,14 +8,12 @@ from bot.rules.wheel import (
     QUARTER_REPORT_EXTRAS,
     BeforeSteeringMeeting,
     NthWeekday,
-    WheelError,
     WorkingDay,
     due_between,
-    load_wheel,
     occurrences_for_year,
-    parse_wheel,
     steering_meeting_date,
 )
+from bot.rules.wheel_file import WheelError, load_wheel, parse_wheel
 
 D = dt.date
 UTC = dt.UTC

@@ -9,7 +9,7 @@ import datetime as dt
 import time_machine
 
 from bot.rules.calendar import is_working_day, non_working_weekdays
-from bot.rules.wheel import load_wheel
+from bot.rules.wheel_file import load_wheel
 from dialogs import wheel as reminders
 from storage import reminders as repo
 from storage.reminder_tables import ReminderOccurrence
