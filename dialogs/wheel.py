@@ -41,8 +41,6 @@ import re
 from base64 import b64encode
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from bot.actions import CardAction
 from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
 from bot.i18n import Translator, translator
@@ -67,10 +65,12 @@ from cards import wheel as wheel_cards
 from cards.common import escape
 from cards.system import error_card, message_card
 from cards.verbs import Verb
-from storage import org
+from storage import needs as needs_repo
+from storage import org, plans
 from storage import reminders as repo
-from storage.models import ChannelPurpose, EArea, LinkedChannel, Need, NeedStatus, Person, Role
+from storage.models import ChannelPurpose, Need, NeedStatus
 from storage.reminder_tables import Answer, OccurrenceStatus, ReminderOccurrence
+from storage.reminders import SteeringChannel
 
 cap = Capability("wheel")
 
@@ -145,18 +145,11 @@ async def tick(services, now: dt.datetime | None = None) -> TickReport:
     return report
 
 
-def _links(session) -> list[tuple[LinkedChannel, EArea | None]]:
-    stmt = (select(LinkedChannel, EArea)
-            .join(EArea, EArea.slug == LinkedChannel.scope, isouter=True)
-            .where(LinkedChannel.purpose == ChannelPurpose.steering))
-    return [(link, area) for link, area in session.execute(stmt)]
-
-
 def _materialise(session, wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, grace: dt.timedelta,
                  digest_weekday: int, floor: dt.datetime) -> int:
     rows: list[dict] = []
     cache: dict[dt.datetime, list] = {}
-    for link, area in _links(session):
+    for link in repo.steering_links(session):
         # Reminders start with the link: a channel linked today gets today's reminder (within
         # the grace period), not a backlog of the months before it was linked.
         start = max(link.linked_at - grace, floor)
@@ -168,44 +161,22 @@ def _materialise(session, wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, grace
         for occ in found:
             rows.append({
                 "activity_key": occ.activity_key, "period": occ.period, "scope": link.scope,
-                "e_area_id": area.id if area else None, "due_at": occ.due_at.astimezone(dt.UTC),
+                "e_area_id": link.e_area_id, "due_at": occ.due_at.astimezone(dt.UTC),
                 "send_after": occ.due_at.astimezone(dt.UTC), "answer_by": occ.answer_by,
             })
         digest = digest_moment(wheel, now, digest_weekday, zone)
         if digest is not None and digest > link.linked_at - grace and repo.open_in_area(session, link.scope, digest):
             rows.append({
                 "activity_key": repo.DIGEST_KEY, "period": digest_period(digest, zone),
-                "scope": link.scope, "e_area_id": area.id if area else None,
+                "scope": link.scope, "e_area_id": link.e_area_id,
                 "due_at": digest, "send_after": digest, "answer_by": None,
             })
     return repo.materialise(session, rows)
 
 
-@dataclass(frozen=True)
-class _Channel:
-    ref: object  # ConversationRef
-    area_name: str
-    area_name_en: str
-    coordinator_ids: tuple[str, ...]
-
-
-def _channels(session) -> dict[str, _Channel]:
-    out = {}
-    for scope, ref in org.linked_channels(session, ChannelPurpose.steering):
-        area = org.e_area_by_slug(session, scope)
-        ids = []
-        for aad in org.holders(session, scope, Role.coordinator):
-            person = session.get(Person, aad)
-            if person is not None and person.teams_id:
-                ids.append(person.teams_id)
-        name = area.name if area else scope
-        out[scope] = _Channel(ref, name, (area.name_en if area else None) or name, tuple(ids))
-    return out
-
-
 async def _deliver_all(services, wheel: Wheel, claimed: list[ReminderOccurrence],
                        now: dt.datetime, report: TickReport) -> None:
-    channels = await services.db.run(_channels)
+    channels = await services.db.run(repo.steering_channels)
     t = translator(services.settings.default_locale)
     limit = asyncio.Semaphore(services.settings.reminder_concurrency)
 
@@ -216,7 +187,7 @@ async def _deliver_all(services, wheel: Wheel, claimed: list[ReminderOccurrence]
     await asyncio.gather(*(one(occ) for occ in claimed))
 
 
-async def _deliver_one(services, wheel: Wheel, t: Translator, channel: _Channel | None,
+async def _deliver_one(services, wheel: Wheel, t: Translator, channel: SteeringChannel | None,
                        occ: ReminderOccurrence, now: dt.datetime, report: TickReport) -> None:
     db = services.db
     if channel is None:  # unlinked since it was materialised: leave it due (it ends as missed)
@@ -266,11 +237,11 @@ async def settle(services) -> None:
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-def _area_name(t: Translator, channel: _Channel) -> str:
+def _area_name(t: Translator, channel: SteeringChannel) -> str:
     return channel.area_name_en if t.lang == "en" else channel.area_name
 
 
-def _view(t: Translator, wheel: Wheel, occ: ReminderOccurrence, channel: _Channel | None,
+def _view(t: Translator, wheel: Wheel, occ: ReminderOccurrence, channel: SteeringChannel | None,
           area_name: str | None = None) -> reminder_cards.ReminderView:
     try:
         activity = wheel.activity(occ.activity_key)
@@ -311,29 +282,18 @@ async def _escalate(services, wheel: Wheel, now: dt.datetime) -> int:
             continue
         if not await services.db.run(repo.claim_escalation, row.id, now):
             continue  # another instance took it
-        chairs = await services.db.run(_chairs, row.scope)
+        chairs = await services.db.run(repo.chairs, row.scope)
         if not chairs:
             log.warning("no chair to escalate reminder %s of %s to", row.id, row.scope)
-        for aad_id, locale, area_name, area_name_en in chairs:
-            t = translator(locale or services.settings.default_locale)
-            name = area_name_en if t.lang == "en" else area_name
+        for chair in chairs:
+            t = translator(chair.locale or services.settings.default_locale)
+            name = chair.area_name_en if t.lang == "en" else chair.area_name
             view = _view(t, wheel, row, None, area_name=name)
-            result = await services.outbound.send_personal(aad_id, reminder_cards.escalation_card(t, view, days))
+            result = await services.outbound.send_personal(chair.aad_id, reminder_cards.escalation_card(t, view, days))
             if result is None or result.outcome is not Outcome.SENT:
-                log.warning("escalation of reminder %s to %s not delivered", row.id, aad_id)
+                log.warning("escalation of reminder %s to %s not delivered", row.id, chair.aad_id)
         count += 1
     return count
-
-
-def _chairs(session, scope: str) -> list[tuple[str, str | None, str, str]]:
-    area = org.e_area_by_slug(session, scope)
-    name = area.name if area else scope
-    name_en = (area.name_en if area else None) or name
-    out = []
-    for aad in org.holders(session, scope, Role.chair):
-        person = session.get(Person, aad)
-        out.append((aad, org.language_of_person(person), name, name_en))
-    return out
 
 
 # --- the card's verbs ---------------------------------------------------------------------------
@@ -372,8 +332,7 @@ def _load(session, occurrence_id: int):
     row = repo.get(session, occurrence_id)
     if row is None:
         return None
-    channels = _channels(session)
-    channel = channels.get(row.scope)
+    channel = repo.steering_channels(session, row.scope).get(row.scope)
     area = org.e_area_by_slug(session, row.scope)
     return row, channel, area
 
@@ -554,8 +513,7 @@ def _needs(session, scope: str, statuses) -> list[Need]:
     area = org.e_area_by_slug(session, scope)
     if area is None:
         return []
-    stmt = select(Need).where(Need.e_area_id == area.id, Need.status.in_(statuses)).order_by(Need.number)
-    return list(session.execute(stmt).scalars())
+    return sorted((need for need, _area in needs_repo.of_area(session, area.id, statuses)), key=lambda n: n.number)
 
 
 def _need_status_labels(t: Translator) -> dict:
@@ -568,14 +526,10 @@ def _need_status_labels(t: Translator) -> dict:
 
 
 async def _plan_card(turn: Turn, scope: str, year: int, area_name: str) -> dict:
-    from storage.models import Plan, PlanGoal
-
     def load(session):
         area = org.e_area_by_slug(session, scope)
-        plan = session.execute(select(Plan).where(Plan.e_area_id == area.id, Plan.year == year)).scalars().first() if area else None
-        goals = list(session.execute(select(PlanGoal).where(PlanGoal.plan_id == plan.id)
-                                     .order_by(PlanGoal.position)).scalars()) if plan else []
-        return plan, goals
+        plan = plans.plan_for(session, area.id, year) if area else None
+        return plan, (plans.goals(session, plan.id) if plan else [])
 
     plan, goals = await turn.db.run(load)
     t = turn.t
