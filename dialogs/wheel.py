@@ -12,7 +12,11 @@ instances, a restart, a daylight-saving hour that repeats - posts each reminder 
    instance, with an expiry; an instance only sends what it claimed;
 4. deliver: post the card through `services.outbound` (pacing, retries, Retry-After), then
    record sent + the activity id (for in-place updates) in ONE short transaction;
-5. follow up: unanswered reminders are escalated to the chair after N working days.
+5. follow up: unanswered reminders are escalated to the chair after N working days (outbox rows).
+
+The reminders keep their own claimed table (they are materialised from the calendar, not written
+by a use case); everything else goes through the outbox: an answer's updates of the posted
+copies and what "Start" sends to the 1:1 chat are rows written with the answer.
 
 Crash safety, and what is guaranteed. The order is claim (commit) -> send -> mark sent
 (commit). A crash after the claim and before the send leaves a claimed row; when its claim
@@ -22,12 +26,11 @@ row, and it is posted a second time after the claim expires. Teams has no idempo
 bot messages, so exactly-once delivery to Teams is impossible; what Styra guarantees is:
 every reminder is posted at least once (or recorded as failed / missed, visibly), and at most
 once except for a process death inside that window, which is one HTTP response plus one small
-commit long (milliseconds). The window is kept that small on purpose: the "sent" write is
-shielded from task cancellation, nothing else runs between the response and that write, and
-the claim is long enough (default 15 minutes) that a slow but live sender is never overtaken.
-A graceful stop lets the running tick finish (bot/scheduler.py). Escalations are the opposite
-trade-off - marked before sending, so at most once: a crash there loses one nudge to the chair
-rather than nagging twice.
+commit long (milliseconds). The window is kept that small on purpose: a cancelled fan-out
+waits for its "sent" writes before it ends, nothing else runs between the response and that
+write, and the claim is long enough (default 15 minutes) that a slow but live sender is never
+overtaken. A graceful stop lets the running tick finish (bot/scheduler.py). An escalation is
+claimed and its outbox rows written in one transaction: each chair is nudged once per post.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from dataclasses import dataclass, field
 from bot.actions import CardAction
 from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
 from bot.i18n import Translator, translator
+from bot.outbox import card_activity
 from bot.registry import Capability
 from bot.roles import can, who_can
 from bot.rules.calendar import to_local
@@ -63,12 +67,14 @@ from bot.turn import Turn
 from cards import reminder as reminder_cards
 from cards import wheel as wheel_cards
 from cards.common import escape
+from cards.plan import GoalView, PlanView, plan_card
 from cards.system import error_card, message_card
 from cards.verbs import Verb
 from storage import needs as needs_repo
-from storage import org, plans
+from storage import org, outbox, plans
 from storage import reminders as repo
 from storage.models import ChannelPurpose, Need, NeedStatus
+from storage.outbox import Recipient
 from storage.reminder_tables import Answer, OccurrenceStatus, ReminderOccurrence
 from storage.reminders import SteeringChannel
 
@@ -204,13 +210,13 @@ async def _deliver_one(services, wheel: Wheel, t: Translator, channel: SteeringC
     result = await services.outbound.send_card(channel.ref, card)
     if result.outcome is Outcome.SENT:
         # Once Teams has the message, a cancellation must not stop this write.
-        await _durably(services, repo.mark_sent, occ.id, channel.ref.conversation_id,
+        await _durably(services.db, repo.mark_sent, occ.id, channel.ref.conversation_id,
                        result.activity_id, now, occ.activity_key == repo.DIGEST_KEY)
         report.sent += 1
         return
     permanent = result.outcome is Outcome.PERMANENT_FAILURE
     retry_in = max(RETRY_LATER, dt.timedelta(seconds=result.retry_after or 0))
-    status = await _durably(services, functools.partial(
+    status = await _durably(services.db, functools.partial(
         repo.mark_failed, status=result.status, error=result.error, permanent=permanent,
         retry_in=retry_in), occ.id, now)
     if status == OccurrenceStatus.failed.value:
@@ -219,22 +225,23 @@ async def _deliver_one(services, wheel: Wheel, t: Translator, channel: SteeringC
         report.retrying += 1
 
 
-async def _durably(services, work, *args):
-    """Run a database write that must happen even if the awaiting task is cancelled (a stop in
-    the middle of a fan-out): it runs as its own task, shielded, and `settle` can wait for it."""
-    task = asyncio.ensure_future(services.db.run(work, *args))
-    pending = services.runtime.setdefault("reminders.pending_writes", set())
-    pending.add(task)
-    task.add_done_callback(pending.discard)
-    return await asyncio.shield(task)
-
-
-@cap.on_stop
-async def settle(services) -> None:
-    """Wait for delivery records still being written (bot/scheduler.py calls this on stop)."""
-    pending = list(services.runtime.get("reminders.pending_writes", ()))
-    if pending:
-        await asyncio.gather(*pending, return_exceptions=True)
+async def _durably(db, work, *args):
+    """A database write that must happen once Teams has the message. A cancellation (a stop in
+    the middle of a fan-out) waits for the write to commit and is passed on after it, so the
+    cancelled tick ends with every delivery it made recorded and nothing is left to track."""
+    write = asyncio.ensure_future(db.run(work, *args))
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(write)
+            break
+        except asyncio.CancelledError:
+            if write.cancelled():
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return result
 
 
 def _area_name(t: Translator, channel: SteeringChannel) -> str:
@@ -273,27 +280,39 @@ def _digest_item(t: Translator, wheel: Wheel, row: ReminderOccurrence) -> remind
 
 
 async def _escalate(services, wheel: Wheel, now: dt.datetime) -> int:
-    days = services.settings.escalation_working_days
-    zone = services.settings.zone
+    settings = services.settings
+    days = settings.escalation_working_days
     rows = await services.db.run(repo.unanswered)
     count = 0
     for row in rows:
-        if row.sent_at is None or not escalation_due(row.sent_at, days, now, zone):
+        if row.sent_at is None or not escalation_due(row.sent_at, days, now, settings.zone):
             continue
-        if not await services.db.run(repo.claim_escalation, row.id, now):
-            continue  # another instance took it
-        chairs = await services.db.run(repo.chairs, row.scope)
-        if not chairs:
-            log.warning("no chair to escalate reminder %s of %s to", row.id, row.scope)
-        for chair in chairs:
-            t = translator(chair.locale or services.settings.default_locale)
-            name = chair.area_name_en if t.lang == "en" else chair.area_name
-            view = _view(t, wheel, row, None, area_name=name)
-            result = await services.outbound.send_personal(chair.aad_id, reminder_cards.escalation_card(t, view, days))
-            if result is None or result.outcome is not Outcome.SENT:
-                log.warning("escalation of reminder %s to %s not delivered", row.id, chair.aad_id)
-        count += 1
+        if await services.db.run(_escalate_one, row.id, wheel, days, settings.default_locale, now):
+            count += 1
+    if count:
+        services.outbox.nudge()
     return count
+
+
+def _escalate_one(session, occurrence_id: int, wheel: Wheel, days: int, default_locale: str,
+                  now: dt.datetime) -> bool:
+    """Take the right to escalate (once: another instance may have) and leave a nudge for each
+    chair in the outbox, in the same transaction; False when it was taken already."""
+    if not repo.claim_escalation(session, occurrence_id, now):
+        return False
+    row = repo.get(session, occurrence_id)
+    chairs = repo.chairs(session, row.scope)
+    if not chairs:
+        log.warning("no chair to escalate reminder %s of %s to", row.id, row.scope)
+    for chair in chairs:
+        t = translator(chair.locale or default_locale)
+        name = chair.area_name_en if t.lang == "en" else chair.area_name
+        card = reminder_cards.escalation_card(t, _view(t, wheel, row, None, area_name=name), days)
+        # Per post: a reminder posted again after a snooze may be escalated again.
+        outbox.enqueue(session, key=f"{repo.subject_of(row.id)}:escalation:{row.sent_count}:{chair.aad_id}",
+                       to=Recipient.person(chair.aad_id), activity=card_activity(card),
+                       kind="reminder.escalation", now=now)
+    return True
 
 
 # --- the card's verbs ---------------------------------------------------------------------------
@@ -408,8 +427,28 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
             return await _reply(turn, reminder_cards.reminder_card(t, _view(t, wheel, row, channel, area_name),
                                                                    interactive=True, notice=notice))
 
-    outcome, row = await turn.db.run(repo.answer, row.id, kind, turn.speaker.aad_id, turn.speaker.name,
-                                     turn.now(), snooze_until=snooze_until, reason=reason)
+    now = turn.now()
+    speaker = turn.speaker
+    # The click's identity: a replayed click leaves no second outbox row.
+    click = f"{repo.subject_of(row.id)}:{str(turn.activity.id or now.isoformat())[:100]}"
+    channel_t = translator(turn.settings.default_locale)
+
+    def record(session):
+        outcome, saved = repo.answer(session, row.id, kind, speaker.aad_id, speaker.name, now,
+                                     snooze_until=snooze_until, reason=reason)
+        if outcome != "answered":
+            return outcome, saved, None
+        # Everyone in the channel sees the answer: every posted copy is updated (the as-sent,
+        # read-only view in the channel's language), after this answer, by the outbox.
+        shared = reminder_cards.reminder_card(channel_t, _view(channel_t, wheel, saved, channel), interactive=False)
+        outbox.enqueue(session, key=f"{click}:update", to=Recipient.updates(repo.subject_of(saved.id)),
+                       activity=card_activity(shared), kind="reminder.update", now=now)
+        notice = None
+        if kind is Answer.started:
+            notice = _start(session, t, saved, wheel, area_name, speaker.aad_id, f"{click}:start", now)
+        return outcome, saved, notice
+
+    outcome, row, notice = await turn.db.run(record)
     view = _view(t, wheel, row, channel, area_name)
     if outcome == "stale":
         notice = t("This reminder was already answered. This is how it stands now.")
@@ -419,17 +458,7 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
                    status=reminder_cards.status_label(t, row.status, row.answer))
         return await _reply(turn, reminder_cards.reminder_card(t, view, interactive=False, notice=notice, notice_style="warning"))
 
-    # Everyone in the channel sees the answer: update every posted copy (as-sent, read-only view).
-    channel_t = translator(turn.settings.default_locale)
-    shared = reminder_cards.reminder_card(channel_t, _view(channel_t, wheel, row, channel), interactive=False)
-    try:
-        await turn.services.outbound.update_card(repo.subject_of(row.id), shared)
-    except Exception:  # the answer is saved; a failed update must not lose it
-        log.exception("could not update the posted card of reminder %s", row.id)
-
-    notice = None
-    if kind is Answer.started:
-        notice = await _start(turn, row, wheel, area_name)
+    turn.services.outbox.nudge()
     return await _reply(turn, reminder_cards.reminder_card(t, view, interactive=True, notice=notice, notice_style="good"))
 
 
@@ -470,24 +499,26 @@ async def on_refresh(turn: Turn, act: ReminderRefresh):
 # --- what "Start" opens ------------------------------------------------------------------------
 
 
-async def _start(turn: Turn, row: ReminderOccurrence, wheel: Wheel, area_name: str) -> str:
-    """Send the activity's linked action to the user's 1:1 chat; returns a note for the card."""
-    t = turn.t
+def _start(session, t: Translator, row: ReminderOccurrence, wheel: Wheel, area_name: str, aad_id: str,
+           key: str, now: dt.datetime) -> str:
+    """Leave the activity's linked action for the user's 1:1 chat in the outbox (in the answer's
+    transaction); returns a note for the card."""
     try:
         activity = wheel.activity(row.activity_key)
     except KeyError:
         return t("Marked as started.")
-    card = await _start_card(turn, row, activity, area_name)
+    card = _start_card(session, t, row, activity, area_name)
     if card is None:
         return t("Marked as started.")
-    result = await turn.services.outbound.send_personal(turn.speaker.aad_id, card)
-    if result is None or result.outcome is not Outcome.SENT:
+    ref, teams_id, known = org.how_to_reach(session, aad_id)
+    if ref is None and (teams_id is None or known is None):
         return t("Marked as started, but I could not reach you in a private chat. Write to me there first.")
+    outbox.enqueue(session, key=key, to=Recipient.person(aad_id), activity=card_activity(card),
+                   kind="reminder.start", now=now)
     return t("Marked as started. I have sent you what you need in our private chat.")
 
 
-async def _start_card(turn: Turn, row: ReminderOccurrence, activity, area_name: str) -> dict | None:
-    t = turn.t
+def _start_card(session, t: Translator, row: ReminderOccurrence, activity, area_name: str) -> dict | None:
     if activity.action == "status_report":
         extras = QUARTER_REPORT_EXTRAS.get(activity.quarter_report or "", ())
         return reminder_cards.status_report_card(t, area_name, activity.quarter_report, extras)
@@ -495,7 +526,7 @@ async def _start_card(turn: Turn, row: ReminderOccurrence, activity, area_name: 
         statuses = ((NeedStatus.inventory,) if activity.action == "needs_inventory"
                     else (NeedStatus.registered, NeedStatus.under_assessment,
                           NeedStatus.awaiting_decision, NeedStatus.inventory))
-        needs = await turn.db.run(_needs, row.scope, statuses)
+        needs = _needs(session, row.scope, statuses)
         title = t("Needs inventory") if activity.action == "needs_inventory" else t("Needs")
         labels = _need_status_labels(t)
         return reminder_cards.needs_card(t, title, area_name, [
@@ -505,7 +536,7 @@ async def _start_card(turn: Turn, row: ReminderOccurrence, activity, area_name: 
         # Next year's plan is what May-December activities work on; January reviews this year's.
         if activity.month >= 5:
             year += 1
-        return await _plan_card(turn, row.scope, year, area_name)
+        return _plan_card(session, t, row.scope, year, area_name)
     return None
 
 
@@ -525,22 +556,13 @@ def _need_status_labels(t: Translator) -> dict:
     }
 
 
-async def _plan_card(turn: Turn, scope: str, year: int, area_name: str) -> dict:
-    def load(session):
-        area = org.e_area_by_slug(session, scope)
-        plan = plans.plan_for(session, area.id, year) if area else None
-        return plan, (plans.goals(session, plan.id) if plan else [])
-
-    plan, goals = await turn.db.run(load)
-    t = turn.t
+def _plan_card(session, t: Translator, scope: str, year: int, area_name: str) -> dict:
+    area = org.e_area_by_slug(session, scope)
+    plan = plans.plan_for(session, area.id, year) if area else None
     if plan is None:
         text = t("{area} has no plan for {year} in Styra yet.", area=escape(area_name), year=year)
         return message_card(t("Plan"), [text])
-    try:
-        from cards.plan import GoalView, PlanView, plan_card
-    except ImportError:  # the plan feature is not installed: a short text instead
-        text = t("{title}: {n} goals.", title=escape(plan.title or area_name), n=len(goals))
-        return message_card(t("Plan"), [text])
+    goals = plans.goals(session, plan.id)
     view = PlanView(area_slug=scope, area=area_name, year=plan.year, title=plan.title,
                     status=plan.status.value, frame_sek=plan.frame_sek, frame_hours=plan.frame_hours,
                     used_sek=plan.committed_sek, used_hours=plan.committed_hours,
@@ -637,4 +659,4 @@ def wheel_picture(t: Translator, year: int, area_name: str, current_month: int |
     return wheel_cards.picture_card(t, f"{title} · {area_name}", "data:image/png;base64," + b64encode(png).decode())
 
 
-__all__ = ["TickReport", "instance_id", "settle", "tick", "wheel_of", "year_overview"]
+__all__ = ["TickReport", "instance_id", "tick", "wheel_of", "year_overview"]

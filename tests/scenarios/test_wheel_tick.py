@@ -8,9 +8,11 @@ from aiohttp import web
 
 from bot.cli.main import main as cli_main
 from dialogs import wheel as reminders
+from storage import outbox as outbox_repo
 from storage import reminders as repo
 from storage.reminder_tables import Answer
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local, make_services
+from tests.support.botkit import ALEX
 from tests.support.connector import FakeConnector
 
 UTB = "19:utbildning-styrgrupp@thread.tacv2"
@@ -18,6 +20,7 @@ EKO = "19:ekonomi-styrgrupp@thread.tacv2"
 # 2026-03-10 is a Tuesday: "mar-steering-material" goes out at 09:00 (5 working days before
 # the third-Tuesday meeting on 17 March).
 MATERIAL = ("mar-steering-material", "2026-03")
+ALEX_AAD = ALEX.aad_id  # chair (and coordinator) of utbildning in the demo data
 
 
 def setup(db_url, connector, when, **env):
@@ -154,8 +157,13 @@ async def test_unanswered_reminder_is_escalated_to_the_chair_once(db_url, connec
         assert (await reminders.tick(services)).escalated == 0
         clock.now = local(2026, 3, 13, 9, 0)  # three working days
         assert (await reminders.tick(services)).escalated == 1
+        # The nudge is an outbox row written with the escalation, not a send inside the tick.
+        nudges = [r for r in await services.db.run(outbox_repo.rows_for, "reminder:") if r.kind == "reminder.escalation"]
+        assert [(r.recipient, r.status) for r in nudges] == [("person:" + ALEX_AAD, "pending")]
+        assert not [s for s in connector.sent if s.conversation_id == "a:personal-user-id-0"]
         clock.now = local(2026, 3, 16, 9, 0)
         assert (await reminders.tick(services)).escalated == 0
+        await services.outbox.drain()
     finally:
         services.db.dispose()
     # Alex chairs utbildning: the nudge goes to his 1:1 chat, in Swedish.
