@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     wheel_file: str | None = Field(None, alias="STYRA_WHEEL_FILE")
     scheduler: bool = Field(True, alias="STYRA_SCHEDULER")
     notify_coordinators_in: str = Field("channel", alias="STYRA_NOTIFY_COORDINATORS_IN")
-    # Annual wheel reminders (bot/reminders.py).
+    # Annual wheel reminders (dialogs/wheel/).
     reminder_grace_hours: int = Field(72, ge=1, alias="STYRA_REMINDER_GRACE_HOURS")
     escalation_working_days: int = Field(5, ge=1, alias="STYRA_ESCALATION_WORKING_DAYS")
     digest_weekday: int = Field(0, ge=0, le=4, alias="STYRA_DIGEST_WEEKDAY")  # 0 = Monday

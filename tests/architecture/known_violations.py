@@ -14,5 +14,4 @@ CYCLES: list[set[str]] = [
 LONG_MODULES: set[str] = {
     "dialogs/assessment.py",
     "dialogs/decisions.py",
-    "dialogs/wheel.py",
 }
