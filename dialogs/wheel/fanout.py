@@ -140,7 +140,12 @@ async def _deliver_all(services, wheel: Wheel, claimed: list[ReminderOccurrence]
         async with limit:
             await _deliver_one(services, wheel, t, channels.get(occ.scope), occ, now, report)
 
-    await asyncio.gather(*(one(occ) for occ in claimed))
+    # return_exceptions: a cancelled (or failing) fan-out still waits for every delivery, so each
+    # post Teams accepted is recorded before the tick ends; then the first error is raised.
+    results = await asyncio.gather(*(one(occ) for occ in claimed), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def _deliver_one(services, wheel: Wheel, t: Translator, channel: SteeringChannel | None,
