@@ -6,6 +6,7 @@ import dialogs.assessment  # noqa: F401
 import dialogs.decisions
 import dialogs.help  # noqa: F401
 import dialogs.needs.lists  # noqa: F401
+import dialogs.needs.search  # noqa: F401
 import dialogs.wheel  # noqa: F401
 
 # An anchored decision basis goes to its steering group's channel.
