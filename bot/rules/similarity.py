@@ -215,7 +215,8 @@ class Analyser:
             self._know(word, shipped=True)
 
     def _know(self, word: str, *, shipped: bool = False) -> bool:
-        forms = {fold(word), *(fold(k) for k in keys_of(word) if len(k) >= MIN_LEARNED_PART)}
+        # the stem is kept whatever its length: a longer part may stem to it ("byten" -> "byt")
+        forms = {fold(word), fold(stem(word)), *(fold(k) for k in keys_of(word) if len(k) >= MIN_LEARNED_PART)}
         if len(word) < MIN_LEARNED_PART:
             if not shipped:
                 return False
