@@ -281,9 +281,8 @@ class SimilarIndex:
 
 
 def index_of(services) -> SimilarIndex:
-    """One index per running app (kept in services.extras)."""
-    found = services.extras.get("similar_index")
+    """One index per running app (services.similar)."""
+    found = services.similar
     if found is None:
-        lexicon = load_lexicon(getattr(services.settings, "synonyms_file", None))
-        found = services.extras.setdefault("similar_index", SimilarIndex(lexicon))
+        found = services.similar = SimilarIndex(load_lexicon(services.settings.synonyms_file))
     return found

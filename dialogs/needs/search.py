@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.commands import Where, command
+from bot.registry import Capability, Where
 from bot.roles import is_admin
 from bot.similar import index_of
 from bot.turn import Turn
@@ -19,6 +19,8 @@ from dialogs.needs import register as flow
 from storage import needs as repo
 from storage import org
 from storage.models import PORTFOLIO_ROLES, EArea, NeedAffected
+
+cap = Capability("needs.search")
 
 SHOWN = 10  # needs shown in full
 HIDDEN_SHOWN = 5  # needs shown by number and title only
@@ -57,7 +59,7 @@ def search_work(session, *, words: str, speaker, settings, index, lang: str):
     return rows, hidden
 
 
-@command("need.search", r"(?:sök|sok|söka|search|find) .+", where=Where.personal,
+@cap.command("need.search", r"(?:sök|sok|söka|search|find) .+", where=Where.personal,
          examples=("sök bokning labbsal", "search room booking"))
 async def search_command(turn: Turn, match: re.Match) -> None:
     words = _COMMAND_WORD.sub("", turn.text, count=1).strip()[:WORDS_MAX]

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlmodel import select
 
-import bot.features  # noqa: F401  (registers every command and verb)
 from storage import needs as repo
 from storage import org
 from storage.models import Need
