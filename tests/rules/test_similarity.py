@@ -59,6 +59,15 @@ def test_the_labelled_sample_is_found_and_look_alikes_are_not():
     assert false_offers <= 0.1, f"offered look-alikes: {wrong}"
 
 
+def test_more_pairs_of_the_same_kinds():
+    """Pairs written for these tests: a wider net against regressions, with a little less recall asked."""
+    rows = read_sample(Path(__file__).parent / "data" / "similar_needs_more.tsv")
+    same = [offered(a, b) for label, a, b in rows if label == "same"]
+    differ = [offered(a, b) for label, a, b in rows if label == "differ"]
+    print(f"\nmore pairs: recall {sum(same) / len(same):.3f}, false-offer rate {sum(differ) / len(differ):.3f}")
+    assert sum(same) / len(same) >= 0.85 and sum(differ) / len(differ) <= 0.1
+
+
 def test_the_readme_example_is_offered():
     assert offered("Bokningssystem för labbsalar", "Vi behöver ett bokningssystem för labb")
 
