@@ -26,6 +26,7 @@ from bot.teams.pacing import Pacer, RealClock
 from dialogs import admin, anchoring, assessment, decisions, language, wheel
 from dialogs import help as help_capability
 from dialogs.needs import lists as needs_lists
+from dialogs.needs import search as needs_search
 from storage.db import Database
 from storage.demo import load_demo_if_empty
 from storage.health import probe
@@ -36,7 +37,7 @@ SERVICES = web.AppKey("services", object)
 
 
 CAPABILITIES = (
-    help_capability.cap, language.cap, admin.cap, needs_lists.cap, assessment.cap, anchoring.cap,
+    help_capability.cap, language.cap, admin.cap, needs_lists.cap, needs_search.cap, assessment.cap, anchoring.cap,
     decisions.cap, wheel.cap,
 )
 

@@ -229,6 +229,8 @@ async def on_submit(turn, form_id_value: Any, confirmed: bool):
         outcome = await turn.db.run(lambda s: submit_work(s, **args))
     answer = await show(turn, outcome.card)
     if outcome.kind == "created":
+        need = outcome.notify["need"]  # committed: the next check of the e-area sees it at once
+        await asyncio.to_thread(index.put, need.e_area_id, need.id, need.title, need.description)
         # Off the turn's path: pacing towards one busy chat must never slow down the person registering.
         _in_background(turn.services, notify_coordinators(turn, outcome.notify))
     return answer
