@@ -185,6 +185,22 @@ async def test_admin_grants_and_revokes_a_role_by_command(bot):
     assert "Bara en administratör" in texts(replies)
 
 
+async def test_a_role_is_granted_to_the_person_mentioned_in_the_channel(bot):
+    from tests.support.botkit import BOT_ID, MEGAN
+
+    await bot.say("hej", user=MEGAN)
+    body = bot.activity(ALEX, kind="channel", text="roll ge koordinator forskning <at>Megan</at>")
+    body["entities"] += [{"type": "mention", "text": "<at>Styra</at>", "mentioned": ["not", "an", "account"]},
+                         {"type": "mention", "text": "<at>Megan</at>",
+                          "mentioned": {"id": MEGAN.teams_id, "name": "Megan", "aadObjectId": MEGAN.aad_id}}]
+    assert body["entities"][0]["mentioned"]["id"] == BOT_ID
+    replies = await bot.send(body)
+    assert "Megan Bowen är nu e-koordinator i Forskning" in texts(replies)
+    held = await bot.query(lambda s: s.exec(select(RoleAssignment).where(RoleAssignment.aad_id == MEGAN.aad_id,
+                                                                         RoleAssignment.role == "coordinator")).all())
+    assert sorted(r.scope for r in held) == ["ekonomi", "forskning"]  # ekonomi was hers already
+
+
 async def test_control_characters_never_reach_the_database(bot):
     body = bot.activity(text="hj\u0000älp")
     body["from"]["name"] = "Alex\u0000 Wil\u0007ber"
