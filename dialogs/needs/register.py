@@ -15,6 +15,7 @@ written to the outbox with the need (dialogs/needs/notice.py).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from dataclasses import dataclass
@@ -193,6 +194,7 @@ class Submission:
 class Outcome:
     kind: str  # invalid | similar | created | repeat
     card: dict
+    need: Need | None = None  # the need saved
 
 
 def _confirmation(session, sub: Submission, need: Need, area: EArea, *, repeated: bool,
@@ -242,7 +244,7 @@ def submit_work(session, sub: Submission) -> Outcome:
         notice.enqueue(session, need=need, area=area, raised_by=sub.speaker.name, raiser=sub.speaker.aad_id,
                        coordinators=coordinators, settings=sub.settings, now=sub.now)
     card = _confirmation(session, sub, need, area, repeated=not created, coordinators=coordinators)
-    return Outcome("created" if created else "repeat", card)
+    return Outcome("created" if created else "repeat", card, need)
 
 
 @cap.handles(SubmitNeed)
@@ -259,7 +261,11 @@ async def on_submit(turn: Turn, act: SubmitNeed):
     outcome = await turn.db.run(submit_work, sub)
     if outcome.kind == "created":
         turn.services.outbox.nudge()
-    return await show(turn, outcome.card)
+    answer = await show(turn, outcome.card)
+    if outcome.kind == "created":
+        need = outcome.need  # committed: the next similarity check of the e-area sees it at once
+        await asyncio.to_thread(sub.index.put, need.e_area_id, need.id, need.title, need.description)
+    return answer
 
 
 # --- "same need: add me as also affected" ----------------------------------------------------
