@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     wheel_file: str | None = Field(None, alias="STYRA_WHEEL_FILE")
     scheduler: bool = Field(True, alias="STYRA_SCHEDULER")
     notify_coordinators_in: str = Field("channel", alias="STYRA_NOTIFY_COORDINATORS_IN")
+    # The organisation's own synonyms for similar needs (TOML, shaped like bot/rules/synonyms.toml).
+    synonyms_file: str | None = Field(None, alias="STYRA_SYNONYMS_FILE")
     # Annual wheel reminders (dialogs/wheel/).
     reminder_grace_hours: int = Field(72, ge=1, alias="STYRA_REMINDER_GRACE_HOURS")
     escalation_working_days: int = Field(5, ge=1, alias="STYRA_ESCALATION_WORKING_DAYS")
