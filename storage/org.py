@@ -29,6 +29,10 @@ def e_areas(session: Session) -> list[EArea]:
     return list(session.exec(select(EArea).order_by(EArea.name)))
 
 
+def e_area(session: Session, area_id: int) -> EArea | None:
+    return session.get(EArea, area_id)
+
+
 def e_area_by_slug(session: Session, slug: str) -> EArea | None:
     return session.exec(select(EArea).where(EArea.slug == slug)).first()
 
