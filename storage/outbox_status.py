@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from storage.models import ConversationRef, LinkedChannel
 from storage.outbox_tables import OutboxMessage
 from storage.reminder_tables import ReminderOccurrence
 
@@ -95,15 +94,3 @@ def failures_since(session: Session, since: datetime, exclude_prefix: str) -> di
 
 def last_created(session: Session, key_prefix: str) -> datetime | None:
     return session.execute(select(func.max(T.created_at)).where(T.key.startswith(key_prefix))).scalar()
-
-
-def failed_conversations(session: Session) -> list[tuple[ConversationRef, list[str]]]:
-    """Conversations Styra could not reach, newest first, with the scopes they are linked to."""
-    refs = session.execute(select(ConversationRef).where(ConversationRef.failed_at.is_not(None))
-                           .order_by(ConversationRef.failed_at.desc())).scalars().all()
-    out = []
-    for ref in refs:
-        links = session.execute(select(LinkedChannel.scope).where(
-            LinkedChannel.conversation_id == ref.conversation_id)).scalars().all()
-        out.append((ref, list(links)))
-    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage import outbox_status
+from storage import org, outbox_status
 from storage.db import Database
 
 
@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 def _snapshot(session, now: datetime):
     return (outbox_status.outbox_by_kind(session, now), outbox_status.reminders_by_status(session, now),
-            outbox_status.failed_conversations(session))
+            org.failed_conversations(session))
 
 
 def _status(args, settings) -> int:
