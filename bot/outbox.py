@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.outbox_record import RETRY_S, Health, Recorder
 from bot.teams.delivery import Outcome
 from cards.common import CONTENT_TYPE
 from storage import outbox as repo
@@ -34,7 +35,6 @@ log = logging.getLogger("styra.outbox")
 
 MAX_ATTEMPTS = 8
 BACKOFF_S = (5, 15, 60, 300, 900, 1800, 3600)
-RECORD_RETRY_S = (0.1, 0.25, 0.5, 1.0, 2.0)  # then every 2 s while the database is away
 SHARE_LOOK_S = 0.5  # how often a sending instance counts the others
 JOIN_WAIT_S = 1.0  # an instance joining others waits this long (Teams' 1 s window) before posting
 # ...and one already sending moves to its smaller share this long after it sees the newcomer
@@ -76,7 +76,7 @@ class Outbox:
         self._lanes: dict[str, deque[Claimed]] = {}
         self._tasks: dict[str, asyncio.Task] = {}
         self._slots: asyncio.Semaphore | None = None
-        self._healthy: asyncio.Event | None = None
+        self._health: Health | None = None
         self._progress: asyncio.Event | None = None
         self._wake: asyncio.Event | None = None
         self._fill_lock: asyncio.Lock | None = None
@@ -86,9 +86,7 @@ class Outbox:
         self._closing = False  # no new post may start
         self.in_flight = 0  # posts started and not yet recorded (<= concurrency)
         self._posting_ids: set[int] = set()
-        self._to_record: list[tuple[repo.Outcome, asyncio.Future]] = []
-        self._recorder: asyncio.Task | None = None
-        self._down_at = float("-inf")
+        self._recorder: Recorder | None = None
         self._claims: dict[asyncio.Future, datetime] = {}  # claims on their way (and when taken)
         self._start_at = float("-inf")  # on the pacing clock: no post before (joining others)
 
@@ -97,8 +95,8 @@ class Outbox:
     def _ensure(self) -> None:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
-            self._healthy = asyncio.Event()
-            self._healthy.set()
+            self._health = Health()
+            self._recorder = Recorder(self.services, self._health)
             self._progress = asyncio.Event()
             self._wake = asyncio.Event()
             self._fill_lock = asyncio.Lock()
@@ -111,7 +109,7 @@ class Outbox:
 
     @property
     def healthy(self) -> bool:
-        return self._healthy is None or self._healthy.is_set()
+        return self._health is None or self._health.ok
 
     def start(self) -> None:
         self._ensure()
@@ -128,30 +126,14 @@ class Outbox:
                 failures = 0
             except Exception as exc:  # the database is unreachable: post nothing, try again
                 failures += 1
-                self._unhealthy("claim", exc)
-                await asyncio.sleep(RECORD_RETRY_S[min(failures, len(RECORD_RETRY_S)) - 1])
+                self._health.failed("claim", exc)
+                await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S)) - 1])
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
             except TimeoutError:
                 pass
             self._wake.clear()
-
-    def _clock(self) -> float:
-        return asyncio.get_running_loop().time()
-
-    def _unhealthy(self, what: str, exc: BaseException) -> None:
-        self._down_at = self._clock()
-        if self._healthy is not None and self._healthy.is_set():
-            log.warning("outbox: cannot %s (%s); no new posts until the database answers",
-                        what, str(exc).splitlines()[0][:200])
-            self._healthy.clear()
-
-    def _recovered(self, started: float) -> None:
-        """A trip that began after the last failure succeeded: the database answers again."""
-        if self._healthy is not None and not self._healthy.is_set() and started > self._down_at:
-            log.info("outbox: the database answers again; sending resumes")
-            self._healthy.set()
 
     def _ceiling(self) -> int:
         """Rows to keep in hand: enough for every slot, no more than this instance may post in
@@ -173,7 +155,7 @@ class Outbox:
             room = self._ceiling() - len(self._held)
             if room <= 0:
                 return 0
-            now, started = self.services.clock(), self._clock()
+            now, started = self.services.clock(), Health.now()
             # Shielded: a claim cancelled mid-trip (the drain's time is up) may still commit;
             # stop() then waits for it and hands its rows back.
             claiming = asyncio.ensure_future(self.services.db.run(
@@ -187,7 +169,7 @@ class Outbox:
                 self._claims.pop(claiming, None)
                 raise
             self._claims.pop(claiming, None)
-            self._recovered(started)
+            self._health.answered(started)
             starting = bool(batch.rows) and idle
             if starting and batch.senders > 1:  # the others must see this instance before it posts
                 self._start_at = self.services.outbound.pace_now() + JOIN_WAIT_S
@@ -207,19 +189,19 @@ class Outbox:
         """Keep the leases of the rows in hand (a renewal that fails stops new posts), and look
         often how many instances are sending, to keep to this one's share of Teams' limit."""
         period = self.lease.total_seconds() / 4
-        renewed = self._clock()
+        renewed = Health.now()
         while True:
             await asyncio.sleep(SHARE_LOOK_S)
             if not self._held:
                 continue
-            if not self.healthy or self._clock() - renewed >= period:
+            if not self.healthy or Health.now() - renewed >= period:
                 await self.renew()
-                renewed = self._clock()
+                renewed = Health.now()
                 continue
             try:
                 senders = await self.services.db.run(repo.senders, self.services.instance_id, self.services.clock())
             except Exception as exc:
-                self._unhealthy("count the senders", exc)
+                self._health.failed("count the senders", exc)
                 continue
             self.services.outbound.share(senders, JOIN_GRACE_S)
 
@@ -233,14 +215,14 @@ class Outbox:
                 if h.until - self.services.clock() < self.lease * 0.9]  # not just renewed by another
         if not held:
             return
-        now, started = self.services.clock(), self._clock()
+        now, started = self.services.clock(), Health.now()
         try:
             still, senders = await self.services.db.run(repo.renew_batch, self.services.instance_id, held,
                                                         now + self.lease, now)
         except Exception as exc:
-            self._unhealthy("renew claims", exc)
+            self._health.failed("renew claims", exc)
             return
-        self._recovered(started)
+        self._health.answered(started)
         self.services.outbound.share(senders)
         for row_id, _ in held:
             entry = self._held.get(row_id)
@@ -308,20 +290,6 @@ class Outbox:
                 except TimeoutError:
                     pass
 
-    async def round(self) -> int:
-        """Claim what is due and send it; the number of rows handled."""
-        self._ensure()
-        before = set(self._held)
-        await self._fill(force=True)
-        mine = set(self._held) - before
-        while mine & set(self._held):
-            self._progress.clear()
-            try:
-                await asyncio.wait_for(self._progress.wait(), 0.5)
-            except TimeoutError:
-                pass
-        return len(mine)
-
     # --- one lane, one row --------------------------------------------------------------------
 
     async def _work_lane(self, lane: str) -> None:
@@ -345,7 +313,7 @@ class Outbox:
 
     async def _send(self, row: Claimed) -> None:
         while True:
-            await self._healthy.wait()
+            await self._health.wait()
             if self._closing:
                 return
             if not self._lease_ok(row):
@@ -357,13 +325,13 @@ class Outbox:
             if row.recipient.kind == "updates":
                 target = row.recipient.value
             elif target is None and row.recipient.kind == "person":
-                started = self._clock()
+                started = Health.now()
                 try:  # a 1:1 chat that does not exist yet: opened now
                     target = await self.services.outbound.reach_person(row.recipient.value)
                 except Exception as exc:  # the database again: wait until it answers
-                    self._unhealthy("find the recipient", exc)
+                    self._health.failed("find the recipient", exc)
                     continue
-                self._recovered(started)
+                self._health.answered(started)
             wait = self._start_at - self.services.outbound.pace_now()
             if wait > 0:
                 await self.services.outbound.pause(wait)
@@ -422,29 +390,5 @@ class Outbox:
             wait = BACKOFF_S[min(row.attempts - 1, len(BACKOFF_S) - 1)]
             done = repo.Outcome(row.id, row.token, "retry", now, due_at=now + timedelta(seconds=wait),
                                 error=error or "")
-        future = asyncio.get_running_loop().create_future()
-        self._to_record.append((done, future))
-        if self._recorder is None or self._recorder.done():
-            self._recorder = asyncio.get_running_loop().create_task(self._record_all(), name="styra-outbox-record")
-        if not await future:
+        if not await self._recorder.record(done):
             log.warning("outbox row %s: claim %s was taken over before it was recorded", row.id, row.token)
-
-    async def _record_all(self) -> None:
-        tries = 0
-        while self._to_record:
-            batch, self._to_record = self._to_record, []
-            started = self._clock()
-            try:
-                held = await self.services.db.run(repo.record, [done for done, _ in batch],
-                                                  self.services.instance_id)
-            except Exception as exc:
-                self._unhealthy("record a send", exc)
-                self._to_record = batch + self._to_record
-                await asyncio.sleep(RECORD_RETRY_S[min(tries, len(RECORD_RETRY_S) - 1)])
-                tries += 1
-                continue
-            tries = 0
-            self._recovered(started)
-            for done, future in batch:
-                if not future.done():
-                    future.set_result(done.row_id in held)
