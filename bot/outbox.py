@@ -274,8 +274,12 @@ class Outbox:
         self._loop_task = self._renew_task = None
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Send everything that is due now (tests, and the CLI's `resend`)."""
-        await asyncio.wait_for(self._drain_all(), timeout)
+        """Send everything that is due now (tests, and the CLI's `resend`), even after stop()."""
+        closing, self._closing = self._closing, False
+        try:
+            await asyncio.wait_for(self._drain_all(), timeout)
+        finally:
+            self._closing = closing
 
     async def _drain_all(self) -> None:
         self._ensure()
@@ -365,13 +369,13 @@ class Outbox:
         if target is None:
             return Outcome.PERMANENT_FAILURE, [], f"no conversation for {row.recipient.address[:120]}", None
         if isinstance(target, str):  # every posted copy of a subject's card
-            results = [await outbound.deliver(ref, row.activity, replace_id=activity_id, timeout=self.send_timeout)
+            results = [await outbound.send(ref, row.activity, replace_id=activity_id, timeout=self.send_timeout)
                        for ref, activity_id in await outbound.copies(target)]
             failed = [r for r in results if r.outcome is not Outcome.SENT]
             if failed and not all(r.outcome is Outcome.PERMANENT_FAILURE for r in failed):
                 return failed[0].outcome, [], failed[0].error, None
             return Outcome.SENT, [r.activity_id for r in results if r.activity_id], None, None
-        result = await outbound.deliver(target, row.activity, timeout=self.send_timeout)
+        result = await outbound.send(target, row.activity, timeout=self.send_timeout)
         ids = [result.activity_id] if result.activity_id else []
         return result.outcome, ids, result.error, target.conversation_id
 

@@ -77,15 +77,6 @@ class Outbound:
 
     # --- sending --------------------------------------------------------------------------
 
-    async def deliver(self, ref: ConversationRef, activity: dict, *, replace_id: str | None = None,
-                      timeout: float | None = None) -> DeliveryResult:
-        """One send for the outbox: paced and retried; a permanent failure is marked on the
-        conversation. Recording the id is the caller's (in its own fenced transaction)."""
-        result = await self.deliverer.deliver(target_of(ref, replace_id), activity, timeout=timeout)
-        if result.outcome is not Outcome.SENT:
-            await self._record(ref, result, None)
-        return result
-
     async def copies(self, subject: str) -> list[tuple[ConversationRef, str]]:
         """Every posted copy of a subject's card: (conversation, message id)."""
         rows = await self.db.run(org.sent_cards, subject)
@@ -107,8 +98,12 @@ class Outbound:
     async def pause(self, seconds: float) -> None:
         await self.deliverer.pause(seconds)
 
-    async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None) -> DeliveryResult:
-        result = await self.deliverer.deliver(target_of(ref), activity)
+    async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None,
+                   replace_id: str | None = None, timeout: float | None = None) -> DeliveryResult:
+        """Post (or, with `replace_id`, update) in a known conversation: paced and retried; a
+        permanent failure is marked on the conversation. The outbox records the posted id in
+        its own fenced transaction (no `subject` here)."""
+        result = await self.deliverer.deliver(target_of(ref, replace_id), activity, timeout=timeout)
         await self._record(ref, result, subject)
         return result
 
