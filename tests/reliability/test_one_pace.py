@@ -65,3 +65,34 @@ async def test_two_instances_share_teams_limits_and_double_nothing(any_db_url, c
     finally:
         await one.close(connector_too=False)
         await two.close(connector_too=False)
+
+
+async def test_a_smaller_share_starts_after_the_grace_and_a_larger_one_at_once():
+    from bot.teams.pacing import FakeClock, Pacer
+
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    assert pacer.app_share == 50
+    pacer.share(2, grace=0.4)  # a newcomer: this window is still ours
+    assert pacer.app_share == 50
+    for n in range(30):
+        await pacer.acquire(f"19:c{n}")
+    assert clock.now() == 0.0  # 30 posts in the first window, none held back
+    clock.advance(0.5)
+    await pacer.acquire("19:late")
+    assert pacer.app_share == 25  # from the grace's end, the smaller share
+    pacer.share(1)
+    assert pacer.app_share == 50  # the other stopped: at once
+
+
+async def test_a_threads_send_counts_from_when_it_finished():
+    from bot.teams.pacing import FakeClock, Pacer
+
+    clock = FakeClock()
+    pacer = Pacer(clock, thread_limits=((1, 1.0),))
+    await pacer.acquire("19:t")
+    clock.advance(0.3)  # the post took 0.3 s to be answered
+    pacer.sent("19:t")
+    began = clock.now()
+    await pacer.acquire("19:t")
+    assert clock.now() - began == 1.0  # a window after the answer, not after the start
