@@ -41,3 +41,16 @@ async def test_a_reply_teams_will_not_take_in_time_waits_in_the_outbox_and_arriv
     assert len(answers) == 1 and "hjälp" in answers[0].all_text().lower()
     await bot.services.outbox.drain()
     assert len([s for s in bot.connector.sent if s.activity.get("replyToId") == body["id"]]) == 1
+
+
+async def test_a_burst_of_messages_in_one_chat_gets_every_answer_within_teams_limits(bot):
+    import asyncio
+
+    await bot.say("hej")  # welcomed: each next message has one answer
+    bot.connector.teams_limits = True
+    bodies = [bot.activity(text="hjälp") for _ in range(12)]
+    await asyncio.gather(*(bot.send(body) for body in bodies))
+    await bot.services.outbox.drain()
+    answered = {s.activity.get("replyToId") for s in bot.connector.sent}
+    assert {b["id"] for b in bodies} <= answered  # every message answered: paced, none dropped
+    assert bot.connector.throttled == 0
