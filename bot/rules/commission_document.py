@@ -30,8 +30,8 @@ from bot.rules.needs import clean_text, parse_whole
 
 # Kept small enough that the whole document, every field full, fits one card under 25 KB.
 TEXT_MAX = {
-    "title": 200, "need": 1500, "background": 2000, "purpose": 1000, "goals": 1500,
-    "expected_result": 1500, "reporting": 500, "reference_groups": 500,
+    "title": 200, "need": 1000, "background": 1500, "purpose": 800, "goals": 1000,
+    "expected_result": 1000, "reporting": 400, "reference_groups": 400,
 }
 MULTILINE = frozenset({"need", "background", "purpose", "goals", "expected_result", "reporting",
                        "reference_groups"})
@@ -209,5 +209,39 @@ def check_document(raw: Mapping[str, Any], *, form: Form, length: Length,
     values["approvers"] = asked
     if approves_own(values["lead"], asked):
         check.warnings = (W_SELF_APPROVAL,)
+    check.values = values
+    return check
+
+
+REPORT_TEXT_MAX = 1500
+CLOSURES = ("completed", "partly", "cancelled")
+E_CLOSURE = "Say how the commission ended."
+E_RESULT = "Describe the result, even briefly."
+
+
+def check_report(raw: Mapping[str, Any], *, sections: tuple[str, ...]) -> Check:
+    """The final report: how it ended, the result, and the sections the form asks for."""
+    check = Check()
+    values: dict[str, Any] = {}
+    closure = _text(raw, "closure", check)
+    if closure not in CLOSURES:
+        check.errors["closure"] = E_CLOSURE
+    values["closure"] = closure
+    for name in sections:
+        if name in ("actual_start", "actual_end"):
+            values[name] = _date(raw, name, check)
+            continue
+        value = raw.get(name)
+        text = clean_text(str(value), multiline=True) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+        if len(text) > REPORT_TEXT_MAX:
+            check.errors[name] = E_TOO_LONG
+            check.limits[name] = REPORT_TEXT_MAX
+            text = text[:REPORT_TEXT_MAX]
+        check.kept[name] = text
+        values[name] = text
+    if values.get("actual_start") and values.get("actual_end") and values["actual_end"] < values["actual_start"]:
+        check.errors["actual_end"] = E_END_BEFORE_START
+    if "result_goal" in sections and not values.get("result_goal") and "result_goal" not in check.errors:
+        check.errors["result_goal"] = E_RESULT
     check.values = values
     return check
