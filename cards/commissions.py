@@ -416,3 +416,29 @@ def acknowledge_card(t: Translator, commission_id: int, d: DocumentView, closure
                            style="positive")]
     actions.append(submit(t("Show the commission"), {"verb": V.SHOW.value, "commission_id": commission_id}))
     return card(body, actions, fallback_text=title[:200])
+
+
+def document_view(doc: dict, names: dict[str, str], *, number: str | None = "", registry_number: str = "",
+                  version: int = 1, origin: str = "", unit: str = "") -> DocumentView:
+    """A stored document (JSON, people as ids) as view data, people named from `names`."""
+    def one(key: str) -> str:
+        value = doc.get(key) or ""
+        return names.get(value, value)
+
+    def many(key: str) -> tuple[str, ...]:
+        return tuple(names.get(v, v) for v in doc.get(key) or ())
+
+    def whole(key: str) -> int | None:
+        value = doc.get(key)
+        return value if isinstance(value, int) else None
+
+    return DocumentView(
+        title=doc.get("title") or "", kind=doc.get("kind") or "", form=doc.get("form") or "",
+        length=doc.get("length") or "short", version=version, number=number or "", registry_number=registry_number,
+        unit=unit or doc.get("unit") or "", background=doc.get("background") or "", purpose=doc.get("purpose") or "",
+        goals=doc.get("goals") or "", expected_result=doc.get("expected_result") or "", start=doc.get("start") or "",
+        end=doc.get("end") or "", lead=one("lead"), responsible_manager=one("responsible_manager"),
+        participants=many("participants"), managers=many("managers"), project_group=many("project_group"),
+        steering_group=many("steering_group"), reference_groups=doc.get("reference_groups") or "",
+        budget_sek=whole("budget_sek"), budget_hours=whole("budget_hours"), cadence=doc.get("cadence") or "",
+        reporting=doc.get("reporting") or "", origin=origin)

@@ -169,6 +169,16 @@ def report(session: Session, commission_id: int) -> CommissionReport | None:
     return session.exec(select(CommissionReport).where(CommissionReport.commission_id == commission_id)).first()
 
 
+def names(session: Session, ids: set[str]) -> dict[str, str]:
+    """Display names of the people Styra knows (aad id -> name); unknown ids are left out."""
+    from storage.models import Person
+
+    if not ids:
+        return {}
+    rows = session.exec(select(Person).where(Person.aad_id.in_(sorted(ids)))).all()
+    return {p.aad_id: p.name for p in rows if p.name}
+
+
 def register_rows(session: Session) -> list[tuple[Commission, dict[str, Any]]]:
     """Every decided commission with the document in force, for the intranet register."""
     rows = session.exec(select(Commission).where(Commission.decided_version.is_not(None))
