@@ -23,8 +23,16 @@ from microsoft_teams.cards import (
 from bot.i18n import Translator
 from bot.rules.commission_document import CADENCES, TEXT_MAX
 from bot.rules.commissions import ALLOWED, Form, Kind
-from cards.commissions import V, cadence_label, field_labels, form_label, kind_label, length_label
+from cards.commissions import (
+    cadence_label,
+    field_labels,
+    form_label,
+    kind_label,
+    length_label,
+    report_labels,
+)
 from cards.common import CardTooLarge, card, escape, heading, para, submit
+from cards.verbs import Verb
 
 GRAPH_USERS = "graph.microsoft.com/users"
 FALLBACK_PEOPLE = 15  # static choices per picker, for clients without Graph; each picker repeats them
@@ -113,8 +121,8 @@ def people_picker(t: Translator, view: FormView, name: str, *, multi: bool, requ
         choices_data=QueryData(dataset=GRAPH_USERS), error_message=_err(t, view, name))
 
 
-def _data(view: FormView, verb: V, **extra) -> dict:
-    data = {"verb": verb.value, "form_id": view.form_id, **extra}
+def _data(view: FormView, verb: Verb, **extra) -> dict:
+    data = {"verb": verb, "form_id": view.form_id, **extra}
     if view.commission_id is not None:
         data["commission_id"] = view.commission_id
     return data
@@ -136,7 +144,7 @@ def purpose_card(t: Translator, view: FormView) -> dict:
                                     ("long", t("Long, about a year or more: a full document"))]),
         _text(t, view, "unit", placeholder=t("For example: IT department")),
     ])
-    actions = [submit(t("Next"), _data(view, V.PURPOSE))]
+    actions = [submit(t("Next"), _data(view, Verb.COMMISSION_PURPOSE))]
     return card(body, actions, fallback_text=title)
 
 
@@ -166,11 +174,11 @@ def organisation_card(t: Translator, view: FormView) -> dict:
             para("\n".join(f"- {escape(t(r))}" for r in view.reasons), size="Small")]))
         body += _marked(t, view, [_choice(t, view, "form", [(f.value, form_label(t, f.value)) for f in allowed],
                                           label=t("Organisation (you may choose another allowed form)"))])
-        actions = [submit(t("Next"), _data(view, V.ORGANISATION, confirm=True)),
-                   submit(t("Recommend again"), _data(view, V.ORGANISATION))]
+        actions = [submit(t("Next"), _data(view, Verb.COMMISSION_ORGANISATION, confirm=True)),
+                   submit(t("Recommend again"), _data(view, Verb.COMMISSION_ORGANISATION))]
     else:
-        actions = [submit(t("Recommend a form"), _data(view, V.ORGANISATION))]
-    actions.append(submit(t("Back"), _data(view, V.STEP, step=1)))
+        actions = [submit(t("Recommend a form"), _data(view, Verb.COMMISSION_ORGANISATION))]
+    actions.append(submit(t("Back"), _data(view, Verb.COMMISSION_STEP, step=1)))
     return card(body, actions, fallback_text=title)
 
 
@@ -223,9 +231,9 @@ def _document_card(t: Translator, view: FormView) -> dict:
         items.append(_text(t, view, "reporting", multiline=True, required=True,
                            placeholder=t("To whom, in which forum, and before the interim and annual reports")))
     body += _marked(t, view, items)
-    actions = [submit(t("Send for approval"), _data(view, V.SUBMIT)),
-               submit(t("Save draft"), _data(view, V.DOCUMENT)),
-               submit(t("Back"), _data(view, V.STEP, step=2))]
+    actions = [submit(t("Send for approval"), _data(view, Verb.COMMISSION_SUBMIT)),
+               submit(t("Save draft"), _data(view, Verb.COMMISSION_DOCUMENT)),
+               submit(t("Back"), _data(view, Verb.COMMISSION_STEP, step=2))]
     return card(body, actions, fallback_text=title)
 
 
@@ -233,19 +241,6 @@ REPORT_SECTIONS_PROJECT = ("background", "result_goal", "result_business", "actu
                            "budget_outcome", "future_internal", "future_external", "handover", "evaluation",
                            "experiences", "attachments")
 REPORT_SECTIONS_SHORT = ("result_goal", "actual_start", "actual_end", "budget_outcome", "experiences")
-
-
-def report_labels(t: Translator) -> dict[str, str]:
-    return {
-        "closure": t("How did it end?"), "background": t("Background"),
-        "result_goal": t("Results against the goal"), "result_business": t("Results against the business goals"),
-        "actual_start": t("Actual start"), "actual_end": t("Actual end"), "budget_outcome": t("Budget outcome"),
-        "future_internal": t("Future costs, internal (licences, consultants, integration, maintenance roles)"),
-        "future_external": t("Future costs, external (licences, consultants, integration, maintenance roles)"),
-        "handover": t("Handover to maintenance: to whom, and what was handed over"),
-        "evaluation": t("Effect evaluation: who evaluates, and when"), "experiences": t("Experiences"),
-        "attachments": t("Attachments"),
-    }
 
 
 def report_form_card(t: Translator, view: FormView) -> dict:
@@ -269,4 +264,4 @@ def report_form_card(t: Translator, view: FormView) -> dict:
                                    value=view.values.get(name) or None, is_multiline=True, max_length=1500,
                                    error_message=_err(t, view, name)))
     body += _marked(t, view, items)
-    return card(body, [submit(t("Close the commission"), _data(view, V.REPORT))], fallback_text=title)
+    return card(body, [submit(t("Close the commission"), _data(view, Verb.COMMISSION_REPORT))], fallback_text=title)

@@ -1,5 +1,5 @@
-"""Commission cards (DOMAIN.md §4): the approval card, the announcement, notices, list and detail.
-Pure: view data + translator in, card dict out. The guided form lives in cards/commission_forms.py.
+"""Commission cards (DOMAIN.md §4): the approval card, the announcement, notices, the final report to acknowledge.
+Pure: view data + translator in, card dict out. The guided form is in cards/commission_forms.py, lists and detail in cards/commission_lists.py.
 
 The approval card as sent is the read-only view everyone sees; its `refresh` names the managers
 asked, whose clients fetch the personal view with the answer buttons (Universal Actions).
@@ -7,10 +7,9 @@ asked, whose clients fetch the personal view with the answer buttons (Universal 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
-from microsoft_teams.cards import ActionSet, Column, ColumnSet, Container, Fact, FactSet, TextInput
+from microsoft_teams.cards import Container, Fact, FactSet, TextInput
 
 from bot.i18n import Translator
 from cards.common import (
@@ -25,29 +24,9 @@ from cards.common import (
     submit,
     user_text,
 )
+from cards.verbs import Verb
 
 COMMENT_MAX = 1000
-
-
-class V(StrEnum):
-    """The commission card verbs (kept here until the shared Verb enum holds them)."""
-
-    ACKNOWLEDGE = "commission.acknowledge"
-    ANSWER = "commission.answer"
-    CHANGE = "commission.change"
-    CLOSE = "commission.close"
-    DISCARD = "commission.discard"
-    DOCUMENT = "commission.document"
-    EXPORT = "commission.export"
-    IDEA = "commission.idea"
-    ORGANISATION = "commission.organisation"
-    PURPOSE = "commission.purpose"
-    REFRESH = "commission.refresh"
-    REGISTER = "commission.register"
-    REPORT = "commission.report"
-    SHOW = "commission.show"
-    STEP = "commission.step"
-    SUBMIT = "commission.submit"
 
 
 def kind_label(t: Translator, kind: str) -> str:
@@ -216,7 +195,7 @@ def title_of(t: Translator, d: DocumentView) -> str:
     return f"{d.number} {d.title}" if d.number else d.title
 
 
-def _build(build, view):
+def build_shortened(build, view):
     """Build the card; when full texts push it over the size limit, shorten them and say so."""
     try:
         return build(view, shortened=False)
@@ -251,7 +230,7 @@ def approval_card(t: Translator, view: ApprovalView) -> dict:
         if shortened:
             body.append(para(t("Long texts are shortened here; the full document is in the .docx."), is_subtle=True, size="Small"))
         body += approvals_block(t, v.approvals)
-        data = {"verb": V.ANSWER.value, "commission_id": v.commission_id, "version": v.version}
+        data = {"verb": Verb.COMMISSION_ANSWER, "commission_id": v.commission_id, "version": v.version}
         actions: list = []
         if v.can_answer and v.version == v.current_version:
             body.append(TextInput(id="comment", label=t("Comment (needed if you decline)"), is_multiline=True,
@@ -262,160 +241,80 @@ def approval_card(t: Translator, view: ApprovalView) -> dict:
             body.append(para(t("Your answer: {answer}", answer=answer_label(t, v.viewer_answer)), is_subtle=True))
         refresh = None
         if v.status == "awaiting_approval" and v.approver_ids:
-            refresh = ({"verb": V.REFRESH.value, "commission_id": v.commission_id, "version": v.version},
+            refresh = ({"verb": Verb.COMMISSION_REFRESH, "commission_id": v.commission_id, "version": v.version},
                        list(v.approver_ids))
         return card(body, actions, refresh=refresh, fallback_text=t("Approve commission: {title}", title=d.title[:150]))
 
-    return _build(build, view)
+    return build_shortened(build, view)
 
 
-def announcement_card(t: Translator, d: DocumentView, commission_id: int) -> dict:
+def announcement_card(t: Translator, d: DocumentView, commission_id: int, *, changed: bool = False) -> dict:
     """A decided commission, for everyone: purpose, lead, participants, period, kind and form."""
-    title = t("New commission {number}: {title}", number=d.number, title=escape(d.title))
+    if changed:
+        title = t("Commission {number} changed (version {version}): {title}", number=d.number, version=d.version,
+                  title=escape(d.title))
+    else:
+        title = t("New commission {number}: {title}", number=d.number, title=escape(d.title))
     body: list = [heading(title, size="Medium"), *document_facts(t, d, full=False)]
     if d.purpose:
         body += [para(t("Purpose"), weight="Bolder", spacing="Small"), user_text(d.purpose[:1500])]
-    return card(body, [submit(t("Show the commission"), {"verb": V.SHOW.value, "commission_id": commission_id})],
+    return card(body, [submit(t("Show the commission"), {"verb": Verb.COMMISSION_SHOW, "commission_id": commission_id})],
                 fallback_text=title[:200])
 
 
 def notice_card(t: Translator, title: str, text: str, commission_id: int, *, comment: str = "",
-                actions: tuple[tuple[str, str], ...] = ()) -> dict:
+                actions: tuple[tuple[str, Verb], ...] = ()) -> dict:
     """A short message about one commission: returned, decided, approvals reset, report to acknowledge."""
     body: list = [heading(title, size="Medium"), para(text)]
     if comment:
         body.append(Container(style="emphasis", items=[user_text(comment)]))
-    buttons = [submit(label, {"verb": verb, "commission_id": commission_id}) for label, verb in actions]
-    buttons.append(submit(t("Show the commission"), {"verb": V.SHOW.value, "commission_id": commission_id}))
+    buttons = [submit(label, {"verb": verb, "commission_id": commission_id, **({"step": 3} if verb is Verb.COMMISSION_STEP else {})})
+               for label, verb in actions]
+    buttons.append(submit(t("Show the commission"), {"verb": Verb.COMMISSION_SHOW, "commission_id": commission_id}))
     return card(body, buttons, fallback_text=title[:200])
 
 
-@dataclass(frozen=True)
-class Row:
-    commission_id: int
-    number: str  # "" for a draft
-    title: str
-    kind: str
-    form: str
-    status: str
-    closure: str | None
-    lead: str
-    period: str
-    unit: str = ""
-
-
-def list_card(t: Translator, title: str, rows: list[Row], *, empty: str = "") -> dict:
-    body: list = [heading(title, size="Medium")]
-    if not rows:
-        body.append(para(empty or t("No commissions to show.")))
-    for r in rows:
-        body.append(Container(separator=True, select_action=submit(
-            r.number or r.title[:40], {"verb": V.SHOW.value, "commission_id": r.commission_id}), items=[
-            ColumnSet(columns=[Column(width="auto", items=[para(f"**{r.number or t('Draft')}**")]),
-                               Column(width="stretch", items=[user_text(r.title)])]),
-            para(" · ".join(x for x in (kind_label(t, r.kind), form_label(t, r.form) if r.form else "",
-                                        status_label(t, r.status, r.closure), escape(r.lead), r.period,
-                                        escape(r.unit)) if x),
-                 size="Small", is_subtle=True, spacing="None"),
-        ]))
-    body.append(para(t("Write **commission U-2026-0007** (with its number) to see one with its versions and history."),
-                     size="Small", is_subtle=True))
-    return card(body, fallback_text=title)
-
-
-@dataclass(frozen=True)
-class VersionRow:
-    version: int
-    status: str  # draft | submitted | approved | declined | replaced
-    created: str
-
-
-@dataclass
-class DetailView:
-    commission_id: int
-    status: str
-    closure: str | None
-    document: DocumentView
-    full: bool  # the viewer may read the document in full (DOMAIN.md §8)
-    versions: list[VersionRow] = field(default_factory=list)
-    approvals: tuple[ApprovalRow, ...] = ()
-    history: list[tuple[str, str, str]] = field(default_factory=list)  # (when, who, text) already translated
-    report_closure: str | None = None
-    report_acknowledged: str = ""  # who acknowledged, when
-    can_change: bool = False
-    can_close: bool = False
-    can_register: bool = False
-    can_continue: bool = False  # the writer's draft: continue the guided form
-    can_spawn: bool = False  # a network's idea becomes a new commission
-
-
-def version_label(t: Translator, status: str) -> str:
-    return {"draft": t("draft"), "submitted": t("sent for approval"), "approved": t("in force"),
-            "declined": t("declined"), "replaced": t("replaced")}.get(status, status)
-
-
-def detail_card(t: Translator, view: DetailView) -> dict:
-    def build(v: DetailView, *, shortened: bool) -> dict:
-        d = shorten(v.document) if shortened else v.document
-        body: list = [heading(d.number or t("Draft commission"), size="Medium"),
-                      user_text(d.title, weight="Bolder", size="Large"),
-                      para(status_label(t, v.status, v.closure), spacing="None", is_subtle=True)]
-        body += document_facts(t, d, full=v.full)
-        if not v.full:
-            body.append(para(t("The full document, its approvals and reports are shown to the people involved and their managers."),
-                             is_subtle=True, size="Small"))
-        else:
-            if v.approvals:
-                body += approvals_block(t, v.approvals)
-            if v.versions:
-                body.append(para(t("Versions"), weight="Bolder"))
-                body.append(para("\n".join("- " + t("Version {n} ({status}), {date}", n=r.version,
-                                                   status=version_label(t, r.status), date=r.created) for r in v.versions),
-                                 size="Small"))
-            if v.report_closure:
-                line = t("Final report: {closure}.", closure=status_label(t, "closed", v.report_closure))
-                if v.report_acknowledged:
-                    line += " " + t("Acknowledged by {who}.", who=escape(v.report_acknowledged))
-                body.append(para(line))
-            body.append(para(t("History"), weight="Bolder"))
-            body.append(para("\n".join(f"- {when}: {text}" for when, _who, text in v.history[-15:]) or "–", size="Small"))
-        if shortened:
-            body.append(para(t("Long texts are shortened here; the full document is in the .docx."), is_subtle=True, size="Small"))
-        data = {"commission_id": v.commission_id}
-        actions = []
-        if v.can_continue:
-            actions.append(submit(t("Continue writing"), {"verb": V.STEP.value, "step": 3, **data}))
-        if v.can_change:
-            actions.append(submit(t("Change"), {"verb": V.CHANGE.value, **data}))
-        if v.can_close:
-            actions.append(submit(t("Close with final report"), {"verb": V.CLOSE.value, **data}))
-        if v.can_spawn:
-            actions.append(submit(t("Idea → new commission"), {"verb": V.IDEA.value, **data}))
-        if v.full and d.number:
-            actions.append(submit(t("Document (.docx)"), {"verb": V.EXPORT.value, **data}))
-        if v.can_register:
-            body.append(ActionSet(actions=[submit(t("Save registry number"), {"verb": V.REGISTER.value, **data})]))
-            body.insert(-1, TextInput(id="registry_number", label=t("Registry number (as the registry writes it)"),
-                                      value=d.registry_number or None, max_length=60))
-        return card(body, actions, fallback_text=f"{d.number} {d.title}"[:200])
-
-    return _build(build, view)
+def report_labels(t: Translator) -> dict[str, str]:
+    return {
+        "closure": t("How did it end?"), "background": t("Background"),
+        "result_goal": t("Results against the goal"), "result_business": t("Results against the business goals"),
+        "actual_start": t("Actual start"), "actual_end": t("Actual end"), "budget_outcome": t("Budget outcome"),
+        "future_internal": t("Future costs, internal (licences, consultants, integration, maintenance roles)"),
+        "future_external": t("Future costs, external (licences, consultants, integration, maintenance roles)"),
+        "handover": t("Handover to maintenance: to whom, and what was handed over"),
+        "evaluation": t("Effect evaluation: who evaluates, and when"), "experiences": t("Experiences"),
+        "attachments": t("Attachments"),
+    }
 
 
 def acknowledge_card(t: Translator, commission_id: int, d: DocumentView, closure: str, *,
-                     acknowledged: str = "", manager_ids: tuple[str, ...] = ()) -> dict:
-    """To the responsible manager: the final report, acknowledged in place (Action.Execute)."""
-    title = t("Final report: {title}", title=escape(title_of(t, d)))
-    body: list = [heading(title, size="Medium"), para(status_label(t, "closed", closure)),
-                  *document_facts(t, d, full=False)]
-    actions = []
-    if acknowledged:
-        body.append(para(t("Acknowledged by {who}.", who=escape(acknowledged)), weight="Bolder"))
-    else:
-        actions = [execute(t("Acknowledge the report"), {"verb": V.ACKNOWLEDGE.value, "commission_id": commission_id},
-                           style="positive")]
-    actions.append(submit(t("Show the commission"), {"verb": V.SHOW.value, "commission_id": commission_id}))
-    return card(body, actions, fallback_text=title[:200])
+                     sections: tuple[tuple[str, str], ...] = (), acknowledged: str = "", can_acknowledge: bool = True) -> dict:
+    """To the responsible manager: the final report, read and acknowledged in place (Action.Execute)."""
+
+    def build(cut: int | None) -> dict:
+        title = t("Final report: {title}", title=escape(title_of(t, d)))
+        body: list = [heading(title, size="Medium"), para(status_label(t, "closed", closure)),
+                      *document_facts(t, d, full=False)]
+        labels = report_labels(t)
+        for name, text in sections:
+            if text:
+                shown = text if cut is None or len(text) <= cut else text[:cut] + " …"
+                body += [para(labels.get(name, name), weight="Bolder", spacing="Small"), user_text(shown)]
+        if cut is not None:
+            body.append(para(t("Long texts are shortened here; the full report is in the .docx."), is_subtle=True, size="Small"))
+        actions = []
+        if acknowledged:
+            body.append(para(t("Acknowledged by {who}.", who=escape(acknowledged)), weight="Bolder"))
+        elif can_acknowledge:
+            actions = [execute(t("Acknowledge the report"), {"verb": Verb.COMMISSION_ACKNOWLEDGE, "commission_id": commission_id},
+                               style="positive")]
+        actions.append(submit(t("Show the commission"), {"verb": Verb.COMMISSION_SHOW, "commission_id": commission_id}))
+        return card(body, actions, fallback_text=title[:200])
+
+    try:
+        return build(None)
+    except CardTooLarge:
+        return build(400)
 
 
 def document_view(doc: dict, names: dict[str, str], *, number: str | None = "", registry_number: str = "",

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from bot.rules import commissions as rules
 from bot.rules.commissions import Answer, Closure, State, Status
+from storage.commission_queries import approvals, document, report, state_of, version_row
 from storage.commission_tables import (
     Commission,
     CommissionApproval,
@@ -76,114 +77,6 @@ def to_json(values: dict[str, Any]) -> dict[str, Any]:
             value = value.value
         out[key] = value
     return out
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def get(session: Session, commission_id: int) -> Commission | None:
-    return session.get(Commission, commission_id)
-
-
-def by_number(session: Session, number: str) -> Commission | None:
-    return session.exec(select(Commission).where(Commission.number == number.strip().upper())).first()
-
-
-def version_row(session: Session, commission_id: int, version: int) -> CommissionVersion | None:
-    return session.exec(select(CommissionVersion).where(CommissionVersion.commission_id == commission_id,
-                                                        CommissionVersion.version == version)).first()
-
-
-def document(session: Session, commission: Commission, version: int | None = None) -> dict[str, Any]:
-    row = version_row(session, commission.id, version or commission.version)
-    return json.loads(row.document) if row else {}
-
-
-def approvals(session: Session, commission_id: int, version: int | None = None) -> list[CommissionApproval]:
-    query = select(CommissionApproval).where(CommissionApproval.commission_id == commission_id)
-    if version is not None:
-        query = query.where(CommissionApproval.version == version)
-    return list(session.exec(query.order_by(CommissionApproval.version, CommissionApproval.position)))
-
-
-def state_of(session: Session, commission: Commission) -> State:
-    rows = approvals(session, commission.id, commission.version)
-    return State(status=Status(commission.status), version=commission.version, frozen=commission.frozen,
-                 decided_version=commission.decided_version, approvers=tuple(r.manager for r in rows),
-                 answers={r.manager: Answer(r.answer) for r in rows if r.answer},
-                 closure=Closure(commission.closure) if commission.closure else None)
-
-
-def people(session: Session, commission_id: int) -> list[CommissionPerson]:
-    return list(session.exec(select(CommissionPerson).where(CommissionPerson.commission_id == commission_id)))
-
-
-def may_read_in_full(session: Session, commission: Commission, aad_id: str) -> bool:
-    """The lead, participants, their managers and the responsible manager (DOMAIN.md §8), and
-    whoever wrote it or was asked to approve any version."""
-    if aad_id in (commission.created_by, commission.lead, commission.responsible_manager):
-        return True
-    if any(p.aad_id == aad_id for p in people(session, commission.id)):
-        return True
-    return any(a.manager == aad_id for a in approvals(session, commission.id))
-
-
-def open_drafts(session: Session, aad_id: str) -> list[Commission]:
-    """Drafts this person is writing (never decided), newest first: `nytt uppdrag` continues one."""
-    return list(session.exec(select(Commission).where(
-        Commission.created_by == aad_id, Commission.status == Status.draft.value,
-        Commission.decided_version.is_(None), Commission.frozen.is_(False)).order_by(Commission.id.desc())))
-
-
-def listing(session: Session, *, mine: str | None = None, active: bool = False, kind: str | None = None,
-            unit: str | None = None, limit: int = 50) -> list[Commission]:
-    query = select(Commission)
-    if mine:
-        involved = select(CommissionPerson.commission_id).where(CommissionPerson.aad_id == mine)
-        asked = select(CommissionApproval.commission_id).where(CommissionApproval.manager == mine)
-        shown = or_(Commission.frozen.is_(True), Commission.decided_version.is_not(None))  # sent at least once
-        query = query.where(or_(Commission.created_by == mine,
-                                and_(shown, or_(Commission.id.in_(involved), Commission.id.in_(asked)))))
-    else:
-        query = query.where(Commission.decided_version.is_not(None))  # others' drafts are not listed
-    if active:
-        query = query.where(Commission.decided_version.is_not(None), Commission.status != Status.closed.value)
-    if kind:
-        query = query.where(Commission.kind == kind)
-    if unit:
-        query = query.where(Commission.unit.ilike(f"%{unit}%"))
-    return list(session.exec(query.order_by(Commission.id.desc()).limit(limit)))
-
-
-def versions(session: Session, commission_id: int) -> list[CommissionVersion]:
-    return list(session.exec(select(CommissionVersion).where(CommissionVersion.commission_id == commission_id)
-                             .order_by(CommissionVersion.version)))
-
-
-def events(session: Session, commission_id: int) -> list[CommissionEvent]:
-    return list(session.exec(select(CommissionEvent).where(CommissionEvent.commission_id == commission_id)
-                             .order_by(CommissionEvent.id)))
-
-
-def report(session: Session, commission_id: int) -> CommissionReport | None:
-    return session.exec(select(CommissionReport).where(CommissionReport.commission_id == commission_id)).first()
-
-
-def names(session: Session, ids: set[str]) -> dict[str, str]:
-    """Display names of the people Styra knows (aad id -> name); unknown ids are left out."""
-    from storage.models import Person
-
-    if not ids:
-        return {}
-    rows = session.exec(select(Person).where(Person.aad_id.in_(sorted(ids)))).all()
-    return {p.aad_id: p.name for p in rows if p.name}
-
-
-def register_rows(session: Session) -> list[tuple[Commission, dict[str, Any]]]:
-    """Every decided commission with the document in force, for the intranet register."""
-    rows = session.exec(select(Commission).where(Commission.decided_version.is_not(None))
-                        .order_by(Commission.number)).all()
-    return [(c, document(session, c, c.decided_version)) for c in rows]
 
 
 # --- writing ---------------------------------------------------------------------------------

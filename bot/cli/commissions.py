@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.documents.commission_docx import RegisterRow, register_xlsx
 from bot.i18n import translator
 from cards.commissions import document_view
-from storage import commissions as repo
+from storage import commission_queries as queries
 from storage.db import Database
 
 
@@ -22,11 +22,11 @@ def register(sub) -> None:
 
 def register_entries(session) -> list[RegisterRow]:
     """One row per decided commission, with the document in force and people named."""
-    found = repo.register_rows(session)
+    found = queries.register_rows(session)
     ids: set[str] = set()
     for _c, doc in found:
         ids |= {doc.get("lead") or "", doc.get("responsible_manager") or "", *(doc.get("participants") or ())}
-    names = repo.names(session, ids - {""})
+    names = queries.names(session, ids - {""})
     rows = []
     for c, doc in found:
         d = document_view(doc, names, number=c.number, registry_number=c.registry_number, unit=c.unit)

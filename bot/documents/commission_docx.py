@@ -10,7 +10,6 @@ from pathlib import Path
 
 from bot.documents.plan_io import write_xlsx
 from bot.i18n import Translator
-from cards.commission_forms import report_labels
 from cards.commissions import (
     ApprovalRow,
     DocumentView,
@@ -20,6 +19,7 @@ from cards.commissions import (
     kind_label,
     length_label,
     period,
+    report_labels,
     status_label,
 )
 from cards.common import hours, sek

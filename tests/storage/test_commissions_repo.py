@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from bot.rules import commissions as rules
 from bot.rules.commissions import Answer, Closure
+from storage import commission_queries as queries
 from storage import commissions as repo
 from storage.commission_tables import CommissionApproval, CommissionVersion
 
@@ -36,13 +37,13 @@ async def test_create_is_idempotent_and_saving_keeps_one_version(any_db):
     assert first == again
 
     def look(s):
-        c = repo.get(s, first)
-        return c.status, c.version, c.lead, c.form, len(repo.versions(s, first)), repo.document(s, c)
+        c = queries.get(s, first)
+        return c.status, c.version, c.lead, c.form, len(queries.versions(s, first)), queries.document(s, c)
 
     status, version, lead, form, count, doc = await any_db.run(look)
     assert (status, version, lead, form, count) == ("draft", 1, "lead", "working_group", 1)
     assert doc["need"] == "Alla enheter gör olika" and doc["managers"] == ["m2", "m3", "m1"]
-    assert [c.id for c in await any_db.run(repo.open_drafts, "lead")] == [first]
+    assert [c.id for c in await any_db.run(queries.open_drafts, "lead")] == [first]
 
 
 async def test_submit_asks_each_manager_once_and_messages_in_the_same_transaction(any_db):
@@ -54,7 +55,7 @@ async def test_submit_asks_each_manager_once_and_messages_in_the_same_transactio
 
     done = await any_db.run(lambda s: repo.submit(s, cid, actor="lead", now=NOW, notify=notify))
     assert done.ok and told == [(("m1", "m2", "m3"), (rules.N_SUBMITTED,))]
-    rows = await any_db.run(repo.approvals, cid)
+    rows = await any_db.run(queries.approvals, cid)
     assert [(r.manager, r.version, r.answer) for r in rows] == [("m1", 1, None), ("m2", 1, None), ("m3", 1, None)]
     again = await any_db.run(lambda s: repo.submit(s, cid, actor="lead", now=NOW))
     assert again.error == rules.E_NOT_DRAFT
@@ -70,8 +71,8 @@ async def test_a_failing_notify_writes_nothing(any_db):
         await any_db.run(lambda s: repo.submit(s, cid, actor="lead", now=NOW, notify=boom))
     except RuntimeError:
         pass
-    assert await any_db.run(repo.approvals, cid) == []
-    assert (await any_db.run(repo.get, cid)).status == "draft"
+    assert await any_db.run(queries.approvals, cid) == []
+    assert (await any_db.run(queries.get, cid)).status == "draft"
 
 
 async def test_three_managers_with_a_concurrent_double_click_decide_once_and_number_it(any_db):
@@ -89,8 +90,8 @@ async def test_three_managers_with_a_concurrent_double_click_decide_once_and_num
 
     def look(s):
         rows = s.exec(CommissionApproval.__table__.select().where(CommissionApproval.commission_id == cid)).all()
-        c = repo.get(s, cid)
-        return len(rows), sorted(r.answer for r in rows), c.status, c.decided_version, repo.version_row(s, cid, 1).status
+        c = queries.get(s, cid)
+        return len(rows), sorted(r.answer for r in rows), c.status, c.decided_version, queries.version_row(s, cid, 1).status
 
     assert await any_db.run(look) == (3, ["approved"] * 3, "decided", 1, "approved")
     late = await any_db.run(lambda s: repo.respond(s, cid, version=1, manager="m2", answer=Answer.declined,
@@ -106,7 +107,7 @@ async def test_decline_returns_it_and_resubmission_is_the_next_version(any_db):
     await any_db.run(lambda s: repo.save_draft(s, cid, actor="lead", fields={"purpose": "Mindre"}, now=NOW))
     done = await any_db.run(lambda s: repo.submit(s, cid, actor="lead", now=NOW))
     assert done.ok and done.commission.version == 2
-    statuses = await any_db.run(lambda s: [(v.version, v.status) for v in repo.versions(s, cid)])
+    statuses = await any_db.run(lambda s: [(v.version, v.status) for v in queries.versions(s, cid)])
     assert statuses == [(1, "declined"), (2, "submitted")]
     old = await any_db.run(lambda s: repo.respond(s, cid, version=1, manager="m1", answer=Answer.approved,
                                                   comment="", now=NOW))
@@ -122,7 +123,7 @@ async def test_a_change_in_flight_resets_approvals_and_tells_who_had_answered(an
         notify=lambda _s, change: told.append((change.asked, change.previous))))
     assert rules.N_APPROVALS_RESET in done.notes and done.commission.version == 2
     assert told == [(("m1", "m2"), ("m1", "m2", "m3"))]
-    rows = await any_db.run(repo.approvals, cid, 2)
+    rows = await any_db.run(queries.approvals, cid, 2)
     assert [(r.manager, r.answer) for r in rows] == [("m1", None), ("m2", None)]
 
 
@@ -139,9 +140,9 @@ async def test_change_of_a_decided_commission_keeps_its_number_and_the_old_versi
         last = await any_db.run(lambda s, m=m: repo.respond(s, cid, version=2, manager=m, answer=Answer.approved,
                                                             comment="", now=NOW))
     assert last.notes == (rules.N_APPROVED, rules.N_DECIDED)
-    c = await any_db.run(repo.get, cid)
+    c = await any_db.run(queries.get, cid)
     assert (c.number, c.decided_version, str(c.end)) == ("U-2026-0001", 2, "2027-03-31")
-    versions = await any_db.run(lambda s: [(v.version, v.status, json.loads(v.document)["end"]) for v in repo.versions(s, cid)])
+    versions = await any_db.run(lambda s: [(v.version, v.status, json.loads(v.document)["end"]) for v in queries.versions(s, cid)])
     assert versions == [(1, "replaced", "2026-12-15"), (2, "approved", "2027-03-31")]
 
 
@@ -161,7 +162,7 @@ async def test_close_with_final_report_and_acknowledge(any_db):
     wrong = await any_db.run(lambda s: repo.acknowledge(s, cid, actor="lead", now=NOW))
     assert wrong.error == repo.E_NOT_RESPONSIBLE
     assert (await any_db.run(lambda s: repo.acknowledge(s, cid, actor="m1", now=NOW))).ok
-    found = await any_db.run(repo.report, cid)
+    found = await any_db.run(queries.report, cid)
     assert json.loads(found.sections) == {"results": "Rutinen finns"} and found.acknowledged_by == "m1"
 
 
@@ -171,16 +172,16 @@ async def test_lists_visibility_and_discard(any_db):
         await any_db.run(lambda s, m=m: repo.respond(s, decided, version=1, manager=m, answer=Answer.approved,
                                                      comment="", now=NOW))
     draft = await any_db.run(_draft, "form-2")
-    everyone = await any_db.run(lambda s: [c.id for c in repo.listing(s)])
+    everyone = await any_db.run(lambda s: [c.id for c in queries.listing(s)])
     assert everyone == [decided]  # a draft is only its writer's business
-    assert await any_db.run(lambda s: [c.id for c in repo.listing(s, mine="lead")]) == [draft, decided]
-    assert await any_db.run(lambda s: [c.id for c in repo.listing(s, mine="m3")]) == [decided]
-    assert await any_db.run(lambda s: [c.id for c in repo.listing(s, kind="network")]) == []
-    assert await any_db.run(lambda s: repo.may_read_in_full(s, repo.get(s, decided), "p2"))
-    assert not await any_db.run(lambda s: repo.may_read_in_full(s, repo.get(s, decided), "stranger"))
-    assert (await any_db.run(repo.by_number, "u-2026-0001")).id == decided
+    assert await any_db.run(lambda s: [c.id for c in queries.listing(s, mine="lead")]) == [draft, decided]
+    assert await any_db.run(lambda s: [c.id for c in queries.listing(s, mine="m3")]) == [decided]
+    assert await any_db.run(lambda s: [c.id for c in queries.listing(s, kind="network")]) == []
+    assert await any_db.run(lambda s: queries.may_read_in_full(s, queries.get(s, decided), "p2"))
+    assert not await any_db.run(lambda s: queries.may_read_in_full(s, queries.get(s, decided), "stranger"))
+    assert (await any_db.run(queries.by_number, "u-2026-0001")).id == decided
     assert (await any_db.run(lambda s: repo.discard(s, decided, actor="lead"))).error == rules.E_CANNOT_DISCARD
     assert (await any_db.run(lambda s: repo.discard(s, draft, actor="lead"))).ok
-    assert await any_db.run(repo.get, draft) is None
+    assert await any_db.run(queries.get, draft) is None
     assert await any_db.run(lambda s: s.exec(CommissionVersion.__table__.select().where(
         CommissionVersion.commission_id == draft)).all()) == []
