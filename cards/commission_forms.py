@@ -62,6 +62,7 @@ class FormView:
     origin: str = ""  # "B-2026-0007": the need it comes from
     version: int = 1
     changing: bool = False  # a change of a decided commission
+    notice: str = ""  # already translated: e.g. "Draft saved."
 
 
 def _err(t: Translator, view: FormView, name: str) -> str | None:
@@ -83,7 +84,7 @@ def _marked(t: Translator, view: FormView, items: list) -> list:
 
 def _summary(t: Translator, view: FormView) -> list:
     if not view.errors:
-        return []
+        return [Container(style="good", items=[para(view.notice)])] if view.notice else []
     labels = field_labels(t)
     lines = [f"- {labels.get(n, n)}: {escape(_err(t, view, n) or '')}" for n in view.errors]
     return [Container(style="attention", items=[

@@ -48,7 +48,7 @@ def status_label(t: Translator, status: str, closure: str | None = None) -> str:
         return {"completed": t("Closed: completed"), "partly": t("Closed: partly completed"),
                 "cancelled": t("Closed: cancelled")}.get(closure or "", t("Closed"))
     return {"draft": t("Draft"), "awaiting_approval": t("Awaiting approval"),
-            "decided": t("Decided")}.get(status, status)
+            "decided": t("Decided"), "replaced": t("Replaced by a newer version")}.get(status, status)
 
 
 def cadence_label(t: Translator, cadence: str) -> str:

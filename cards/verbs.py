@@ -52,7 +52,6 @@ class Verb(StrEnum):
     COMMISSION_ANSWER = "commission.answer"
     COMMISSION_REFRESH = "commission.refresh"
     COMMISSION_SHOW = "commission.show"
-    COMMISSION_LIST = "commission.list"
     COMMISSION_REGISTER = "commission.register"
     COMMISSION_CHANGE = "commission.change"
     COMMISSION_CLOSE = "commission.close"

@@ -110,6 +110,10 @@ def report(session: Session, commission_id: int) -> CommissionReport | None:
     return session.exec(select(CommissionReport).where(CommissionReport.commission_id == commission_id)).first()
 
 
+def report_sections(found: CommissionReport | None) -> dict[str, Any]:
+    return json.loads(found.sections or "{}") if found else {}
+
+
 def names(session: Session, ids: set[str]) -> dict[str, str]:
     """Display names of the people Styra knows (aad id -> name); unknown ids are left out."""
     if not ids:
@@ -180,3 +184,23 @@ def due_for_reminder(session: Session, today: date) -> list[Commission]:
     return list(session.exec(select(Commission).where(
         Commission.decided_version.is_not(None), Commission.status != Status.closed.value,
         Commission.cadence != "", or_(Commission.end.is_(None), Commission.end >= today))))
+
+
+def count_started(session: Session, creator: str, *, need_id: int | None = None,
+                  commission_id: int | None = None) -> int:
+    """How many commissions this person started from a need or from a network's idea."""
+    query = select(func.count()).select_from(Commission).where(Commission.created_by == creator)
+    if need_id is not None:
+        query = query.where(Commission.origin_need_id == need_id)
+    if commission_id is not None:
+        query = query.where(Commission.origin_commission_id == commission_id)
+    return session.exec(query).one()
+
+
+def sent_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of these outbox keys were written already (reminders are checked before built)."""
+    from storage.outbox_tables import OutboxMessage
+
+    if not keys:
+        return set()
+    return set(session.exec(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys))).all())

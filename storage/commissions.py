@@ -83,7 +83,9 @@ def to_json(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _lock(session: Session, commission_id: int) -> Commission | None:
-    return session.exec(select(Commission).where(Commission.id == commission_id).with_for_update()).first()
+    # populate_existing: a row read earlier in this session is refreshed with what the lock saw.
+    return session.exec(select(Commission).where(Commission.id == commission_id).with_for_update()
+                        .execution_options(populate_existing=True)).first()
 
 
 def _event(session: Session, c: Commission, actor: str, kind: str, now: datetime, **detail: Any) -> None:
@@ -130,14 +132,14 @@ def _answers(session: Session, c: Commission) -> dict[str, str]:
 
 def create_draft(session: Session, *, key: str, creator: str, title: str, kind: str, length: str,
                  fields: dict[str, Any], now: datetime, origin_need_id: int | None = None,
-                 origin_commission_id: int | None = None, unit: str = "") -> Commission:
+                 origin_commission_id: int | None = None, unit: str = "", step: int = 2) -> Commission:
     """A new draft from step 1; the same form submitted again finds the first one."""
     existing = session.exec(select(Commission).where(Commission.request_key == key)).first()
     if existing is not None:
         return existing
     c = Commission(title=title[:200], kind=kind, length=length, unit=unit[:120], created_by=creator,
                    lead=creator, request_key=key, origin_need_id=origin_need_id,
-                   origin_commission_id=origin_commission_id, step=2, created_at=now, updated_at=now)
+                   origin_commission_id=origin_commission_id, step=step, created_at=now, updated_at=now)
     session.add(c)
     session.flush()
     doc = to_json({"title": title, "kind": kind, "length": length, **fields})
