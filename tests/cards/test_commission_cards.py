@@ -4,8 +4,6 @@ size limit with every field full, user text never live markdown, forms keep what
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +14,9 @@ from cards import commission_lists as cl
 from cards import commissions as cc
 from cards.common import MAX_CARD_BYTES
 from cards.verbs import Verb
+from tests.support.snapshots import assert_snapshot
+from tests.support.verbs import REGISTRY
 
-SNAPSHOTS = Path(__file__).with_name("snapshots") / "commissions"
 EVIL = "**Viktigt** [klicka här](https://evil.example)"
 PEOPLE = (cf.Person("aad-lea", "Lea Lindqvist"), cf.Person("aad-maja", "Maja Berg"), cf.Person("aad-per", "Per Ek"))
 DOC = cc.DocumentView(
@@ -42,6 +41,8 @@ def _form(**kw):
     return cf.FormView(**{**base, **kw})
 
 
+SECTIONS = (("result_goal", EVIL), ("budget_outcome", "120 000 kr av 150 000 kr"), ("handover", ""),
+            ("experiences", "Börja med en pilot"))
 REASONS = ("Many stakeholders, also outside the organisation: high complexity.",
            "A project suits high complexity: a project manager, a project group and a steering group.")
 
@@ -74,8 +75,12 @@ CARDS = {
     "report_project": lambda t: cf.report_form_card(t, _form(values={"title": "Lånedatorer", "closure": "partly", "result_goal": EVIL},
                                                              errors={"actual_end": "The end date is before the start date."})),
     "report_short": lambda t: cf.report_form_card(t, _form(form="working_group", values={})),
-    "acknowledge": lambda t: cc.acknowledge_card(t, 7, DOC, "completed"),
-    "acknowledged": lambda t: cc.acknowledge_card(t, 7, DOC, "completed", acknowledged="Maja Berg"),
+    "acknowledge": lambda t: cc.acknowledge_card(t, 7, DOC, "completed", sections=SECTIONS),
+    "acknowledged": lambda t: cc.acknowledge_card(t, 7, DOC, "completed", sections=SECTIONS, acknowledged="Maja Berg"),
+    "announcement_changed": lambda t: cc.announcement_card(t, DOC, 7, changed=True),
+    "drafts": lambda t: cl.drafts_card(t, [cl.Draft(8, EVIL, 2, "2026-08-20"), cl.Draft(9, "", 1, "2026-08-21")]),
+    "form_saved": lambda t: cf.document_card(t, _form(kind="investigation", length="short", form="working_group",
+                                                      notice=t("Draft saved. Continue now or later: write **new commission** to come back to it."))),
 }
 
 
@@ -98,14 +103,9 @@ def _verbs(content):
 def test_card_snapshot(name, lang):
     content = CARDS[name](translator(lang))
     assert content["version"] == "1.5"
-    assert _verbs(content) <= {v.value for v in Verb if v.startswith("commission.")}
+    assert _verbs(content) <= REGISTRY.known_verbs()
     assert len(json.dumps(content, ensure_ascii=False).encode()) <= MAX_CARD_BYTES
-    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    path = SNAPSHOTS / f"{name}_{lang}.json"
-    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no snapshot {path.name}: run with STYRA_UPDATE_SNAPSHOTS=1"
-    assert path.read_text(encoding="utf-8") == text
+    assert_snapshot(f"commissions_{name}_{lang}.json", content)
 
 
 @pytest.mark.parametrize("name", sorted(CARDS))
