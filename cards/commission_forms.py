@@ -24,6 +24,7 @@ from bot.i18n import Translator
 from bot.rules.commission_document import CADENCES, TEXT_MAX
 from bot.rules.commissions import ALLOWED, Form, Kind
 from cards.commissions import (
+    button_rows,
     cadence_label,
     field_labels,
     form_label,
@@ -86,10 +87,12 @@ def _summary(t: Translator, view: FormView) -> list:
     if not view.errors:
         return [Container(style="good", items=[para(view.notice)])] if view.notice else []
     labels = field_labels(t)
-    lines = [f"- {labels.get(n, n)}: {escape(_err(t, view, n) or '')}" for n in view.errors]
+    # One block per error rather than a markdown list: lists overflow narrow (mobile) cards.
+    lines = [para(f"• {labels.get(n, n)}: {escape(_err(t, view, n) or '')}", color="Attention", spacing="Small")
+             for n in view.errors]
     return [Container(style="attention", items=[
         para(t("Please check the marked fields. Everything you wrote is still here."), weight="Bolder", color="Attention"),
-        para("\n".join(lines), color="Attention")])]
+        *lines])]
 
 
 def _steps(t: Translator, current: int) -> TextBlock:
@@ -172,7 +175,7 @@ def organisation_card(t: Translator, view: FormView) -> dict:
     if view.recommended:
         body.append(Container(style="good", items=[
             para(t("Recommended: {form}", form=form_label(t, view.recommended)), weight="Bolder"),
-            para("\n".join(f"- {escape(t(r))}" for r in view.reasons), size="Small")]))
+            *[para(f"• {escape(t(r))}", size="Small", spacing="Small") for r in view.reasons]]))
         body += _marked(t, view, [_choice(t, view, "form", [(f.value, form_label(t, f.value)) for f in allowed],
                                           label=t("Organisation (you may choose another allowed form)"))])
         actions = [submit(t("Next"), _data(view, Verb.COMMISSION_ORGANISATION, confirm=True)),
@@ -232,10 +235,11 @@ def _document_card(t: Translator, view: FormView) -> dict:
         items.append(_text(t, view, "reporting", multiline=True, required=True,
                            placeholder=t("To whom, in which forum, and before the interim and annual reports")))
     body += _marked(t, view, items)
-    actions = [submit(t("Send for approval"), _data(view, Verb.COMMISSION_SUBMIT)),
-               submit(t("Save draft"), _data(view, Verb.COMMISSION_DOCUMENT)),
-               submit(t("Back"), _data(view, Verb.COMMISSION_STEP, step=2))]
-    return card(body, actions, fallback_text=title)
+    # The main button on a row of its own, so none is cut short on a phone.
+    body += button_rows([submit(t("Send for approval"), _data(view, Verb.COMMISSION_SUBMIT), style="positive")], 1)
+    body += button_rows([submit(t("Save draft"), _data(view, Verb.COMMISSION_DOCUMENT)),
+                         submit(t("Back"), _data(view, Verb.COMMISSION_STEP, step=2))])
+    return card(body, fallback_text=title)
 
 
 REPORT_SECTIONS_PROJECT = ("background", "result_goal", "result_business", "actual_start", "actual_end",

@@ -13,6 +13,7 @@ from cards.commissions import (
     DocumentView,
     approvals_block,
     build_shortened,
+    button_rows,
     document_facts,
     form_label,
     kind_label,
@@ -79,7 +80,7 @@ def drafts_card(t: Translator, drafts: list[Draft]) -> dict:
                   para(t("Your drafts are kept until you send them or discard them. Continue where you left off, or start a new one."))]
     for d in drafts[:10]:
         body.append(Container(separator=True, items=[
-            user_text(d.title, weight="Bolder"),
+            user_text(d.title, weight="Bolder") if d.title else para(t("(no name yet)"), weight="Bolder"),
             para(t("Step {step} of 3 · saved {date}", step=min(d.step, 3), date=d.updated), size="Small",
                  is_subtle=True, spacing="None"),
             ActionSet(actions=[
@@ -158,7 +159,7 @@ def detail_card(t: Translator, view: DetailView) -> dict:
             body.append(TextInput(id="registry_number", label=t("Registry number (as the registry writes it)"),
                                   value=d.registry_number or None, max_length=REGISTRY_MAX))
             body.append(ActionSet(actions=[submit(t("Save registry number"), {"verb": Verb.COMMISSION_REGISTER, **data})]))
-        actions = []
+        actions: list = []
         if v.can_continue:
             actions.append(submit(t("Continue writing"), {"verb": Verb.COMMISSION_STEP, "step": v.continue_step, **data}))
         if v.can_discard:
@@ -169,6 +170,7 @@ def detail_card(t: Translator, view: DetailView) -> dict:
             actions.append(submit(t("Close with final report"), {"verb": Verb.COMMISSION_CLOSE, **data}))
         if v.can_spawn:
             actions.append(submit(t("Idea → new commission"), {"verb": Verb.COMMISSION_IDEA, **data}))
-        return card(body, actions, fallback_text=f"{d.number} {d.title}"[:200])
+        body += button_rows(actions)
+        return card(body, fallback_text=f"{d.number} {d.title}"[:200])
 
     return build_shortened(build, view)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microsoft_teams.cards import Container, Fact, FactSet, TextInput
+from microsoft_teams.cards import ActionSet, Container, Fact, FactSet, TextInput
 
 from bot.i18n import Translator
 from cards.common import (
@@ -27,6 +27,11 @@ from cards.common import (
 from cards.verbs import Verb
 
 COMMENT_MAX = 1000
+
+
+def button_rows(actions: list, per_row: int = 2) -> list[ActionSet]:
+    """Buttons a few to a row: on a phone a row of three or four cuts every label short."""
+    return [ActionSet(actions=actions[i:i + per_row]) for i in range(0, len(actions), per_row)]
 
 
 def kind_label(t: Translator, kind: str) -> str:
@@ -124,6 +129,7 @@ class ApprovalView:
     can_answer: bool = False  # personal view: the viewer is asked and has not answered
     viewer_answer: str | None = None
     self_approval: str = ""  # the lead's name when the lead is the only approver
+    asked: bool = True  # the viewer is one of the managers asked (else: the lead's copy)
     message: str = ""  # msgid to show on top (e.g. a refusal), already translated by the caller
 
 
@@ -214,7 +220,9 @@ def shorten(d: DocumentView) -> DocumentView:
 def approval_card(t: Translator, view: ApprovalView) -> dict:
     def build(v: ApprovalView, *, shortened: bool) -> dict:
         d = shorten(v.document) if shortened else v.document
-        body: list = [heading(t("Approve commission: {title}", title=escape(d.title)), size="Medium"),
+        title = (t("Approve commission: {title}", title=escape(d.title)) if v.asked
+                 else t("Commission out for approval: {title}", title=escape(d.title)))
+        body: list = [heading(title, size="Medium"),
                       para(t("Version {version} · {status}", version=v.version, status=status_label(t, v.status)),
                            is_subtle=True, spacing="None")]
         if v.message:
@@ -243,7 +251,9 @@ def approval_card(t: Translator, view: ApprovalView) -> dict:
         if v.status == "awaiting_approval" and v.approver_ids:
             refresh = ({"verb": Verb.COMMISSION_REFRESH, "commission_id": v.commission_id, "version": v.version},
                        list(v.approver_ids))
-        return card(body, actions, refresh=refresh, fallback_text=t("Approve commission: {title}", title=d.title[:150]))
+        plain = (t("Approve commission: {title}", title=d.title[:150]) if v.asked
+                 else t("Commission out for approval: {title}", title=d.title[:150]))
+        return card(body, actions, refresh=refresh, fallback_text=plain)
 
     return build_shortened(build, view)
 

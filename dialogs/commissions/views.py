@@ -90,7 +90,8 @@ def approval_view(session, c: Commission, version: int, viewer: str, *, message:
         approver_ids=queries.teams_ids(session, pending) if current and c.status == Status.awaiting_approval.value else (),
         can_answer=bool(mine and mine.answer is None and current and c.status == Status.awaiting_approval.value),
         viewer_answer=mine.answer if mine else None,
-        self_approval=names.get(lead, lead) if approves_own(lead, asked) else "", message=message)
+        self_approval=names.get(lead, lead) if approves_own(lead, asked) else "", message=message,
+        asked=viewer in asked)
 
 
 def _local(when, tz: str) -> str:

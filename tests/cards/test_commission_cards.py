@@ -62,6 +62,7 @@ CARDS = {
     "document_short_single": lambda t: cf.document_card(t, _form(kind="investigation", length="short", form="single_employee", values={})),
     "approval_personal": lambda t: cc.approval_card(t, cc.ApprovalView(7, 2, 2, "awaiting_approval", DOC, APPROVALS, ("29:maja", "29:mats"), can_answer=True)),
     "approval_sent": lambda t: cc.approval_card(t, cc.ApprovalView(7, 2, 2, "awaiting_approval", DOC, APPROVALS, ("29:maja",), self_approval="Lea Lindqvist")),
+    "approval_lead_copy": lambda t: cc.approval_card(t, cc.ApprovalView(7, 2, 2, "awaiting_approval", DOC, APPROVALS, ("29:maja",), asked=False)),
     "approval_outdated": lambda t: cc.approval_card(t, cc.ApprovalView(7, 1, 2, "awaiting_approval", DOC, APPROVALS, (), viewer_answer="approved")),
     "announcement": lambda t: cc.announcement_card(t, DOC, 7),
     "notice_returned": lambda t: cc.notice_card(t, t("Returned: {title}", title=cc.escape(DOC.title)), t("Mats Holm declined version {version}. Change the document and send it again.", version=2), 7, comment="Budgeten *räcker* inte", actions=((t("Edit"), Verb.COMMISSION_STEP),)),
