@@ -161,3 +161,14 @@ def rows_for(session: Session, key_prefix: str) -> list[OutboxMessage]:
     return list(session.execute(
         select(OutboxMessage).where(OutboxMessage.key.startswith(key_prefix)).order_by(OutboxMessage.id)
     ).scalars())
+
+
+def supersede(session: Session, to: Recipient, now: datetime) -> int:
+    """A newer card for `to` makes older ones not yet sent pointless: they are marked superseded
+    and never sent (a row being sent right now is left alone). The number superseded."""
+    free = OutboxMessage.lease_until.is_(None) | (OutboxMessage.lease_until < now)
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient == to.address, OutboxMessage.status == "pending", free)
+        .values(status="superseded")
+    ).rowcount

@@ -57,6 +57,8 @@ class Sender:
         view = views.approval_view(self.session, self.c, version, aad_id, message=t(message) if message else "")
         subject = approval_subject(self.c.id, version, aad_id)
         to = Recipient.updates(subject) if update else Recipient.person(aad_id)
+        if update:  # an older state of this card not sent yet would overwrite this one: drop it
+            outbox.supersede(self.session, to, self.now)
         self.put(key, to, approval_card(t, view), subject=None if update else subject,
                  kind="approval" if not update else "notice")
 
@@ -95,9 +97,10 @@ def notifier(default_lang: str, now: datetime):
             return
         if rules.N_APPROVED in notes or rules.N_RETURNED in notes:
             answer = "declined" if rules.N_RETURNED in notes else "approved"
-            for aad in watchers:
-                if aad != change.actor:
-                    send.approval(f"commission:{c.id}:v{v}:{change.actor}:{answer}:{aad}", v, aad, update=True)
+            # Every copy, the answering manager's too: the invoke's answer already shows it, but an
+            # older update still being sent could land after that answer; this one comes later.
+            for aad in dict.fromkeys((*watchers, change.actor)):
+                send.approval(f"commission:{c.id}:v{v}:{change.actor}:{answer}:{aad}", v, aad, update=True)
         if rules.N_RETURNED in notes:
             who = queries.names(session, {change.actor}).get(change.actor, change.actor)
             for aad in _lead_side(c, doc):
