@@ -49,19 +49,19 @@ class RefreshApproval(CardAction):
 
 def answer_work(session, *, t, manager: str, act: AnswerCommission, now, lang: str, prefix: str):
     """The answer and its follow-ups in one transaction; the card the manager sees after it."""
+    notify = notifier(lang, now)
     done = repo.respond(session, act.commission_id, version=act.version, manager=manager, answer=Answer(act.answer),
-                        comment=act.comment, now=now, prefix=prefix, notify=notifier(lang, now))
+                        comment=act.comment, now=now, prefix=prefix, notify=notify)
     c = done.commission
     if c is None or views.visibility(session, c, manager) != views.FULL:
         return None  # the same answer as for an id that does not exist
     if done.error == rules.E_OUTDATED:
         # Refused, and the version that counts is shown with its buttons instead.
-        return approval_card(t, views.approval_view(session, c, c.version, manager, message=t(
+        return notify.approval_card(session, t, c, c.version, manager, t(
             "Version {version} has been replaced. This is the current version, version {current}: your answer counts only here.",
-            version=act.version, current=c.version)))
+            version=act.version, current=c.version))
     if done.error == rules.E_DECLINE_COMMENT:
-        view = views.approval_view(session, c, act.version, manager, message=t(done.error))
-        return approval_card(t, view)
+        return notify.approval_card(session, t, c, act.version, manager, t(done.error))
     message = ""
     if done.error:
         message = t(done.error)
@@ -71,7 +71,7 @@ def answer_work(session, *, t, manager: str, act: AnswerCommission, now, lang: s
         message = t("Every manager has approved. The commission is decided as {number}.", number=c.number)
     elif rules.N_RETURNED in done.notes:
         message = t("You declined. The lead has your comment and can send a new version.")
-    return approval_card(t, views.approval_view(session, c, act.version, manager, message=message))
+    return notify.approval_card(session, t, c, act.version, manager, message)
 
 
 @cap.handles(AnswerCommission)

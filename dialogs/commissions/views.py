@@ -4,6 +4,7 @@ from, read in the caller's transaction. No card is built here and nothing is wri
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -63,35 +64,58 @@ def origin_of(session, c: Commission) -> str:
     return ""
 
 
-def document_of(session, c: Commission, version: int | None = None, *, names: dict[str, str] | None = None) -> DocumentView:
+def document_of(session, c: Commission, version: int | None = None, *, names: dict[str, str] | None = None,
+                doc: dict | None = None) -> DocumentView:
     version = version or c.version
-    doc = queries.document(session, c, version)
+    doc = doc if doc is not None else queries.document(session, c, version)
     names = names if names is not None else queries.names(session, people_in(doc))
     return document_view(doc, names, number=c.number, registry_number=c.registry_number, version=version,
                          origin=origin_of(session, c), unit=c.unit)
 
 
-def approval_view(session, c: Commission, version: int, viewer: str, *, message: str = "") -> ApprovalView:
-    """The approval card of one version as `viewer` sees it: buttons only for a manager asked
-    who has not answered the current version yet."""
+@dataclass(frozen=True)
+class Approvals:
+    """One version's approval state, read once and shown to each viewer (ApprovalView)."""
+
+    c: Commission
+    version: int
+    document: DocumentView
+    rows: tuple[tuple[str, str, str | None, str], ...]  # (aad id, name, answer, comment)
+    pending_teams_ids: tuple[str, ...]
+    lead: str  # aad id
+    lead_name: str
+
+
+def approvals_of(session, c: Commission, version: int) -> Approvals:
     rows = queries.approvals(session, c.id, version)
     doc = queries.document(session, c, version)
     names = queries.names(session, people_in(doc) | {r.manager for r in rows})
-    mine = next((r for r in rows if r.manager == viewer), None)
-    current = version == c.version
-    status = c.status if current else "replaced"
+    waiting = version == c.version and c.status == Status.awaiting_approval.value
     pending = tuple(r.manager for r in rows if r.answer is None)
-    asked = tuple(r.manager for r in rows)
     lead = doc.get("lead") or ""
+    return Approvals(c, version, document_of(session, c, version, names=names, doc=doc),
+                     tuple((r.manager, names.get(r.manager, r.manager), r.answer, r.comment) for r in rows),
+                     queries.teams_ids(session, pending) if waiting else (), lead, names.get(lead, lead))
+
+
+def view_for(a: Approvals, viewer: str, *, message: str = "") -> ApprovalView:
+    """The approval card of one version as `viewer` sees it: buttons only for a manager asked
+    who has not answered the current version yet."""
+    c = a.c
+    current = a.version == c.version
+    waiting = current and c.status == Status.awaiting_approval.value
+    mine = next((answer for aad, _name, answer, _comment in a.rows if aad == viewer), "absent")
+    asked = tuple(aad for aad, *_ in a.rows)
     return ApprovalView(
-        commission_id=c.id, version=version, current_version=c.version, status=status,
-        document=document_of(session, c, version, names=names),
-        approvals=tuple(ApprovalRow(names.get(r.manager, r.manager), r.answer, r.comment) for r in rows),
-        approver_ids=queries.teams_ids(session, pending) if current and c.status == Status.awaiting_approval.value else (),
-        can_answer=bool(mine and mine.answer is None and current and c.status == Status.awaiting_approval.value),
-        viewer_answer=mine.answer if mine else None,
-        self_approval=names.get(lead, lead) if approves_own(lead, asked) else "", message=message,
-        asked=viewer in asked)
+        commission_id=c.id, version=a.version, current_version=c.version, status=c.status if current else "replaced",
+        document=a.document, approvals=tuple(ApprovalRow(name, answer, comment) for _aad, name, answer, comment in a.rows),
+        approver_ids=a.pending_teams_ids, can_answer=waiting and mine is None,
+        viewer_answer=mine if mine != "absent" else None,
+        self_approval=a.lead_name if approves_own(a.lead, asked) else "", message=message, asked=viewer in asked)
+
+
+def approval_view(session, c: Commission, version: int, viewer: str, *, message: str = "") -> ApprovalView:
+    return view_for(approvals_of(session, c, version), viewer, message=message)
 
 
 def _local(when, tz: str) -> str:

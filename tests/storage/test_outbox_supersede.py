@@ -19,7 +19,18 @@ async def test_older_pending_updates_are_superseded_and_in_flight_ones_kept(any_
     await any_db.run(_write)
     [claimed] = await any_db.run(outbox.claim, "i1", NOW, timedelta(seconds=60), 1)  # old-1 is being sent
     assert claimed.key == "old-1"
-    assert await any_db.run(outbox.supersede, CARD, NOW) == 1
+    assert await any_db.run(lambda s: outbox.supersede(s, CARD, now=NOW)) == 1
     rows = {r.key: r.status for r in await any_db.run(outbox.rows_for, "")}
     assert rows == {"old-1": "pending", "old-2": "superseded", "other": "pending"}
     assert [r.key for r in await any_db.run(outbox.claim, "i1", NOW, timedelta(seconds=60))] == ["other"]
+
+
+async def test_a_key_is_written_once_even_by_concurrent_replays(any_db):
+    import asyncio
+
+    def add(session):
+        return outbox.enqueue(session, key="replayed", to=CARD, activity={"n": 1}, now=NOW)
+
+    results = await asyncio.gather(*(any_db.run(add) for _ in range(6)))
+    assert sorted(results) == [False] * 5 + [True]
+    assert [r.key for r in await any_db.run(outbox.rows_for, "replayed")] == ["replayed"]
