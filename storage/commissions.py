@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from bot.rules import commissions as rules
 from bot.rules.commissions import Answer, Closure, State, Status
-from storage.commission_queries import approvals, document, report, state_of, version_row
+from storage.commission_queries import document, report, state_of, version_row
 from storage.commission_tables import (
     Commission,
     CommissionApproval,
@@ -124,10 +124,6 @@ def _ask(session: Session, c: Commission, managers: tuple[str, ...], now: dateti
     for position, manager in enumerate(managers):
         session.add(CommissionApproval(commission_id=c.id, version=c.version, manager=manager,
                                        position=position, asked_at=now))
-
-
-def _answers(session: Session, c: Commission) -> dict[str, str]:
-    return {r.manager: r.answer for r in approvals(session, c.id, c.version) if r.answer}
 
 
 def create_draft(session: Session, *, key: str, creator: str, title: str, kind: str, length: str,
@@ -244,10 +240,11 @@ def respond(session: Session, commission_id: int, *, version: int, manager: str,
     if rules.N_RETURNED in result.notes:
         row.status = "declined"
     if rules.N_DECIDED in result.notes:
-        previous = session.exec(select(CommissionVersion).where(
-            CommissionVersion.commission_id == c.id, CommissionVersion.status == "approved")).all()
-        for old in previous:
-            old.status = "replaced"
+        if rules.N_FIRST_DECISION not in result.notes:  # a change decided: the version before steps down
+            previous = session.exec(select(CommissionVersion).where(
+                CommissionVersion.commission_id == c.id, CommissionVersion.status == "approved")).all()
+            for old in previous:
+                old.status = "replaced"
         row.status, row.decided_at = "approved", now
         _denormalise(c, json.loads(row.document))
         if rules.N_FIRST_DECISION in result.notes:
@@ -257,7 +254,8 @@ def respond(session: Session, commission_id: int, *, version: int, manager: str,
     session.flush()
     if notify:
         notify(session, Change(c, json.loads(row.document), result.notes, manager,
-                               asked=result.state.approvers, answers=_answers(session, c), comment=comment.strip()))
+                               asked=result.state.approvers, comment=comment.strip(),
+                               answers={m: a.value for m, a in result.state.answers.items()}))
     return Done(c, result.notes)
 
 
