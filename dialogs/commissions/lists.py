@@ -102,12 +102,13 @@ async def detail_command(turn: Turn, match: re.Match) -> None:
     await show_detail(turn, match.group("number").upper())
 
 
-@cap.command("commission.mine", r"(?:mina uppdrag|my commissions)", examples=("mina uppdrag", "my commissions"))
+@cap.command("commission.mine", r"(?:mina uppdrag|my commissions)", where=Where.personal,
+             examples=("mina uppdrag", "my commissions"))
 async def mine_command(turn: Turn, match: re.Match) -> None:
     await show_list(turn, {"mine": True})
 
 
-@cap.command("commission.list", r"(?:uppdrag|commissions)(?: (?P<rest>.+))?",
+@cap.command("commission.list", r"(?:uppdrag|commissions)(?: (?P<rest>.+))?", where=Where.personal,
              examples=("uppdrag", "commissions", "uppdrag aktiva", "commissions active"))
 async def list_command(turn: Turn, match: re.Match) -> None:
     filters = parse_filters(match.group("rest") or "")
