@@ -21,6 +21,15 @@ from bot.rules import reports as r
 from bot.rules.reports import Colour, DeviationKind
 
 DIMENSIONS = ("time", "cost", "resources", "scope")
+# A card must stay under 25 KB with every field at its longest, so the form comes in pages:
+# goals a few at a time, then the general part, then deviations and risks a few at a time.
+GOALS_PER_PAGE = 5
+DEVIATIONS_PER_PAGE = 2
+RISKS_PER_PAGE = 5
+GENERAL = "general"
+MAX_DEVIATION_TEXT = 1000  # each of cause, consequences, options, proposed handling
+MAX_MITIGATION = 500
+MAX_FORECAST = 300
 SCALE = ("1", "2", "3", "4", "5")
 Errors = dict[str, tuple[str, dict[str, Any]]]
 
@@ -93,6 +102,28 @@ class ReportContent:
         return tuple(d for d in self.deviations if not d.closed)
 
 
+def pages(content: ReportContent) -> tuple[str, ...]:
+    """The form's pages in order: 'goals-0', ..., 'general', 'deviations-0', ..., 'risks-0', ..."""
+    def chunks(prefix: str, count: int, size: int, *, slot: bool) -> list[str]:
+        total = count + (1 if slot else 0)
+        return [f"{prefix}-{k}" for k in range(max(1, -(-total // size)))]
+
+    goals = chunks("goals", len(content.goals), GOALS_PER_PAGE, slot=False) if content.goals else []
+    return (*goals, GENERAL, *chunks("deviations", len(content.deviations), DEVIATIONS_PER_PAGE, slot=True),
+            *chunks("risks", len(content.risks), RISKS_PER_PAGE, slot=True))
+
+
+def page_range(page: str, count: int) -> range:
+    """Which goals / deviations / risks (by index) a page holds; a deviation or risk page may
+    also hold the empty slot at index `count`."""
+    kind, _, k = page.partition("-")
+    size = {"goals": GOALS_PER_PAGE, "deviations": DEVIATIONS_PER_PAGE, "risks": RISKS_PER_PAGE}.get(kind)
+    if size is None or not k.isdigit():
+        return range(0)
+    top = count if kind == "goals" else count + 1
+    return range(int(k) * size, min(top, (int(k) + 1) * size))
+
+
 def new_ref() -> str:
     return uuid.uuid4().hex[:16]
 
@@ -129,28 +160,41 @@ def _amount(errors: Errors, key: str, raw: dict[str, Any]) -> int | None:
         return None
 
 
-def parse_form(raw: dict[str, Any], template: ReportContent, *, areas: frozenset[str] = frozenset(),
-               extras: tuple[str, ...] = ()) -> tuple[ReportContent, Errors]:
+def parse_form(raw: dict[str, Any], template: ReportContent, *, page: str | None = None,
+               areas: frozenset[str] = frozenset(), extras: tuple[str, ...] = ()) -> tuple[ReportContent, Errors]:
     """The report as the form says it, and the errors per input id (empty when all is fine).
 
     `template` is the draft as stored: it names the goals (and their previous colours) and the
-    deviations already there, whose decision-basis links the form cannot change.
+    deviations already there, whose decision-basis links the form cannot change. With `page`,
+    only that page's fields are read; everything else stays as stored.
     """
     errors: Errors = {}
+    whole = page is None
+    goal_idx = range(len(template.goals)) if whole else page_range(page, len(template.goals))
+    dev_idx = range(len(template.deviations) + 1) if whole else page_range(page, len(template.deviations))
+    risk_idx = range(len(template.risks) + 1) if whole else page_range(page, len(template.risks))
+    general = whole or page == GENERAL
     goals = []
-    for goal in template.goals:
+    for i, goal in enumerate(template.goals):
+        if i not in goal_idx:
+            goals.append(goal)
+            continue
         key = f"g{goal.goal_id}"
         goals.append(replace(goal, colour=_colour(errors, f"{key}_colour", raw),
                              comment=_limit(errors, f"{key}_comment", _text(raw, f"{key}_comment")),
-                             forecast=_limit(errors, f"{key}_forecast", _text(raw, f"{key}_forecast"))))
+                             forecast=_limit(errors, f"{key}_forecast", _text(raw, f"{key}_forecast"), MAX_FORECAST)))
     dimensions = tuple(
         DimensionEntry(name, _colour(errors, f"d_{name}_colour", raw),
                        _limit(errors, f"d_{name}_comment", _text(raw, f"d_{name}_comment")))
-        for name in DIMENSIONS)
+        for name in DIMENSIONS) if general else template.dimensions
 
     known = {d.ref: d for d in template.deviations}
     deviations = []
     for n in range(len(template.deviations) + 1):
+        if n not in dev_idx:
+            if n < len(template.deviations):
+                deviations.append(template.deviations[n])
+            continue
         key = f"v{n}"
         title = _text(raw, f"{key}_title")
         cause = _text(raw, f"{key}_cause")
@@ -170,10 +214,10 @@ def parse_form(raw: dict[str, Any], template: ReportContent, *, areas: frozenset
         before = known.get(ref)
         deviations.append(DeviationEntry(
             ref=ref if before else new_ref(), kind=kind, title=_limit(errors, f"{key}_title", title, r.MAX_SHORT),
-            cause=_limit(errors, f"{key}_cause", cause),
-            consequences=_limit(errors, f"{key}_consequences", _text(raw, f"{key}_consequences")),
-            options=_limit(errors, f"{key}_options", _text(raw, f"{key}_options")),
-            proposal=_limit(errors, f"{key}_proposal", _text(raw, f"{key}_proposal")),
+            cause=_limit(errors, f"{key}_cause", cause, MAX_DEVIATION_TEXT),
+            consequences=_limit(errors, f"{key}_consequences", _text(raw, f"{key}_consequences"), MAX_DEVIATION_TEXT),
+            options=_limit(errors, f"{key}_options", _text(raw, f"{key}_options"), MAX_DEVIATION_TEXT),
+            proposal=_limit(errors, f"{key}_proposal", _text(raw, f"{key}_proposal"), MAX_DEVIATION_TEXT),
             extra_hours=hours, extra_sek=sek, changes_goals=_flag(raw, f"{key}_goals"),
             whole_portfolio=_flag(raw, f"{key}_portfolio"), other_areas=other,
             closed=_flag(raw, f"{key}_closed"), need_id=before.need_id if before else None))
@@ -182,6 +226,10 @@ def parse_form(raw: dict[str, Any], template: ReportContent, *, areas: frozenset
 
     risks = []
     for n in range(len(template.risks) + 1):
+        if n not in risk_idx:
+            if n < len(template.risks):
+                risks.append(template.risks[n])
+            continue
         key = f"r{n}"
         title = _text(raw, f"{key}_title")
         mitigation = _text(raw, f"{key}_mitigation")
@@ -196,8 +244,10 @@ def parse_form(raw: dict[str, Any], template: ReportContent, *, areas: frozenset
                 errors[f"{key}_{part}"] = (r.E_SCALE, {})
             scores.append(int(value) if value in SCALE else 0)
         risks.append(RiskEntry(_limit(errors, f"{key}_title", title, r.MAX_SHORT), scores[0], scores[1],
-                               _limit(errors, f"{key}_mitigation", mitigation)))
+                               _limit(errors, f"{key}_mitigation", mitigation, MAX_MITIGATION)))
 
+    if not general:
+        return replace(template, goals=tuple(goals), deviations=tuple(deviations), risks=tuple(risks)), errors
     content = ReportContent(
         goals=tuple(goals), dimensions=dimensions, deviations=tuple(deviations), risks=tuple(risks),
         outcome_sek=_amount(errors, "outcome_sek", raw), outcome_hours=_amount(errors, "outcome_hours", raw),
