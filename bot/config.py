@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(0, ge=0, le=4, alias="STYRA_DIGEST_WEEKDAY")  # 0 = Monday
     reminder_claim_minutes: int = Field(15, ge=1, alias="STYRA_REMINDER_CLAIM_MINUTES")
     reminder_concurrency: int = Field(16, ge=1, alias="STYRA_REMINDER_CONCURRENCY")
+    # On SIGTERM: seconds to keep sending what is due; the rest waits in the outbox.
+    drain_seconds: float = Field(10.0, ge=0, le=300, alias="STYRA_DRAIN_SECONDS")
 
     @field_validator("allowed_tenants", "service_url_hosts", "admins", mode="before")
     @classmethod

@@ -1,18 +1,30 @@
-"""What every handler may use, built once by app.py and passed in (no globals)."""
+"""What every handler may use, built complete by app.py and passed in (no globals)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from storage.db import Database
 
+if TYPE_CHECKING:  # typing only: the engine's parts are wired by app.py
+    from bot.outbox import Outbox
+    from bot.registry import Registry
+    from bot.rules.wheel import Wheel
+    from bot.similar import SimilarIndex
+    from bot.teams.outbound import Outbound
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+async def _nothing_to_close() -> None:
+    return None
 
 
 @dataclass
@@ -20,9 +32,20 @@ class Services:
     settings: Settings
     db: Database
     clock: Callable[[], datetime] = system_clock
-    # Set by app.py once the adapter exists: proactive sends, card updates, 1:1 creation.
-    outbound: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    registry: Registry | None = None
+    # Sends to Teams: replies, proactive posts, card updates, 1:1 chats (bot.teams.outbound).
+    outbound: Outbound | None = None
+    # Every message sent after an answer is an outbox row; this sends them (bot.outbox).
+    outbox: Outbox | None = None
+    wheel: Wheel | None = None
+    similar: SimilarIndex | None = None
+    # Who holds a claim on a row: one id per running Services (per process in production).
+    instance_id: str = field(default_factory=lambda: f"styra-{uuid.uuid4().hex[:12]}")
+    close_http: Callable[[], Awaitable[None]] = _nothing_to_close
+    # The wheel's tick: the newest time it materialised occurrences up to (None: not yet).
+    wheel_watermark: datetime | None = None
+    # Work the capabilities keep between turns in this process, by name; typed by its owner.
+    runtime: dict[str, Any] = field(default_factory=dict)
 
     @property
     def app_id(self) -> str:

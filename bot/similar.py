@@ -111,7 +111,7 @@ class SimilarIndex:
 
 def index_of(services) -> SimilarIndex:
     """One index per running app (kept in services.extras)."""
-    found = services.extras.get("similar_index")
+    found = services.similar
     if found is None:
-        found = services.extras.setdefault("similar_index", SimilarIndex())
+        found = services.similar = SimilarIndex()
     return found

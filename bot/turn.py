@@ -1,38 +1,33 @@
-"""One turn as the features see it: who speaks, in what language, where, and how to answer."""
+"""One turn as the capabilities see it: who speaks, in what language, where, and how to answer.
+
+Nothing here knows the Bot Framework SDK: the activity is read by attribute, and answers go
+through a `Replier` the Teams edge or the dispatcher hands in (a reply in the same thread, or a
+message in the user's 1:1 chat when a channel click continues there).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.i18n import Translator
 from bot.services import Services
 from cards.common import CONTENT_TYPE
 
-
-class _CardJSON(dict):
-    """Card JSON handed to the SDK. botbuilder deep-copies every outgoing activity (about 5 ms
-    for a form card); a card is built fresh for each send and never changed afterwards, so its
-    copy may be the card itself."""
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __copy__(self):
-        return self
+# (activity JSON, id of an existing message to replace or None) -> id of the message sent
+Replier = Callable[[dict, str | None], Awaitable[str | None]]
 
 
-def card_message(content: dict[str, Any], text: str | None = None) -> Activity:
-    reply = MessageFactory.attachment(Attachment(content_type=CONTENT_TYPE, content=_CardJSON(content)))
+def card_activity(content: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    activity: dict[str, Any] = {"type": "message",
+                                "attachments": [{"contentType": CONTENT_TYPE, "content": content}]}
     if text:
-        reply.text = text
-    return reply
+        activity["text"] = text
+    return activity
 
 
-def tenant_of(activity: Activity) -> str | None:
+def tenant_of(activity) -> str | None:
     """Teams names the tenant in channelData; some activities only in the conversation."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = (data.get("tenant") or {}).get("id") if isinstance(data.get("tenant"), dict) else None
@@ -48,22 +43,28 @@ class Speaker:
 
 @dataclass
 class Turn:
-    ctx: TurnContext
+    activity: Any
     services: Services
     t: Translator
     speaker: Speaker
+    reply: Replier
     text: str = ""
-    # Filled by the handler for dialogs: begin/continue/cancel the user's guided flow.
-    dialogs: Any = None
+    # In a 1:1 continuation of a channel click, the conversation the answers go to.
+    personal_conversation: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def activity(self) -> Activity:
-        return self.ctx.activity
+    # The question this user's next message answers (see Turn.ask), and whether it changed.
+    pending: dict[str, Any] | None = None
+    pending_changed: bool = False
 
     @property
     def conversation_kind(self) -> str:
+        if self.personal_conversation is not None:
+            return "personal"
         return self.activity.conversation.conversation_type or "personal"
+
+    @property
+    def conversation_id(self) -> str:
+        return self.personal_conversation or self.activity.conversation.id
 
     @property
     def tenant_id(self) -> str | None:
@@ -75,7 +76,7 @@ class Turn:
 
     @property
     def is_invoke(self) -> bool:
-        return self.activity.type == ActivityTypes.invoke
+        return self.activity.type == "invoke" and self.personal_conversation is None
 
     @property
     def db(self):
@@ -85,28 +86,30 @@ class Turn:
     def settings(self):
         return self.services.settings
 
+    @property
+    def registry(self):
+        return self.services.registry
+
     def now(self):
         return self.services.clock()
 
-    async def say(self, text: str) -> None:
-        if self._direct():
-            await self.services.outbound.reply(self.activity, {"type": "message", "text": text})
-            return
-        await self.ctx.send_activity(MessageFactory.text(text))
+    async def say(self, text: str) -> str | None:
+        return await self.reply({"type": "message", "text": text}, None)
 
     async def send_card(self, content: dict[str, Any], text: str | None = None) -> str | None:
-        if self._direct():
-            activity = {"type": "message", "attachments": [{"contentType": CONTENT_TYPE, "content": content}]}
-            if text:
-                activity["text"] = text
-            return await self.services.outbound.reply(self.activity, activity)
-        response = await self.ctx.send_activity(card_message(content, text))
-        return response.id if response else None
+        return await self.reply(card_activity(content, text), None)
 
-    def _direct(self) -> bool:
-        """Replies of an ordinary inbound turn go straight over HTTP (bot.teams.http); turns the
-        adapter made up itself (proactive continuations) keep the SDK's path."""
-        outbound = self.services.outbound
-        return (outbound is not None and outbound.transport is not None
-                and self.activity.type in ("message", "conversationUpdate", "installationUpdate")
-                and bool(self.activity.service_url) and bool(self.activity.id))
+    async def replace_card(self, activity_id: str, content: dict[str, Any]) -> str | None:
+        """Put this card in place of an earlier message of this conversation."""
+        return await self.reply(card_activity(content), activity_id)
+
+    def ask(self, question: str, **data: Any) -> None:
+        """The user's next message in this conversation goes to the handler registered with
+        `Capability.answer(question)` (help and cancel still work first)."""
+        self.pending = {"question": question, **data}
+        self.pending_changed = True
+
+    def forget_question(self) -> None:
+        if self.pending is not None:
+            self.pending = None
+            self.pending_changed = True

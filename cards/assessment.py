@@ -20,6 +20,7 @@ from microsoft_teams.cards import (
 from bot.i18n import Translator
 from bot.rules.routing import Frame
 from cards.common import card, effort, escape, execute, heading, para, submit, user_text
+from cards.verbs import Verb
 
 
 def amount(value: int) -> str:
@@ -168,10 +169,10 @@ def assessment_form(t: Translator, view: AssessView) -> dict:
         *_error(errors, "reason"),
     ]
     ids = {"need_id": view.need.id, "form": view.form, "after": view.after}
-    actions = [button(t("Check the outcome"), {"verb": "assess.review", **ids}, view.use_execute)]
+    actions = [button(t("Check the outcome"), {"verb": Verb.ASSESS_REVIEW, **ids}, view.use_execute)]
     if view.review is not None:
         body.append(review_block(t, view.review, view.frame))
-        actions.insert(0, button(t("Confirm and save"), {"verb": "assess.confirm", **ids, "check": view.check},
+        actions.insert(0, button(t("Confirm and save"), {"verb": Verb.ASSESS_CONFIRM, **ids, "check": view.check},
                                  view.use_execute, style="positive"))
     return card(body, actions, fallback_text=t("Assess need {number}", number=view.need.number))
 

@@ -15,13 +15,14 @@ from microsoft_teams.cards import ActionSet, Container, Fact, FactSet, TextInput
 
 from bot.i18n import Translator
 from cards.common import card, effort, escape, execute, heading, para, user_text
+from cards.verbs import Verb
 
 OUTCOME_VERBS = {
-    "approved": "decision.approve",
-    "rejected": "decision.reject",
-    "deferred": "decision.defer",
-    "sent_back": "decision.send_back",
-    "escalated": "decision.escalate",
+    "approved": Verb.DECISION_APPROVE,
+    "rejected": Verb.DECISION_REJECT,
+    "deferred": Verb.DECISION_DEFER,
+    "sent_back": Verb.DECISION_SEND_BACK,
+    "escalated": Verb.DECISION_ESCALATE,
 }
 COMMENT_MAX = 1000
 REGISTRY_MAX = 60
@@ -105,7 +106,7 @@ def _level_label(t: Translator, level: str) -> str:
 def _refresh(view: BasisView, ctx: CardContext) -> tuple[dict, list[str]] | None:
     if not ctx.refresh_ids:
         return None
-    return {"verb": "decision.view", "basis_id": view.basis_id, "level": view.level}, list(ctx.refresh_ids)
+    return {"verb": Verb.DECISION_VIEW, "basis_id": view.basis_id, "level": view.level}, list(ctx.refresh_ids)
 
 
 def _basis_body(t: Translator, view: BasisView) -> list:

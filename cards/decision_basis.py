@@ -18,6 +18,7 @@ from microsoft_teams.cards import (
 from bot.i18n import Translator
 from cards.assessment import button
 from cards.common import card, effort, escape, heading, para, user_text
+from cards.verbs import Verb
 
 SCALE = ("1", "2", "3", "4", "5")
 
@@ -111,8 +112,8 @@ def anchoring_request(t: Translator, view: BasisView, *, use_execute: bool = Fal
         TextInput(id="comment", label=t("Comment"), is_multiline=True, max_length=2000),
     ]
     actions = [
-        button(t("I agree"), {"verb": "anchor.agree", "basis_id": view.basis_id}, use_execute, style="positive"),
-        button(t("Send back with comment"), {"verb": "anchor.comment", "basis_id": view.basis_id}, use_execute),
+        button(t("I agree"), {"verb": Verb.ANCHOR_AGREE, "basis_id": view.basis_id}, use_execute, style="positive"),
+        button(t("Send back with comment"), {"verb": Verb.ANCHOR_COMMENT, "basis_id": view.basis_id}, use_execute),
     ]
     return card(body, actions, fallback_text=t("Anchor decision basis {number}", number=view.need_number))
 
@@ -121,7 +122,7 @@ def sent_back_card(t: Translator, view: BasisView, who: str, comment: str) -> di
     body = [heading(t("Decision basis sent back")),
             para(f"{view.need_number} · {escape(view.need_title)}", weight="Bolder"),
             para(t("{name} did not agree and commented:", name=escape(who))), user_text(comment)]
-    actions = [button(t("Revise the decision basis"), {"verb": "basis.revise", "basis_id": view.basis_id}, False)]
+    actions = [button(t("Revise the decision basis"), {"verb": Verb.BASIS_REVISE, "basis_id": view.basis_id}, False)]
     return card(body, actions, fallback_text=t("Decision basis sent back"))
 
 
@@ -187,7 +188,7 @@ def basis_form(t: Translator, view: BasisFormView) -> dict:
         NumberInput(id="frame_sek", label=t("Proposed change to the frame (SEK)"), value=_n(v.get("frame_sek"))),
         *_err(e, "frame_sek"),
     ]
-    data = {"verb": "basis.submit", "need_id": view.need_id, "assessment_id": view.assessment_id,
+    data = {"verb": Verb.BASIS_SUBMIT, "need_id": view.need_id, "assessment_id": view.assessment_id,
             "after_version": view.after_version}
     return card(body, [button(t("Send to the area owners"), data, view.use_execute, style="positive")],
                 fallback_text=t("Decision basis for the steering group"))

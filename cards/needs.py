@@ -27,6 +27,7 @@ from microsoft_teams.cards import (
 from bot.i18n import Translator
 from bot.rules import needs as rules
 from cards.common import card, escape, heading, number, para, submit, user_text
+from cards.verbs import Verb
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def need_form_card(t: Translator, view: FormView) -> dict:
     else:
         body.append(para(t("Describe what you need. The e-area's coordinators assess it against the plan. Fields marked with * are required.")))
     body.extend(_inputs(t, view))
-    return card(body, [submit(t("Send"), {"verb": "need.submit", "form_id": view.form_id})],
+    return card(body, [submit(t("Send"), {"verb": Verb.NEED_SUBMIT, "form_id": view.form_id})],
                 fallback_text=t("Register a need"))
 
 
@@ -200,12 +201,12 @@ def similar_card(t: Translator, view: FormView, similar: list[NeedRow]) -> dict:
             *([user_text(row.excerpt, is_subtle=True)] if row.excerpt else []),
             para(t("{count} also affected", count=row.affected), size="Small", is_subtle=True) if row.affected else para(t("Registered {date}", date=row.created), size="Small", is_subtle=True),
             ActionSet(actions=[submit(t("Same need — add me as also affected"),
-                                      {"verb": "need.join", "need_id": row.need_id, "form_id": view.form_id})]),
+                                      {"verb": Verb.NEED_JOIN, "need_id": row.need_id, "form_id": view.form_id})]),
         ]))
     body.append(heading(t("Your need"), size="Medium"))
     body.append(para(t("If it is a new need, check what you wrote and save it."), is_subtle=True))
     body.extend(_inputs(t, view))
-    return card(body, [submit(t("New need — save it"), {"verb": "need.submit", "form_id": view.form_id, "confirmed": True})],
+    return card(body, [submit(t("New need — save it"), {"verb": Verb.NEED_SUBMIT, "form_id": view.form_id, "confirmed": True})],
                 fallback_text=t("Is it one of these?"))
 
 
@@ -245,8 +246,8 @@ def confirmation_card(t: Translator, row: NeedRow, steps: list[rules.Step], *, r
             step = rules.Step("follow", {**step.values, "number": row.number})
         lines.append(f"- {step_text(t, step, row.area)}")
     body.append(para("\n".join(lines)))
-    return card(body, [submit(t("My needs"), {"verb": "need.mine"}),
-                       submit(t("Register another need"), {"verb": "need.start"})], fallback_text=title)
+    return card(body, [submit(t("My needs"), {"verb": Verb.NEED_MINE}),
+                       submit(t("Register another need"), {"verb": Verb.NEED_START})], fallback_text=title)
 
 
 def joined_card(t: Translator, row: NeedRow, *, added: bool, own: bool = False) -> dict:
@@ -263,8 +264,8 @@ def joined_card(t: Translator, row: NeedRow, *, added: bool, own: bool = False) 
             FactSet(facts=[Fact(title=t("E-area"), value=escape(row.area)),
                            Fact(title=t("Status"), value=status_label(t, row.status))]),
             para(text)]
-    return card(body, [submit(t("Show the need"), {"verb": "need.show", "need_id": row.need_id}),
-                       submit(t("My needs"), {"verb": "need.mine"})], fallback_text=title)
+    return card(body, [submit(t("Show the need"), {"verb": Verb.NEED_SHOW, "need_id": row.need_id}),
+                       submit(t("My needs"), {"verb": Verb.NEED_MINE})], fallback_text=title)
 
 
 def list_card(t: Translator, title: str, rows: list[NeedRow], *, total: int | None = None,
@@ -352,7 +353,7 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     body.append(para("\n".join(lines) or "–", size="Small"))
     actions = []
     if view.can_assess:
-        actions.append(submit(t("Assess"), {"verb": "assess.open", "need_id": row.need_id}))
+        actions.append(submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}))
     return card(body, actions, fallback_text=f"{row.number} {row.title}"[:200])
 
 
@@ -372,6 +373,6 @@ def coordinator_notice_card(t: Translator, row: NeedRow, *, raised_by: str, on_b
     if row.excerpt:
         body.append(user_text(row.excerpt))
     body.append(para(t("Assess it against the plan when you can."), is_subtle=True, size="Small"))
-    return card(body, [submit(t("Assess"), {"verb": "assess.open", "need_id": row.need_id}),
-                       submit(t("Show the need"), {"verb": "need.show", "need_id": row.need_id})],
+    return card(body, [submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}),
+                       submit(t("Show the need"), {"verb": Verb.NEED_SHOW, "need_id": row.need_id})],
                 fallback_text=title)

@@ -9,6 +9,7 @@ from microsoft_teams.cards import Container, Fact, FactSet
 from bot.i18n import Translator
 from cards.common import card, escape, heading, para, submit, user_text
 from cards.needs import number_text
+from cards.verbs import Verb
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,12 @@ def plan_card(t: Translator, view: PlanView) -> dict:
         ]))
     other_year = view.year + 1
     return card(body, [submit(t("Plan for {year}", year=other_year),
-                              {"verb": "plan.show", "area": view.area_slug, "year": other_year})],
+                              {"verb": Verb.PLAN_SHOW, "area": view.area_slug, "year": other_year})],
                 fallback_text=t("Plan for {area} {year}", area=view.area, year=view.year))
 
 
 def plan_choice_card(t: Translator, areas: list[tuple[str, str]], year: int) -> dict:
     body = [heading(t("Which e-area's plan?"), size="Medium"),
             para(t("You have a role in several e-areas. Pick one, or write **plan <e-area>**."))]
-    actions = [submit(name, {"verb": "plan.show", "area": slug, "year": year}) for slug, name in areas[:6]]
+    actions = [submit(name, {"verb": Verb.PLAN_SHOW, "area": slug, "year": year}) for slug, name in areas[:6]]
     return card(body, actions, fallback_text=t("Which e-area's plan?"))

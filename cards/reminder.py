@@ -18,6 +18,7 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from cards.common import card, escape, execute, heading, para, user_text
+from cards.verbs import Verb
 
 MAX_REASON = 500
 
@@ -113,23 +114,23 @@ def reminder_card(t: Translator, view: ReminderView, *, interactive: bool,
         body.append(Container(style=notice_style, items=[para(notice)]))
     actions = []
     if interactive and not closed and view.status == "sent":
-        actions.append(execute(t("Done"), {"verb": "reminder.done", **_ref(view)}, style="positive"))
+        actions.append(execute(t("Done"), {"verb": Verb.REMINDER_DONE, **_ref(view)}, style="positive"))
         if view.action:
-            actions.append(execute(t("Start"), {"verb": "reminder.start", **_ref(view)}))
+            actions.append(execute(t("Start"), {"verb": Verb.REMINDER_START, **_ref(view)}))
         actions.append(ShowCardAction(title=t("Snooze"), card=AdaptiveCard(
             body=[DateInput(id="snooze_until", label=t("Remind us again on"), is_required=True,
                             error_message=t("Pick a date."))],
-            actions=[execute(t("Snooze"), {"verb": "reminder.snooze", **_ref(view)})],
+            actions=[execute(t("Snooze"), {"verb": Verb.REMINDER_SNOOZE, **_ref(view)})],
         )))
         actions.append(ShowCardAction(title=t("Not applicable"), card=AdaptiveCard(
             body=[TextInput(id="reason", label=t("Why does this not apply?"), is_multiline=True,
                             is_required=True, max_length=MAX_REASON,
                             error_message=t("Write a short reason."))],
-            actions=[execute(t("Save"), {"verb": "reminder.na", **_ref(view)})],
+            actions=[execute(t("Save"), {"verb": Verb.REMINDER_NA, **_ref(view)})],
         )))
     refresh = None
     if view.coordinator_ids and not closed:
-        refresh = ({"verb": "reminder.refresh", **_ref(view)}, list(view.coordinator_ids))
+        refresh = ({"verb": Verb.REMINDER_REFRESH, **_ref(view)}, list(view.coordinator_ids))
     return card(body, actions or None, refresh=refresh, fallback_text=view.title)
 
 

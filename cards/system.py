@@ -6,6 +6,7 @@ from microsoft_teams.cards import Column, ColumnSet, Container, Fact, FactSet
 
 from bot.i18n import Translator
 from cards.common import card, escape, heading, para, submit
+from cards.verbs import Verb
 
 HELP_TOPICS = ("needs", "assess", "decisions", "wheel", "admin")
 
@@ -24,7 +25,7 @@ def _topic_buttons(t: Translator) -> list:
     # Short labels: Teams truncates a row of five long button titles.
     labels = {"needs": t("Needs"), "assess": t("Assessment"), "decisions": t("Decisions"),
               "wheel": t("Annual wheel"), "admin": t("Roles")}
-    return [submit(label, {"verb": "help.topic", "topic": key}) for key, label in labels.items()]
+    return [submit(label, {"verb": Verb.HELP_TOPIC, "topic": key}) for key, label in labels.items()]
 
 
 def welcome_card(t: Translator, name: str | None, *, in_team: bool = False) -> dict:
@@ -43,7 +44,7 @@ def welcome_card(t: Translator, name: str | None, *, in_team: bool = False) -> d
         ])
     )
     body.append(para(t("You can write to me in Swedish or English. Change language with **language english** or **språk svenska**."), is_subtle=True, size="Small"))
-    return card(body, [submit(t("Register a need"), {"verb": "need.start"}), submit(t("Help"), {"verb": "help.topic", "topic": "overview"})],
+    return card(body, [submit(t("Register a need"), {"verb": Verb.NEED_START}), submit(t("Help"), {"verb": Verb.HELP_TOPIC, "topic": "overview"})],
                 fallback_text=greeting)
 
 
@@ -113,3 +114,12 @@ def message_card(title: str, lines: list[str], *, style: str | None = None) -> d
 
 def columns(*texts: str) -> ColumnSet:
     return ColumnSet(columns=[Column(width="stretch", items=[para(text)]) for text in texts])
+
+
+def language_question_card(t: Translator) -> dict:
+    """`språk` alone: the question, answered by a button or by writing the language."""
+    body = [para(t("Which language do you want me to use?")),
+            para(t("Press a button, or write **svenska** or **english**."), is_subtle=True)]
+    return card(body, [submit("Svenska", {"verb": Verb.LANGUAGE_SET, "lang": "sv"}),
+                       submit("English", {"verb": Verb.LANGUAGE_SET, "lang": "en"})],
+                fallback_text=t("Which language do you want me to use?"))

@@ -8,63 +8,52 @@ they revise it, which makes a new version that is anchored again from the start.
 When the last owner agrees the basis becomes `ready` (exactly once: the basis row is locked and
 the status moves anchoring -> ready in that transaction) and `on_basis_ready` runs.
 
-Contract for the decisions feature:
-
-    from dialogs.anchoring import BASIS_READY_HOOKS
-    async def post_to_steering_group(services, basis_id: int) -> None: ...
-    BASIS_READY_HOOKS.append(post_to_steering_group)
-
-Each hook is awaited once per basis that became ready, after the change is committed, in the
-order registered, with the app's Services and the DecisionBasis id (status `ready`;
-`DecisionBasis.escalate` says whether portfolio management must be involved). A hook that
-raises is logged and does not stop the others or the area owner's reply; hooks must therefore
-be idempotent if they retry on their own.
+When the last area owner agrees, the basis goes to its steering group (dialogs/decisions.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
-from bot.actions import CardAction, action, handles
+from bot.actions import CardAction
 from bot.i18n import translator
+from bot.registry import Capability
 from bot.roles import can, who_can
 from bot.rules.permissions import Permission
 from bot.text import clean
 from bot.turn import Turn
 from cards import decision_basis as basis_cards
 from cards.common import escape
+from cards.verbs import Verb
 from storage import assessments as repo
 from storage import org
 from storage.models import DecisionBasis, EArea, Need, Role
 
+cap = Capability("anchoring")
+
 log = logging.getLogger("styra.anchoring")
 
-BasisReadyHook = Callable[..., Awaitable[None]]
-BASIS_READY_HOOKS: list[BasisReadyHook] = []
-ON_BASIS_READY = BASIS_READY_HOOKS  # the same list under the name the decisions feature uses
-
-
 async def on_basis_ready(services, basis_id: int) -> None:
-    """Run every subscriber for a basis that the area owners have anchored."""
-    for hook in list(BASIS_READY_HOOKS):
-        try:
-            await hook(services, basis_id)
-        except Exception:
-            log.exception("basis-ready hook %s failed for basis %s", getattr(hook, "__name__", hook), basis_id)
+    """A basis the area owners have anchored goes to its steering group."""
+    from dialogs.decisions import post_basis
+
+    try:
+        await post_basis(services, basis_id)
+    except Exception:
+        log.exception("could not post basis %s to its steering group", basis_id)
 
 
-@action("anchor.agree")
+@cap.action(Verb.ANCHOR_AGREE)
 class AnchorAgree(CardAction):
     basis_id: int
 
 
-@action("anchor.comment")
+@cap.action(Verb.ANCHOR_COMMENT)
 class AnchorComment(CardAction):
     basis_id: int
 
 
-@action("basis.view")
+@cap.action(Verb.BASIS_VIEW)
 class BasisShow(CardAction):
     basis_id: int
 
@@ -179,17 +168,17 @@ async def _tell_coordinators(services, basis_id: int, who: str, comment: str) ->
         await _send_translated(services, aad_id, build)
 
 
-@handles(AnchorAgree)
+@cap.handles(AnchorAgree)
 async def on_agree(turn: Turn, act: AnchorAgree):
     return await _answer(turn, act.basis_id, True)
 
 
-@handles(AnchorComment)
+@cap.handles(AnchorComment)
 async def on_comment(turn: Turn, act: AnchorComment):
     return await _answer(turn, act.basis_id, False)
 
 
-@handles(BasisShow)
+@cap.handles(BasisShow)
 async def on_show(turn: Turn, act: BasisShow):
     from dialogs.assessment import reply, say
 

@@ -23,9 +23,9 @@ from typing import Any
 from rapidfuzz import fuzz, utils
 from sqlalchemy.exc import IntegrityError
 
-from bot.actions import CardAction, action, handles
-from bot.commands import Where, command
+from bot.actions import CardAction
 from bot.i18n import translator
+from bot.registry import Capability, Where
 from bot.roles import can, who_can
 from bot.rules import routing as rules
 from bot.rules.permissions import Permission
@@ -35,9 +35,12 @@ from cards import assessment as cards
 from cards import decision_basis as basis_cards
 from cards.common import effort, escape
 from cards.system import error_card
+from cards.verbs import Verb
 from storage import assessments as repo
 from storage import org
 from storage.models import EArea, Need, NeedStatus, Plan
+
+cap = Capability("assessment")
 
 log = logging.getLogger("styra.assessment")
 
@@ -48,19 +51,19 @@ FORM_FIELDS = ("serves", "goals", "business_goals", "hours", "cost", "urgent", "
 # --- card verbs ------------------------------------------------------------------------------
 
 
-@action("assess.open", personal=True)
+@cap.action(Verb.ASSESS_OPEN, personal=True)
 class AssessOpen(CardAction):
     need_id: int
 
 
-@action("assess.review")
+@cap.action(Verb.ASSESS_REVIEW)
 class AssessReview(CardAction):
     need_id: int
     form: str
     after: int = 0
 
 
-@action("assess.confirm")
+@cap.action(Verb.ASSESS_CONFIRM)
 class AssessConfirm(CardAction):
     need_id: int
     form: str
@@ -68,14 +71,14 @@ class AssessConfirm(CardAction):
     check: str
 
 
-@action("basis.submit")
+@cap.action(Verb.BASIS_SUBMIT)
 class BasisSubmit(CardAction):
     need_id: int
     assessment_id: int
     after_version: int = 0
 
 
-@action("basis.revise")
+@cap.action(Verb.BASIS_REVISE)
 class BasisRevise(CardAction):
     basis_id: int
 
@@ -263,12 +266,12 @@ async def open_form(turn: Turn, *, need_id: int | None = None, number: str | Non
     return await reply(turn, cards.assessment_form(turn.t, view_of(turn, ctx, form=uuid.uuid4().hex, notice=notice)))
 
 
-@handles(AssessOpen)
+@cap.handles(AssessOpen)
 async def on_open(turn: Turn, act: AssessOpen):
     return await open_form(turn, need_id=act.need_id)
 
 
-@command("assess", r"(?:bedöm|bedom|bedöma|assess) (?P<number>b-\d{4}-\d{1,6})",
+@cap.command("assess", r"(?:bedöm|bedom|bedöma|assess) (?P<number>b-\d{4}-\d{1,6})",
          where=Where.personal, examples=("bedöm B-2026-0042", "assess B-2026-0042"))
 async def assess_command(turn: Turn, match: re.Match) -> None:
     _, year, seq = match.group("number").split("-")
@@ -296,7 +299,7 @@ async def _review(turn: Turn, ctx: Context, values: dict[str, str], form: str, n
     return await reply(turn, cards.assessment_form(turn.t, view))
 
 
-@handles(AssessReview)
+@cap.handles(AssessReview)
 async def on_review(turn: Turn, act: AssessReview):
     ctx = await _context(turn, need_id=act.need_id)
     if isinstance(ctx, Problem):
@@ -307,7 +310,7 @@ async def on_review(turn: Turn, act: AssessReview):
 # --- confirm ---------------------------------------------------------------------------------
 
 
-@handles(AssessConfirm)
+@cap.handles(AssessConfirm)
 async def on_confirm(turn: Turn, act: AssessConfirm):
     t = turn.t
     done = await turn.db.run(repo.by_request_key, act.form)
@@ -458,7 +461,7 @@ def basis_errors(t, values: dict[str, str], frame: rules.Frame) -> dict[str, str
     return errors
 
 
-@handles(BasisSubmit)
+@cap.handles(BasisSubmit)
 async def on_basis_submit(turn: Turn, act: BasisSubmit):
     from dialogs import anchoring
 
@@ -518,7 +521,7 @@ def _basis_context(session, settings, aad_id: str, need_id: int):
     return need, frame, bool(last and last.escalate)
 
 
-@handles(BasisRevise)
+@cap.handles(BasisRevise)
 async def on_basis_revise(turn: Turn, act: BasisRevise):
     return await open_basis_form(turn, 0, basis_id=act.basis_id)
 

@@ -31,10 +31,10 @@ from pydantic import field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.actions import CardAction, action, handles
-from bot.commands import command
+from bot.actions import CardAction
 from bot.config import Settings
 from bot.i18n import translator
+from bot.registry import Capability
 from bot.roles import areas_where, can, who_can
 from bot.rules.permissions import Permission
 from bot.services import Services
@@ -56,6 +56,7 @@ from cards.decision import (
     sent_back_card,
 )
 from cards.system import message_card
+from cards.verbs import Verb
 from storage import org
 from storage.counters import next_number
 from storage.models import (
@@ -76,6 +77,8 @@ from storage.models import (
     SentCard,
 )
 
+cap = Capability("decisions")
+
 log = logging.getLogger("styra.decisions")
 
 STEERING, PORTFOLIO = "steering", "portfolio"
@@ -94,7 +97,7 @@ class _BasisRef(CardAction):
     level: Literal["steering", "portfolio"] = STEERING
 
 
-@action("decision.view")
+@cap.action(Verb.DECISION_VIEW)
 class ViewDecision(_BasisRef):
     """The refresh of a posted card: chairs get the buttons, others the read-only view."""
 
@@ -116,27 +119,27 @@ class _Decide(_BasisRef):
         return clean(str(value or ""))[:REGISTRY_MAX]
 
 
-@action("decision.approve")
+@cap.action(Verb.DECISION_APPROVE)
 class Approve(_Decide):
     outcome = DecisionOutcome.approved
 
 
-@action("decision.reject")
+@cap.action(Verb.DECISION_REJECT)
 class Reject(_Decide):
     outcome = DecisionOutcome.rejected
 
 
-@action("decision.defer")
+@cap.action(Verb.DECISION_DEFER)
 class Defer(_Decide):
     outcome = DecisionOutcome.deferred
 
 
-@action("decision.send_back")
+@cap.action(Verb.DECISION_SEND_BACK)
 class SendBack(_Decide):
     outcome = DecisionOutcome.sent_back
 
 
-@action("decision.escalate")
+@cap.action(Verb.DECISION_ESCALATE)
 class Escalate(_Decide):
     outcome = DecisionOutcome.escalated
 
@@ -469,7 +472,7 @@ def _missing(turn: Turn) -> dict:
     return error_card(turn.t, turn.t("This decision basis no longer exists."))
 
 
-@handles(ViewDecision)
+@cap.handles(ViewDecision)
 async def on_view(turn: Turn, act: ViewDecision):
     state = await turn.db.run(current, turn.settings, act.basis_id, act.level, turn.speaker.aad_id)
     if state.kind == "missing":
@@ -493,7 +496,7 @@ async def on_decide(turn: Turn, act: _Decide):
 
 
 for _cls in (Approve, Reject, Defer, SendBack, Escalate):
-    handles(_cls)(on_decide)
+    cap.handles(_cls)(on_decide)
 
 
 # --- after the answer ---------------------------------------------------------------------------
@@ -521,9 +524,9 @@ FOLLOW_UP_SLOTS = 2  # follow-ups in flight; the rest wait, so sends never crowd
 async def _paced(services: Services, work: Coroutine[Any, Any, Any]) -> None:
     """Run after at most FOLLOW_UP_SLOTS other follow-ups (one semaphore per app and loop)."""
     key = ("decisions.slots", id(asyncio.get_running_loop()))
-    slots = services.extras.get(key)
+    slots = services.runtime.get(key)
     if slots is None:
-        slots = services.extras[key] = asyncio.Semaphore(FOLLOW_UP_SLOTS)
+        slots = services.runtime[key] = asyncio.Semaphore(FOLLOW_UP_SLOTS)
     async with slots:
         await work
 
@@ -605,7 +608,7 @@ def decision_rows(session: Session, area_id: int) -> list[DecisionRow]:
             for d, n in session.exec(stmt)]
 
 
-@command("decisions", r"(?:beslut|decisions)(?: (?P<area>.+))?", examples=("beslut utbildning", "decisions education"))
+@cap.command("decisions", r"(?:beslut|decisions)(?: (?P<area>.+))?", examples=("beslut utbildning", "decisions education"))
 async def decisions_command(turn: Turn, match: re.Match) -> None:
     t, settings, aad_id = turn.t, turn.settings, turn.speaker.aad_id
     wanted = (match.group("area") or "").strip()

@@ -38,16 +38,15 @@ import datetime as dt
 import functools
 import logging
 import re
-import uuid
 from base64 import b64encode
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bot.actions import CardAction, action, handles
-from bot.commands import command
+from bot.actions import CardAction
 from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
 from bot.i18n import Translator, translator
+from bot.registry import Capability
 from bot.roles import can, who_can
 from bot.rules.calendar import STOCKHOLM, add_working_days, is_working_day, to_stockholm
 from bot.rules.permissions import Permission
@@ -63,10 +62,13 @@ from cards import reminder as reminder_cards
 from cards import wheel as wheel_cards
 from cards.common import escape
 from cards.system import error_card, message_card
+from cards.verbs import Verb
 from storage import org
 from storage import reminders as repo
 from storage.models import ChannelPurpose, EArea, LinkedChannel, Need, NeedStatus, Person, Role
 from storage.reminder_tables import Answer, OccurrenceStatus, ReminderOccurrence
+
+cap = Capability("wheel")
 
 log = logging.getLogger("styra.reminders")
 
@@ -81,20 +83,14 @@ LOOKBACK = dt.timedelta(days=400)
 
 def wheel_of(services) -> Wheel:
     """The wheel loaded at start (app.py), or loaded now and kept."""
-    wheel = services.extras.get("wheel")
-    if wheel is None:
-        wheel = load_wheel(services.settings.wheel_file)
-        services.extras["wheel"] = wheel
-    return wheel
+    if services.wheel is None:
+        services.wheel = load_wheel(services.settings.wheel_file)
+    return services.wheel
 
 
 def instance_id(services) -> str:
     """Who holds a claim: one id per running Services (per process in production)."""
-    found = services.extras.get("instance_id")
-    if found is None:
-        found = f"styra-{uuid.uuid4().hex[:12]}"
-        services.extras["instance_id"] = found
-    return found
+    return services.instance_id
 
 
 @dataclass
@@ -116,6 +112,7 @@ class TickReport:
 # --- the tick ------------------------------------------------------------------------------
 
 
+@cap.on_tick
 async def tick(services, now: dt.datetime | None = None) -> TickReport:
     """One round of the wheel (see the module docstring). Safe to run concurrently anywhere."""
     now = now or services.clock()
@@ -126,10 +123,10 @@ async def tick(services, now: dt.datetime | None = None) -> TickReport:
     db = services.db
     # The first tick of a process looks back a year; later ticks only past their predecessor
     # (less an hour, for clock skew between instances): rows already made are not made again.
-    watermark = services.extras.get("reminders.watermark")
+    watermark = services.wheel_watermark
     floor = now - LOOKBACK if watermark is None else min(watermark, now) - dt.timedelta(hours=1)
     report.materialised = await db.run(_materialise, wheel, now, grace, settings.digest_weekday, floor)
-    services.extras["reminders.watermark"] = now
+    services.wheel_watermark = now
     report.woken = await db.run(repo.wake_snoozed, to_stockholm(now).date(), now)
     report.missed = await db.run(repo.mark_missed, now - grace)
     lease = dt.timedelta(minutes=settings.reminder_claim_minutes)
@@ -282,15 +279,16 @@ async def _durably(services, work, *args):
     """Run a database write that must happen even if the awaiting task is cancelled (a stop in
     the middle of a fan-out): it runs as its own task, shielded, and `settle` can wait for it."""
     task = asyncio.ensure_future(services.db.run(work, *args))
-    pending = services.extras.setdefault("reminders.pending_writes", set())
+    pending = services.runtime.setdefault("reminders.pending_writes", set())
     pending.add(task)
     task.add_done_callback(pending.discard)
     return await asyncio.shield(task)
 
 
+@cap.on_stop
 async def settle(services) -> None:
     """Wait for delivery records still being written (bot/scheduler.py calls this on stop)."""
-    pending = list(services.extras.get("reminders.pending_writes", ()))
+    pending = list(services.runtime.get("reminders.pending_writes", ()))
     if pending:
         await asyncio.gather(*pending, return_exceptions=True)
 
@@ -372,27 +370,27 @@ class _OccurrenceAction(CardAction):
     occurrence_id: int
 
 
-@action("reminder.done")
+@cap.action(Verb.REMINDER_DONE)
 class ReminderDone(_OccurrenceAction):
     pass
 
 
-@action("reminder.start")
+@cap.action(Verb.REMINDER_START)
 class ReminderStart(_OccurrenceAction):
     pass
 
 
-@action("reminder.snooze")
+@cap.action(Verb.REMINDER_SNOOZE)
 class ReminderSnooze(_OccurrenceAction):
     pass
 
 
-@action("reminder.na")
+@cap.action(Verb.REMINDER_NA)
 class ReminderNotApplicable(_OccurrenceAction):
     pass
 
 
-@action("reminder.refresh")
+@cap.action(Verb.REMINDER_REFRESH)
 class ReminderRefresh(_OccurrenceAction):
     pass
 
@@ -512,27 +510,27 @@ def _parse_date(value) -> dt.date | None:
         return None
 
 
-@handles(ReminderDone)
+@cap.handles(ReminderDone)
 async def on_done(turn: Turn, act: ReminderDone):
     return await _answer(turn, act, Answer.done)
 
 
-@handles(ReminderStart)
+@cap.handles(ReminderStart)
 async def on_start(turn: Turn, act: ReminderStart):
     return await _answer(turn, act, Answer.started)
 
 
-@handles(ReminderSnooze)
+@cap.handles(ReminderSnooze)
 async def on_snooze(turn: Turn, act: ReminderSnooze):
     return await _answer(turn, act, Answer.snoozed)
 
 
-@handles(ReminderNotApplicable)
+@cap.handles(ReminderNotApplicable)
 async def on_not_applicable(turn: Turn, act: ReminderNotApplicable):
     return await _answer(turn, act, Answer.not_applicable)
 
 
-@handles(ReminderRefresh)
+@cap.handles(ReminderRefresh)
 async def on_refresh(turn: Turn, act: ReminderRefresh):
     return await _answer(turn, act, None)
 
@@ -659,7 +657,7 @@ def year_overview(session, wheel: Wheel, year: int, now: dt.datetime, scopes: li
 WHEEL = re.compile(r"(?:årshjul|arshjul|wheel|annual wheel)(?: (?P<area>.+))?")
 
 
-@command("wheel", WHEEL.pattern, examples=("årshjul", "wheel"))
+@cap.command("wheel", WHEEL.pattern, examples=("årshjul", "wheel"))
 async def wheel_command(turn: Turn, match: re.Match) -> None:
     t = turn.t
     wanted = (match.group("area") or "").strip()

@@ -11,11 +11,14 @@ import functools
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+from storage.types import reset_clock, use_clock
 
 T = TypeVar("T")
 
@@ -59,15 +62,16 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    def __init__(self, engine: Engine, workers: int = 8) -> None:
+    def __init__(self, engine: Engine, workers: int = 8, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
+        self.clock = clock  # stamps rows (storage.types.utcnow); None: the wall clock
         # Its own threads: database work never queues behind outbound sends, which the SDK
         # runs in the loop's default executor.
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="styra-db")
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, clock: Callable[[], datetime] | None = None) -> Database:
+        return cls(make_engine(url), clock=clock)
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,13 +80,17 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        token = use_clock(self.clock)
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            reset_clock(token)
 
     def call(self, work: Callable[..., T], *args, **kwargs) -> T:
         with self.transaction() as session:

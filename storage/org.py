@@ -17,6 +17,7 @@ from storage.models import (
     Person,
     Role,
     RoleAssignment,
+    SentCard,
 )
 from storage.types import utcnow
 from storage.upsert import insert_missing
@@ -213,3 +214,68 @@ def linked_channels(session: Session, purpose: ChannelPurpose) -> list[tuple[str
         .order_by(LinkedChannel.scope)
     )
     return [(scope, ref) for scope, ref in session.exec(stmt)]
+
+
+# --- where Styra's messages went ------------------------------------------------------
+
+
+def sent_cards(session, subject: str):
+    stmt = (
+        select(SentCard, ConversationRef)
+        .join(ConversationRef, ConversationRef.conversation_id == SentCard.conversation_id)
+        .where(SentCard.subject == subject)
+    )
+    return list(session.exec(stmt))
+
+
+def remember_sent(session, subject: str, conversation_id: str, activity_id: str) -> None:
+    row = session.exec(
+        select(SentCard).where(SentCard.subject == subject, SentCard.conversation_id == conversation_id)
+    ).first()
+    if row is None:
+        session.add(SentCard(subject=subject, conversation_id=conversation_id, activity_id=activity_id))
+    else:
+        row.activity_id = activity_id
+
+
+def personal_ref(session, aad_id: str) -> ConversationRef | None:
+    stmt = select(ConversationRef).where(ConversationRef.aad_id == aad_id, ConversationRef.kind == "personal")
+    return session.exec(stmt).first()
+
+
+def how_to_reach(session, aad_id: str):
+    """One trip: the person's 1:1 chat, else their Teams id and a known service URL to open one."""
+    ref = personal_ref(session, aad_id)
+    if ref is not None:
+        return ref, None, None
+    found = person(session, aad_id)
+    if found is None or not found.teams_id:
+        return None, None, None
+    return None, found.teams_id, any_service_url(session)
+
+
+def any_service_url(session) -> ConversationRef | None:
+    return session.exec(select(ConversationRef).order_by(ConversationRef.updated_at.desc())).first()
+
+
+def save_conversations(session: Session, refs: list[ConversationRef]) -> None:
+    for ref in refs:
+        save_conversation(session, ref)
+
+
+def mark_welcomed(session: Session, aad_id: str, when) -> None:
+    found = person(session, aad_id)
+    if found is not None and found.welcomed_at is None:
+        found.welcomed_at = when
+
+
+def mark_uninstalled(session: Session, conversation_id: str) -> None:
+    ref = conversation(session, conversation_id)
+    if ref is not None:
+        ref.installed = False
+
+
+def set_locale(session: Session, aad_id: str, lang: str) -> None:
+    found = person(session, aad_id)
+    if found is not None:
+        found.locale = lang

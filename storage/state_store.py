@@ -7,6 +7,7 @@ silently overwrites what another turn wrote.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from contextvars import ContextVar
 
@@ -35,6 +36,38 @@ def read_rows(session, keys: list[str]) -> dict[str, tuple[str, int] | None]:
 def prefetch(key: str | None, rows: dict[str, tuple[str, int] | None]) -> None:
     if key is not None:
         _PREFETCHED.set(dict(rows))
+
+
+def read_json(session, key: str) -> dict | None:
+    """A small JSON state (the pending question of a user in a conversation); None if absent
+    or written by an older release in another shape."""
+    data = session.execute(select(BotStateRow.data).where(BotStateRow.key == key)).scalar()
+    if data is None:
+        return None
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def write_json(session, key: str, value: dict | None) -> None:
+    """Last writer wins: only the turn that asked a question writes it, and two first messages
+    at once in a new chat must not fail on each other's insert."""
+    table = BotStateRow.__table__
+    if value is None:
+        session.execute(delete(table).where(table.c.key == key))
+        return
+    data = json.dumps(value, ensure_ascii=False)
+    if session.execute(update(table).where(table.c.key == key)
+                       .values(data=data, etag=table.c.etag + 1, updated_at=utcnow())).rowcount:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(insert(table).values(key=key, data=data, etag=1, updated_at=utcnow()))
+    except IntegrityError:
+        session.execute(update(table).where(table.c.key == key).values(data=data, etag=table.c.etag + 1,
+                                                                        updated_at=utcnow()))
 
 
 class EtagConflict(KeyError):

@@ -127,4 +127,4 @@ async def _close_loose_services():
     from tests.scenarios.wheel_kit import OPEN_SERVICES
 
     while OPEN_SERVICES:
-        await OPEN_SERVICES.pop().extras["close_http"]()
+        await OPEN_SERVICES.pop().close_http()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.help import ROLE_WORDS, change_role
+from bot.roles import ROLE_WORDS, change_role
 from storage import org
 from storage.db import Database
 from storage.models import Role

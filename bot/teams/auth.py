@@ -256,6 +256,14 @@ class Authenticator:
         self._settings = settings
         self._keys = keys
 
+    @property
+    def keys(self) -> KeyCache:
+        return self._keys
+
+    @property
+    def issuer(self) -> str:
+        return self._settings.issuer
+
     async def authenticate(
         self,
         auth_header: str | None,

@@ -271,3 +271,51 @@ def _public_reason(status: int) -> str:
     # The log has the precise reason; callers learn only the class of failure.
     return {400: "bad request", 401: "unauthorized", 403: "forbidden", 413: "payload too large",
             415: "unsupported media type", 503: "service unavailable"}.get(status, "error")
+
+
+@dataclass
+class _BotConfig:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+
+def make_adapter(settings: Settings):
+    """botbuilder's CloudAdapter, patched for speed (bot/teams/sdk_patches.py)."""
+    from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+    from bot.teams import sdk_patches
+
+    sdk_patches.apply()
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(
+        # Without an app id (development) the SDK only accepts its legacy default app type.
+        _BotConfig(settings.app_id, settings.app_password,
+                   settings.app_type if settings.app_id else "MultiTenant", settings.app_tenant_id)
+    ))
+    sdk_patches.cache_user_token_client(adapter.bot_framework_authentication)
+    return adapter
+
+
+def make_authenticator(settings: Settings) -> Authenticator | None:
+    """Our own token validation in front of the adapter; None when authentication is off."""
+    from bot.teams.auth import AuthSettings, KeyCache
+
+    start_log = logging.getLogger("styra")  # the start-up's own voice, as app.py logs it
+
+    if not settings.auth_enabled:
+        start_log.warning("=" * 72)
+        start_log.warning("INBOUND AUTHENTICATION IS OFF (STYRA_ENV=development, no MicrosoftAppId).")
+        start_log.warning("Anyone who can reach %s:%s can talk to this bot. Never expose it.", settings.bind_host, settings.port)
+        start_log.warning("=" * 72)
+        return None
+    auth_settings = AuthSettings(app_id=settings.app_id, openid_metadata_url=settings.openid_metadata_url,
+                                 fetch_timeout_s=settings.key_fetch_timeout_s)
+    authenticator = Authenticator(auth_settings, KeyCache(auth_settings))
+    start_log.info("inbound authentication on: app id %s, issuer %s, keys from %s; %s", settings.app_id,
+             auth_settings.issuer, settings.openid_metadata_url,
+             "service URL and tenant allow-lists enforced" if settings.production
+             else "development: loopback or allow-listed service URLs")
+    return authenticator

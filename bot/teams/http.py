@@ -124,3 +124,26 @@ def http_create_conversation(session: Callable[[], aiohttp.ClientSession], token
             raise TransportError(None, None, f"could not open a chat: {exc}") from exc
 
     return create
+
+
+def http_team_channels(session: Callable[[], aiohttp.ClientSession], token: TokenProvider, *,
+                       timeout: float = 8.0):
+    """GET /v3/teams/{id}/conversations: the team's channels as (id, name) pairs."""
+
+    async def channels(service_url: str, team_id: str) -> list[tuple[str, str | None]]:
+        headers = {}
+        bearer = await token()
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        url = f"{service_url.rstrip('/')}/v3/teams/{quote(team_id, safe='')}/conversations"
+        try:
+            async with session().get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+                if resp.status >= 400:
+                    raise TransportError(resp.status, None, f"HTTP {resp.status}")
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, OSError, ValueError) as exc:
+            raise TransportError(None, None, f"could not list channels: {exc}") from exc
+        found = data.get("conversations") if isinstance(data, dict) else data
+        return [(c["id"], c.get("name")) for c in found or [] if isinstance(c, dict) and c.get("id")]
+
+    return channels

@@ -11,8 +11,8 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.actions import CardAction, action, handles
-from bot.commands import Where, command
+from bot.actions import CardAction
+from bot.registry import Capability, Where
 from bot.roles import can, is_admin
 from bot.rules import needs as rules
 from bot.rules.permissions import Permission
@@ -21,10 +21,13 @@ from bot.turn import Turn
 from cards import needs as needcards
 from cards import plan as plancards
 from cards.common import escape
+from cards.verbs import Verb
 from dialogs.needs import register as flow
 from storage import needs as repo
 from storage import org, plans
 from storage.models import EArea, NeedStatus, Role
+
+cap = Capability("needs")
 
 LIST_LIMIT = 25
 
@@ -48,7 +51,7 @@ STATUS_EXAMPLES_SV = "öppna, alla, registrerade, under bedömning, inom planen,
 _NEW_PREFIX = re.compile(r"^\s*(nytt behov|new need|registrera (ett )?behov|register (a )?need)\s*[:\-–]?\s*", re.IGNORECASE)
 
 
-@command("need.new", r"(?:nytt behov|new need|registrera (?:ett )?behov|register (?:a )?need)(?: .*)?",
+@cap.command("need.new", r"(?:nytt behov|new need|registrera (?:ett )?behov|register (?:a )?need)(?: .*)?",
          r"(?:vi|jag) (?:behöver|skulle behöva|vill ha) .+", r"(?:we|i) (?:need|would need|want) .+",
          where=Where.personal, examples=("nytt behov", "new need", "vi behöver …", "we need …"))
 async def new_need_command(turn: Turn, match: re.Match) -> None:
@@ -61,36 +64,36 @@ async def new_need_command(turn: Turn, match: re.Match) -> None:
     await flow.open_form(turn, title, description)
 
 
-@action("need.start", personal=True)
+@cap.action(Verb.NEED_START, personal=True)
 class StartNeed(CardAction):
     title: str = ""
 
 
-@handles(StartNeed)
+@cap.handles(StartNeed)
 async def on_start_need(turn: Turn, act: StartNeed):
     await flow.open_form(turn, act.title[: rules.TITLE_MAX])
     return None
 
 
-@action("need.submit")
+@cap.action(Verb.NEED_SUBMIT)
 class SubmitNeed(CardAction):
     # Not typed strictly: a damaged form id is answered by showing the form again, not refused.
     form_id: Any = None
     confirmed: Any = False
 
 
-@handles(SubmitNeed)
+@cap.handles(SubmitNeed)
 async def on_submit_need(turn: Turn, act: SubmitNeed):
     return await flow.on_submit(turn, act.form_id, act.confirmed is True or act.confirmed == "true")
 
 
-@action("need.join")
+@cap.action(Verb.NEED_JOIN)
 class JoinNeed(CardAction):
     need_id: int
     form_id: Any = None
 
 
-@handles(JoinNeed)
+@cap.handles(JoinNeed)
 async def on_join_need(turn: Turn, act: JoinNeed):
     return await flow.on_join(turn, act.need_id)
 
@@ -118,17 +121,17 @@ async def show_my_needs(turn: Turn):
     return None
 
 
-@command("need.mine", r"(?:mina behov|mina ärenden|my needs|behov|needs)", examples=("mina behov", "my needs"))
+@cap.command("need.mine", r"(?:mina behov|mina ärenden|my needs|behov|needs)", examples=("mina behov", "my needs"))
 async def my_needs_command(turn: Turn, match: re.Match) -> None:
     await show_my_needs(turn)
 
 
-@action("need.mine")
+@cap.action(Verb.NEED_MINE)
 class MyNeeds(CardAction):
     pass
 
 
-@handles(MyNeeds)
+@cap.handles(MyNeeds)
 async def on_my_needs(turn: Turn, act: MyNeeds):
     return await show_my_needs(turn)
 
@@ -213,17 +216,17 @@ async def _answer_text(turn: Turn, text: str):
     return None
 
 
-@command("need.show", r"(?:behov|need|behovet) (?P<number>b-\d{4}-\d{1,6})", examples=("behov B-2026-0042", "need B-2026-0042"))
+@cap.command("need.show", r"(?:behov|need|behovet) (?P<number>b-\d{4}-\d{1,6})", examples=("behov B-2026-0042", "need B-2026-0042"))
 async def need_command(turn: Turn, match: re.Match) -> None:
     await show_need(turn, number=match.group("number"))
 
 
-@action("need.show", personal=True)
+@cap.action(Verb.NEED_SHOW, personal=True)
 class ShowNeed(CardAction):
     need_id: int
 
 
-@handles(ShowNeed)
+@cap.handles(ShowNeed)
 async def on_show_need(turn: Turn, act: ShowNeed):
     return await show_need(turn, need_id=act.need_id)
 
@@ -257,7 +260,7 @@ def _area_needs(session, *, rest: str, speaker, settings, lang: str):
     return "ok", (flow.area_name(area, lang), statuses, out, total)
 
 
-@command("need.area", r"(?:behov|needs) (?P<rest>.+)", examples=("behov utbildning", "needs education"))
+@cap.command("need.area", r"(?:behov|needs) (?P<rest>.+)", examples=("behov utbildning", "needs education"))
 async def area_needs_command(turn: Turn, match: re.Match) -> None:
     t = turn.t
     kind, data = await turn.db.run(lambda s: _area_needs(s, rest=fold(match.group("rest")), speaker=turn.speaker,
@@ -362,18 +365,18 @@ async def show_plan(turn: Turn, words: list[str], year: int | None = None):
     return None
 
 
-@command("plan", r"(?:plan|planen|plans)(?: (?P<rest>.+))?", examples=("plan utbildning", "plan education"))
+@cap.command("plan", r"(?:plan|planen|plans)(?: (?P<rest>.+))?", examples=("plan utbildning", "plan education"))
 async def plan_command(turn: Turn, match: re.Match) -> None:
     await show_plan(turn, (match.group("rest") or "").split())
 
 
-@action("plan.show")
+@cap.action(Verb.PLAN_SHOW)
 class ShowPlan(CardAction):
     area: str
     year: int | None = None
 
 
-@handles(ShowPlan)
+@cap.handles(ShowPlan)
 async def on_show_plan(turn: Turn, act: ShowPlan):
     year = act.year if act.year and 2000 <= act.year <= 2100 else None
     return await show_plan(turn, [act.area[:60]], year)

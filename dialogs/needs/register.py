@@ -28,7 +28,6 @@ from sqlalchemy.exc import IntegrityError
 from bot.i18n import translator
 from bot.rules import needs as rules
 from bot.similar import index_of
-from bot.turn import card_message
 from cards import needs as needcards
 from storage import needs as repo
 from storage import org, plans
@@ -142,9 +141,7 @@ async def show(turn, content: dict, *, new_message: bool = False):
     reply_to = getattr(turn.activity, "reply_to_id", None)
     if reply_to and not new_message:
         try:
-            activity = card_message(content)
-            activity.id = reply_to
-            await turn.ctx.update_activity(activity)
+            await turn.replace_card(reply_to, content)
             return None
         except Exception as exc:  # an old or foreign message cannot be edited: send a new one
             log.info("could not update card %s in place: %s", reply_to, exc)
@@ -271,7 +268,7 @@ async def on_join(turn, need_id: int):
 
 
 def _in_background(services, work) -> None:
-    tasks = services.extras.setdefault("need_notices", set())
+    tasks = services.runtime.setdefault("need_notices", set())
     task = asyncio.get_running_loop().create_task(work)
     tasks.add(task)
     task.add_done_callback(tasks.discard)
@@ -279,7 +276,7 @@ def _in_background(services, work) -> None:
 
 async def drain(services) -> None:
     """Wait for the coordinator notices still being delivered (tests, orderly shutdown)."""
-    tasks = services.extras.get("need_notices") or set()
+    tasks = services.runtime.get("need_notices") or set()
     while tasks:
         await asyncio.gather(*list(tasks), return_exceptions=True)
 

@@ -2,19 +2,16 @@
 version 1.5, every verb one the bot handles, user text never live markdown."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
-import bot.features  # noqa: F401  (registers the verbs)
-from bot.actions import known_verbs
 from bot.i18n import translator
 from bot.rules.routing import R_FITS_FRAME, R_NO_ROOM_HOURS, R_URGENT, Frame
 from cards import assessment as ca
 from cards import decision_basis as cb
-
-SNAPSHOTS = Path(__file__).parent / "snapshots"
+from tests.support.cards import verbs
+from tests.support.snapshots import assert_snapshot
+from tests.support.verbs import REGISTRY
 
 NEED = ca.NeedInfo(42, "B-2026-0042", "Digital tentamen *nu*", "Studenter vill [skriva](http://x.se) hemma.",
                    "Utbildning", "Isaiah Langer", "Färre resor", 120, 80_000)
@@ -46,28 +43,14 @@ CARDS = {
 }
 
 
-def _verbs(node):
-    if isinstance(node, dict):
-        if node.get("type", "").startswith("Action.") and isinstance(node.get("data"), dict) and "verb" in node["data"]:
-            yield node["data"]["verb"]
-        for value in node.values():
-            yield from _verbs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _verbs(item)
-
-
 @pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("name", sorted(CARDS))
 def test_card_snapshot(name, lang):
     content = CARDS[name](translator(lang))
     assert content["version"] == "1.5"
-    assert set(_verbs(content)) <= known_verbs(), set(_verbs(content)) - known_verbs()
-    path = SNAPSHOTS / f"assessment_{name}_{lang}.json"
-    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1" or not path.exists():
-        path.write_text(text, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == text
+    used = set(verbs(content, refresh=True))
+    assert used <= REGISTRY.known_verbs(), used - REGISTRY.known_verbs()
+    assert_snapshot(f"assessment_{name}_{lang}.json", content)
 
 
 def test_user_text_is_never_live_markdown():

@@ -1,29 +1,15 @@
 """Every card Styra can show: schema 1.5, under the size limit, and only verbs the bot handles."""
 
 import json
-from pathlib import Path
 
 import pytest
 
-import bot.features  # noqa: F401  (registers every verb)
-from bot import actions
 from bot.i18n import translator
 from cards.common import MAX_CARD_BYTES
 from cards.system import HELP_TOPICS, help_card, help_topic_card, welcome_card
-
-SNAPSHOTS = Path(__file__).with_name("snapshots")
-
-
-def _verbs(node):
-    if isinstance(node, dict):
-        if node.get("type") in ("Action.Submit", "Action.Execute"):
-            data = node.get("data") or {}
-            yield node.get("verb") or data.get("verb")
-        for value in node.values():
-            yield from _verbs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _verbs(item)
+from tests.support.cards import verbs
+from tests.support.snapshots import SNAPSHOTS
+from tests.support.verbs import REGISTRY
 
 
 def _system_cards():
@@ -47,5 +33,5 @@ def test_card_is_valid_for_teams(name, card):
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     assert card.get("$schema", "").startswith("http://adaptivecards.io/schemas/")
     assert len(json.dumps(card, ensure_ascii=False).encode()) < MAX_CARD_BYTES
-    unknown = {verb for verb in _verbs(card) if verb not in actions.known_verbs()}
+    unknown = {verb for verb in verbs(card, refresh=True) if verb not in REGISTRY.known_verbs()}
     assert not unknown, f"{name} uses verbs no handler accepts: {unknown}"

@@ -4,14 +4,10 @@ version, known verbs and inputs, escaped user text."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-import bot.features  # noqa: F401  (registers the verbs)
-from bot import actions
 from bot.i18n import translator
 from cards.decision import (
     BasisView,
@@ -27,8 +23,10 @@ from cards.decision import (
     sent_back_card,
 )
 from dialogs.decisions import Approve
+from tests.support.cards import buttons, verbs
+from tests.support.snapshots import assert_snapshot
+from tests.support.verbs import REGISTRY
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
 WHEN = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
 CTX = CardContext(refresh_ids=("29:chair", "29:deputy"))
 SV, EN = translator("sv"), translator("en")
@@ -75,31 +73,9 @@ STATES = {
 }
 
 
-def _verbs(node) -> set[str]:
-    found = set()
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            found.add(node["verb"])
-            assert node["data"]["verb"] == node["verb"]
-        for value in node.values():
-            found |= _verbs(value)
-    elif isinstance(node, list):
-        for item in node:
-            found |= _verbs(item)
-    return found
-
-
 @pytest.mark.parametrize("name", sorted(STATES))
 def test_snapshot(name):
-    content = STATES[name]()
-    path = SNAPSHOTS / f"decision_{name}.json"
-    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1" or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        if os.environ.get("STYRA_UPDATE_SNAPSHOTS") != "1":
-            pytest.fail(f"snapshot {path.name} was missing and has been written; run again")
-    assert text == path.read_text(encoding="utf-8")
+    assert_snapshot(f"decision_{name}.json", STATES[name]())
 
 
 @pytest.mark.parametrize("name", sorted(STATES))
@@ -107,14 +83,17 @@ def test_schema_and_verbs_are_known(name):
     content = STATES[name]()
     assert content["version"] == "1.5"
     assert content["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
-    assert _verbs(content) <= actions.known_verbs()
+    for button in buttons(content, refresh=True):
+        if button["type"] == "Action.Execute":
+            assert button["data"]["verb"] == button["verb"]
+    assert set(verbs(content, refresh=True)) <= REGISTRY.known_verbs()
 
 
 def test_chair_inputs_are_read_by_the_decision_verbs():
     content = chair_card(SV, VIEW, CTX)
     ids = {e["id"] for e in content["body"] if e["type"].startswith("Input.")}
     assert ids == {"comment", "registry_number"} <= set(Approve.model_fields)
-    parsed = actions.parse({"verb": "decision.approve", "basis_id": 7, "comment": " ok\x00 ", "registry_number": "x" * 99})
+    parsed = REGISTRY.parse({"verb": "decision.approve", "basis_id": 7, "comment": " ok\x00 ", "registry_number": "x" * 99})
     assert parsed.comment == "ok" and len(parsed.registry_number) == 60
 
 

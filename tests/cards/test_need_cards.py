@@ -4,20 +4,18 @@ and user text that never becomes live markdown."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
-import bot.features  # noqa: F401  (registers every verb)
-from bot.actions import known_verbs
 from bot.i18n import translator
 from bot.rules.needs import Step
 from cards import needs as nc
 from cards import plan as pc
 from cards.common import MAX_CARD_BYTES
-
-SNAPSHOTS = Path(__file__).with_name("snapshots")
+from tests.support.cards import inputs as input_map
+from tests.support.cards import nodes, verbs
+from tests.support.snapshots import assert_snapshot
+from tests.support.verbs import REGISTRY
 
 AREAS = [nc.Option("ekonomi", "Ekonomi och personal"), nc.Option("utbildning", "Utbildning")]
 GOALS = [nc.Option("1", "Utbildning – Samlad digital kursanmälan"), nc.Option("2", "Utbildning – Enhetliga kursrum")]
@@ -64,54 +62,36 @@ CARDS = {
 }
 
 
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
-def _verbs(card):
-    return {(n.get("data") or {}).get("verb") for n in _walk(card) if n.get("type") in ("Action.Submit", "Action.Execute")}
-
-
 @pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("name", sorted(CARDS))
 def test_card_snapshot(name, lang):
     content = CARDS[name](translator(lang))
     assert content["version"] == "1.5"
-    assert _verbs(content) <= known_verbs() | {"assess.open"}, _verbs(content) - known_verbs()
-    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    used = set(verbs(content, refresh=True))
+    assert used <= REGISTRY.known_verbs() | {"assess.open"}, used - REGISTRY.known_verbs()
     assert len(json.dumps(content, ensure_ascii=False).encode()) <= MAX_CARD_BYTES
-    path = SNAPSHOTS / f"needs_{name}_{lang}.json"
-    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no snapshot {path.name}: run with STYRA_UPDATE_SNAPSHOTS=1"
-    assert path.read_text(encoding="utf-8") == text
+    assert_snapshot(f"needs_{name}_{lang}.json", content)
 
 
 @pytest.mark.parametrize("name", sorted(CARDS))
 def test_user_text_never_reaches_a_markdown_block_unescaped(name):
     content = CARDS[name](translator("sv"))
-    for node in _walk(content):
+    for node in nodes(content):
         if node.get("type") == "TextBlock" or node.get("type") == "Fact":
             for key in ("text", "title", "value"):
                 value = node.get(key) or ""
                 assert "](http" not in value and "**Viktigt**" not in value, (name, value)
-    runs = [n["text"] for n in _walk(content) if n.get("type") == "TextRun"]
+    runs = [n["text"] for n in nodes(content) if n.get("type") == "TextRun"]
     if name in ("similar", "confirmation", "joined", "list", "detail", "notice"):
         assert EVIL in runs
 
 
 def test_the_form_marks_bad_fields_and_keeps_values():
     content = CARDS["form_errors"](translator("sv"))
-    inputs = {n["id"]: n for n in _walk(content) if str(n.get("type", "")).startswith("Input.")}
+    inputs = input_map(content)
     assert inputs["hours"]["value"] == "-4" and inputs["hours"]["errorMessage"] == "Talet kan inte vara negativt."
     assert inputs["title"]["value"] == EVIL and inputs["goals"]["value"] == "1,2"
-    red = [n["text"] for n in _walk(content) if n.get("type") == "TextBlock" and n.get("color") == "Attention"]
+    red = [n["text"] for n in nodes(content) if n.get("type") == "TextBlock" and n.get("color") == "Attention"]
     assert any("Kontrollera de markerade fälten" in text for text in red)
     assert any("Talet kan inte vara negativt." in text for text in red)
 

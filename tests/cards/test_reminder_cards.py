@@ -3,19 +3,15 @@ named as the handlers read them). Regenerate with STYRA_UPDATE_SNAPSHOTS=1."""
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
-import pytest
-
-import bot.features  # noqa: F401  (registers the verbs)
-from bot import actions
 from bot.documents.wheel_picture import Mark, WheelPicture, render_svg
 from bot.i18n import translator
 from cards import reminder as rc
 from cards import wheel as wc
+from tests.support.cards import buttons, input_ids
+from tests.support.snapshots import assert_snapshot
+from tests.support.verbs import REGISTRY
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
 SV, EN = translator("sv"), translator("en")
 
 VIEW = rc.ReminderView(
@@ -36,44 +32,20 @@ DONE = rc.ReminderView(**{**VIEW.__dict__, "status": "answered", "answer": "done
 
 
 def check(name: str, card: dict) -> None:
-    path = SNAPSHOTS / f"{name}.json"
-    text = json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOTS.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    if not path.exists():
-        pytest.fail(f"missing snapshot {path.name} (run with STYRA_UPDATE_SNAPSHOTS=1)")
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed (STYRA_UPDATE_SNAPSHOTS=1 to accept)"
+    assert_snapshot(f"{name}.json", card)
     assert card["version"] == "1.5" and card["$schema"].endswith("adaptive-card.json")
     assert len(json.dumps(card, ensure_ascii=False).encode()) < 25_000
     for verb in _verbs(card):
-        assert verb in actions.known_verbs(), verb
+        assert verb in REGISTRY.known_verbs(), verb
 
 
-def _verbs(node) -> list[str]:
+def _verbs(card: dict) -> list[str]:
+    """The verbs of the card's Action.Execute buttons (refresh included), each also in its data."""
     out = []
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            assert node["verb"] == node["data"]["verb"]
-            out.append(node["verb"])
-        for value in node.values():
-            out.extend(_verbs(value))
-    elif isinstance(node, list):
-        for value in node:
-            out.extend(_verbs(value))
-    return out
-
-
-def _inputs(node) -> list[str]:
-    out = []
-    if isinstance(node, dict):
-        if str(node.get("type", "")).startswith("Input."):
-            out.append(node["id"])
-        for value in node.values():
-            out.extend(_inputs(value))
-    elif isinstance(node, list):
-        for value in node:
-            out.extend(_inputs(value))
+    for button in buttons(card, refresh=True):
+        if button["type"] == "Action.Execute":
+            assert button["verb"] == button["data"]["verb"]
+            out.append(button["verb"])
     return out
 
 
@@ -90,7 +62,7 @@ def test_interactive_reminder_has_the_four_answers_and_named_inputs():
     card = rc.reminder_card(SV, VIEW, interactive=True)
     check("reminder_interactive_sv", card)
     assert _verbs(card) == ["reminder.refresh", "reminder.done", "reminder.start", "reminder.snooze", "reminder.na"]
-    assert _inputs(card) == ["snooze_until", "reason"]
+    assert input_ids(card) == ["snooze_until", "reason"]
 
 
 def test_interactive_reminder_in_english():
@@ -139,7 +111,4 @@ def test_wheel_picture_svg_has_twelve_segments_and_highlights_the_current_month(
     assert svg.count("<circle ") == 3 + 3  # marks + legend
     assert ">nov</text>" in svg and 'font-weight="700"' in svg
     assert "Utbildning &lt;&amp;&gt;" in svg
-    path = SNAPSHOTS / "wheel_picture.svg"
-    if os.environ.get("STYRA_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(svg, encoding="utf-8")
-    assert svg == path.read_text(encoding="utf-8")
+    assert_snapshot("wheel_picture.svg", svg)

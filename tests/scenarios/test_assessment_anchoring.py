@@ -2,7 +2,6 @@
 
 from sqlmodel import select
 
-from dialogs import anchoring
 from storage import assessments as repo
 from storage.models import BasisStatus, NeedEvent
 from tests.scenarios.test_assessment_flow import WITHIN, _assess, _need
@@ -23,38 +22,38 @@ async def _basis_form(bot):
     return need_id, data
 
 
-async def test_basis_is_anchored_by_all_area_owners_then_ready(bot):
+async def test_basis_is_anchored_by_all_area_owners_then_ready(bot, monkeypatch):
     fired = []
 
     async def hook(services, basis_id):
         fired.append(basis_id)
 
-    anchoring.BASIS_READY_HOOKS.append(hook)
-    try:
-        need_id, data = await _basis_form(bot)
-        bot.connector.clear()
-        replies = await bot.click({**data, **BASIS})
-        assert any("skickat till de e-områdesansvariga: Adele Vance" in r.all_text() for r in replies)
-        to_adele = [s for s in bot.connector.sent if "Förankra" in s.all_text() or "Jag instämmer" in s.all_text()]
-        assert to_adele, [s.all_text() for s in bot.connector.sent]
-        basis = await bot.query(lambda s: repo.latest_basis(s, need_id))
-        assert basis.status == BasisStatus.anchoring and basis.version == 1 and basis.risk_impact == 4
-        # the same form again stores nothing
-        again = await bot.click({**data, **BASIS})
-        assert "redan skickat" in again[-1].all_text()
-        # only area owners may anchor
-        refused = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ISAIAH)
-        assert "Bara e-områdets e-områdesansvariga" in refused[-1].all_text()
-        replies = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ADELE)
-        assert "klart för styrgruppen" in replies[-1].all_text()
-        assert fired == [basis.id]
-        basis = await bot.query(lambda s: repo.latest_basis(s, need_id))
-        assert basis.status == BasisStatus.ready
-        # a second click on the old card changes nothing and fires nothing
-        replies = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ADELE)
-        assert "väntar inte längre" in replies[-1].all_text() and fired == [basis.id]
-    finally:
-        anchoring.BASIS_READY_HOOKS.remove(hook)
+    from dialogs import decisions
+
+    monkeypatch.setattr(decisions, "post_basis", hook)  # what a ready basis sets off
+
+    need_id, data = await _basis_form(bot)
+    bot.connector.clear()
+    replies = await bot.click({**data, **BASIS})
+    assert any("skickat till de e-områdesansvariga: Adele Vance" in r.all_text() for r in replies)
+    to_adele = [s for s in bot.connector.sent if "Förankra" in s.all_text() or "Jag instämmer" in s.all_text()]
+    assert to_adele, [s.all_text() for s in bot.connector.sent]
+    basis = await bot.query(lambda s: repo.latest_basis(s, need_id))
+    assert basis.status == BasisStatus.anchoring and basis.version == 1 and basis.risk_impact == 4
+    # the same form again stores nothing
+    again = await bot.click({**data, **BASIS})
+    assert "redan skickat" in again[-1].all_text()
+    # only area owners may anchor
+    refused = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ISAIAH)
+    assert "Bara e-områdets e-områdesansvariga" in refused[-1].all_text()
+    replies = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ADELE)
+    assert "klart för styrgruppen" in replies[-1].all_text()
+    assert fired == [basis.id]
+    basis = await bot.query(lambda s: repo.latest_basis(s, need_id))
+    assert basis.status == BasisStatus.ready
+    # a second click on the old card changes nothing and fires nothing
+    replies = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ADELE)
+    assert "väntar inte längre" in replies[-1].all_text() and fired == [basis.id]
 
 
 async def test_a_comment_sends_it_back_and_a_revision_is_a_new_version(bot):

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from sqlmodel import select
 
-from bot import commands
 from storage.models import ConversationRef, LinkedChannel, Person, ProcessedActivity, RoleAssignment
 from tests.support.botkit import ALEX, CHANNEL_ID, ISAIAH, STRANGER
 
@@ -125,9 +124,10 @@ async def test_an_exception_becomes_a_localised_apology_with_an_incident_id(bot,
     async def explode(turn, match):
         raise RuntimeError("boom")
 
-    exploding = [replace(c, run=explode) if c.name == "roles" else c for c in commands._COMMANDS]
-    monkeypatch.setattr("bot.commands._COMMANDS", exploding)
-    caplog.set_level(logging.ERROR, logger="styra.handler")
+    registry = bot.services.registry
+    exploding = tuple(replace(c, run=explode) if c.name == "roles" else c for c in registry.commands)
+    monkeypatch.setattr(registry, "commands", exploding)
+    caplog.set_level(logging.ERROR, logger="styra.dispatch")
     replies = await bot.say("roller", activity_id="will-fail")
     text = texts(replies)
     assert "Förlåt, något gick fel hos mig" in text

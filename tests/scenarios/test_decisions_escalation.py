@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from dialogs import decisions
 from tests.support.botkit import ALEX, CHANNEL_ID, PATTI
+from tests.support.cards import text, verbs
 from tests.support.decision_kit import (
     PORTFOLIO_CHANNEL,
     card_of,
@@ -14,8 +15,6 @@ from tests.support.decision_kit import (
     make_basis,
     need_of,
     plan_2026,
-    texts,
-    verbs,
 )
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
@@ -38,7 +37,7 @@ async def test_the_chair_escalates_and_the_portfolio_chair_decides(any_bot):
     basis_id = await _posted(bot, None)
     status, body = await bot.invoke({"verb": "decision.escalate", "basis_id": basis_id, "comment": "Berör alla."}, user=ALEX)
     assert status == 200
-    shown = texts(card_of(body))
+    shown = text(card_of(body))
     assert "Styrgruppen: Lyft till portföljledningen" in shown and "Väntar på portföljledningens beslut." in shown
     assert (await bot.query(need_of, basis_id)).status.value == "awaiting_decision"
     await decisions.drain()
@@ -56,11 +55,11 @@ async def test_the_chair_escalates_and_the_portfolio_chair_decides(any_bot):
     # the steering chair may not decide for portfolio management
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": basis_id, "level": "portfolio"}, user=ALEX)
     assert status == 200
-    assert "Bara portföljledningens ordförande kan besluta om det här underlaget. Fråga Patti Fernandez." in texts(card_of(body))
+    assert "Bara portföljledningens ordförande kan besluta om det här underlaget. Fråga Patti Fernandez." in text(card_of(body))
 
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": basis_id, "level": "portfolio",
                                      "registry_number": "IT 2026/7"}, user=PATTI)
-    assert status == 200 and "Portföljledningen: Godkänt" in texts(card_of(body))
+    assert status == 200 and "Portföljledningen: Godkänt" in text(card_of(body))
     rows = await bot.query(decisions_of, basis_id)
     assert [(d.level, d.outcome.value) for d in rows] == [("steering", "escalated"), ("portfolio", "approved")]
     assert rows[1].parent_id == rows[0].id and rows[1].registry_number == "IT 2026/7"
@@ -79,7 +78,7 @@ async def test_a_basis_that_affects_the_whole_portfolio_goes_on_after_approval(a
     bot = any_bot
     basis_id = await _posted(bot, None, escalate=True)
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": basis_id}, user=ALEX)
-    assert status == 200 and "Väntar på portföljledningens beslut." in texts(card_of(body))
+    assert status == 200 and "Väntar på portföljledningens beslut." in text(card_of(body))
     # the steering group's approval does not yet change the plan
     assert (await bot.query(need_of, basis_id)).status.value == "awaiting_decision"
     assert (await bot.query(plan_2026)).committed_sek == 0
@@ -98,5 +97,5 @@ async def test_portfolio_level_is_closed_without_an_escalation(bot):
     basis_id = await _posted(bot, None)
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": basis_id, "level": "portfolio"}, user=PATTI)
     assert status == 200
-    assert "Beslutsunderlaget har inte lyfts till portföljledningen." in texts(card_of(body))
+    assert "Beslutsunderlaget har inte lyfts till portföljledningen." in text(card_of(body))
     assert await bot.query(decisions_of, basis_id) == []

@@ -11,19 +11,17 @@ from dialogs import decisions
 from storage import org
 from storage.models import BasisStatus
 from tests.support.botkit import ALEX, CHANNEL_ID, ISAIAH, MEGAN, PATTI, STRANGER
+from tests.support.cards import input_ids, text, verbs
 from tests.support.decision_kit import (
     basis_status,
     card_of,
     decisions_of,
     events_of,
     grant_deputy,
-    inputs,
     link_channels,
     make_basis,
     need_of,
     plan_2026,
-    texts,
-    verbs,
 )
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)  # 14:05 in Stockholm
@@ -54,7 +52,7 @@ async def test_posted_card_is_the_read_only_view_with_a_refresh_for_chair_and_de
     assert len(posted) == 1
     card = posted[0].card
     assert card["version"] == "1.5"
-    assert verbs(card) == [] and inputs(card) == []
+    assert verbs(card) == [] and input_ids(card) == []
     assert card["refresh"]["action"]["verb"] == "decision.view"
     assert card["refresh"]["action"]["data"] == {"verb": "decision.view", "basis_id": basis_id, "level": "steering"}
     # Teams user ids, not AAD ids
@@ -69,14 +67,14 @@ async def test_refresh_gives_the_chair_the_buttons_and_a_member_the_read_only_ca
     chair = card_of(body)
     assert verbs(chair) == ["decision.approve", "decision.reject", "decision.defer", "decision.send_back",
                             "decision.escalate"]
-    assert inputs(chair) == ["comment", "registry_number"]
-    assert "Godkänn" in texts(chair)
+    assert input_ids(chair) == ["comment", "registry_number"]
+    assert "Godkänn" in text(chair)
 
     status, body = await bot.invoke({"verb": "decision.view", "basis_id": ready}, user=ISAIAH)
     assert status == 200
     member = card_of(body)
-    assert verbs(member) == [] and inputs(member) == []
-    assert "Väntar på beslut av ordföranden eller vice ordföranden." in texts(member)
+    assert verbs(member) == [] and input_ids(member) == []
+    assert "Väntar på beslut av ordföranden eller vice ordföranden." in text(member)
 
 
 async def test_approve_records_one_decision_changes_the_plan_and_tells_people(bot, ready):
@@ -85,7 +83,7 @@ async def test_approve_records_one_decision_changes_the_plan_and_tells_people(bo
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": ready, "level": "steering",
                                      "comment": "Bra underlag.", "registry_number": "UTB 2026/42"}, user=ALEX)
     assert status == 200
-    shown = texts(card_of(body))
+    shown = text(card_of(body))
     assert "Styrgruppen: Godkänt" in shown
     assert "Beslutat av Alex Wilber den 2026-11-21 14:05." in shown
     assert "UTB 2026/42" in shown and "Bra underlag." in shown
@@ -120,7 +118,7 @@ async def test_approve_records_one_decision_changes_the_plan_and_tells_people(bo
 
 async def test_reject_declines_the_need_with_the_reason(bot, ready):
     status, body = await bot.invoke({"verb": "decision.reject", "basis_id": ready, "comment": "Ryms inte i år."})
-    assert status == 200 and "Styrgruppen: Avslaget" in texts(card_of(body))
+    assert status == 200 and "Styrgruppen: Avslaget" in text(card_of(body))
     assert (await bot.query(need_of, ready)).status.value == "declined"
     last = (await bot.query(events_of, ready))[-1]
     assert last.kind == "status_changed"
@@ -131,7 +129,7 @@ async def test_reject_declines_the_need_with_the_reason(bot, ready):
 
 async def test_defer_puts_the_need_in_the_inventory(bot, ready):
     status, body = await bot.invoke({"verb": "decision.defer", "basis_id": ready, "comment": "Tas upp i nästa plan."})
-    assert status == 200 and "Uppskjutet till behovsinventeringen" in texts(card_of(body))
+    assert status == 200 and "Uppskjutet till behovsinventeringen" in text(card_of(body))
     assert (await bot.query(need_of, ready)).status.value == "inventory"
     assert json.loads((await bot.query(events_of, ready))[-1].detail)["reason"] == "Tas upp i nästa plan."
 
@@ -139,7 +137,7 @@ async def test_defer_puts_the_need_in_the_inventory(bot, ready):
 async def test_send_back_returns_the_basis_to_the_coordinators_with_the_comment(bot, ready):
     status, body = await bot.invoke({"verb": "decision.send_back", "basis_id": ready,
                                      "comment": "Beskriv beroendet till forskning."})
-    assert status == 200 and "Återremitterat till koordinatorerna" in texts(card_of(body))
+    assert status == 200 and "Återremitterat till koordinatorerna" in text(card_of(body))
     assert await bot.query(basis_status, ready) == "sent_back"
     assert (await bot.query(need_of, ready)).status.value == "under_assessment"
     await decisions.drain()
@@ -152,7 +150,7 @@ async def test_send_back_returns_the_basis_to_the_coordinators_with_the_comment(
 async def test_a_member_is_refused_in_the_card(bot, ready):
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": ready}, user=ISAIAH)
     assert status == 200
-    shown = texts(card_of(body))
+    shown = text(card_of(body))
     assert "Bara styrgruppens ordförande eller vice ordförande kan besluta om det här underlaget. Fråga Alex Wilber." in shown
     assert await bot.query(decisions_of, ready) == []
     assert (await bot.query(need_of, ready)).status.value == "awaiting_decision"
@@ -161,7 +159,7 @@ async def test_a_member_is_refused_in_the_card(bot, ready):
 async def test_an_unknown_person_is_refused_in_english(bot, ready):
     status, body = await bot.invoke({"verb": "decision.reject", "basis_id": ready}, user=STRANGER)
     assert status == 200
-    assert "Only the steering group's chair or deputy chair can decide on this basis." in texts(card_of(body))
+    assert "Only the steering group's chair or deputy chair can decide on this basis." in text(card_of(body))
     assert await bot.query(decisions_of, ready) == []
 
 
@@ -170,7 +168,7 @@ async def test_a_replayed_invoke_shows_the_decision_and_records_nothing_more(bot
     first = await bot.invoke(data, user=ALEX, activity_id="invoke-1")
     again = await bot.invoke(data, user=ALEX, activity_id="invoke-1")
     assert first[0] == again[0] == 200
-    assert "Redan beslutat av Alex Wilber den 2026-11-21 14:05." in texts(card_of(again[1]))
+    assert "Redan beslutat av Alex Wilber den 2026-11-21 14:05." in text(card_of(again[1]))
     assert len(await bot.query(decisions_of, ready)) == 1
     assert [e.kind for e in await bot.query(events_of, ready)].count("decided") == 1
     plan = await bot.query(plan_2026)
@@ -182,7 +180,7 @@ async def test_a_click_on_a_stale_card_shows_the_current_state(bot, ready):
     # the chair's old card still shows Approve; a click on it changes nothing
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": ready}, user=ALEX)
     assert status == 200
-    shown = texts(card_of(body))
+    shown = text(card_of(body))
     assert "Redan beslutat av Alex Wilber" in shown and "Återremitterat till koordinatorerna" in shown
     rows = await bot.query(decisions_of, ready)
     assert [d.outcome.value for d in rows] == ["sent_back"]
@@ -194,13 +192,13 @@ async def test_a_replaced_version_can_no_longer_be_decided(bot):
     basis_id = await bot.query(lambda s: make_basis(s, status=BasisStatus.superseded))
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": basis_id}, user=ALEX)
     assert status == 200
-    assert "Den här versionen ska inte längre beslutas" in texts(card_of(body))
+    assert "Den här versionen ska inte längre beslutas" in text(card_of(body))
     assert await bot.query(decisions_of, basis_id) == []
 
 
 async def test_a_missing_basis_answers_with_a_card(bot):
     status, body = await bot.invoke({"verb": "decision.approve", "basis_id": 999}, user=ALEX)
-    assert status == 200 and "Beslutsunderlaget finns inte längre." in texts(card_of(body))
+    assert status == 200 and "Beslutsunderlaget finns inte längre." in text(card_of(body))
 
 
 async def test_decisions_command_lists_an_areas_decisions_for_area_roles_only(bot, ready):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from dialogs import decisions
 from tests.support.botkit import ALEX, MEGAN
+from tests.support.cards import text
 from tests.support.decision_kit import (
     card_of,
     decisions_of,
@@ -17,7 +18,6 @@ from tests.support.decision_kit import (
     make_basis,
     need_of,
     plan_2026,
-    texts,
 )
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
@@ -41,7 +41,7 @@ async def test_chair_and_deputy_at_once_make_one_decision(any_bot):
     rows = await any_bot.query(decisions_of, basis_id)
     assert len(rows) == 1
     winner = rows[0]
-    shown = [texts(card_of(b1)), texts(card_of(b2))]
+    shown = [text(card_of(b1)), text(card_of(b2))]
     winner_name = "Alex Wilber" if winner.decided_by == ALEX.aad_id else "Megan Bowen"
     # the winner sees "decided", the loser "already decided by <winner>"
     assert sum(f"Beslutat av {winner_name}" in s for s in shown) == 1
@@ -64,5 +64,5 @@ async def test_many_identical_clicks_at_once_make_one_decision(any_bot):
     assert len(rows) == 1 and rows[0].number == "D-2026-0001"
     plan = await any_bot.query(plan_2026)
     assert plan.committed_sek == 150_000 and plan.frame_sek == 2_600_000
-    assert sum("Redan beslutat av" in texts(card_of(body)) for _, body in results) == 5
+    assert sum("Redan beslutat av" in text(card_of(body)) for _, body in results) == 5
     await decisions.drain()

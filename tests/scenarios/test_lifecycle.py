@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlmodel import select
 
@@ -16,7 +15,8 @@ from dialogs.needs.register import drain as drain_notices
 from storage import assessments as repo
 from storage.models import BasisStatus, Decision, LinkedChannel, Need, NeedEvent, NeedStatus, Plan
 from tests.support.botkit import ADELE, ALEX, CHANNEL_ID, ISAIAH, STRANGER
-from tests.support.connector import Sent, _strings
+from tests.support.cards import buttons, inputs, press, texts, verbs
+from tests.support.connector import Sent
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)  # 14:05 in Stockholm
 PORTFOLIO_CHANNEL = "19:portfolio@thread.tacv2"
@@ -25,31 +25,8 @@ PORTFOLIO_CHANNEL = "19:portfolio@thread.tacv2"
 # --- reading what the bot sent ------------------------------------------------------------------
 
 
-def walk(node: Any):
-    if isinstance(node, dict):
-        yield node
-        for key, value in node.items():
-            if key != "refresh":
-                yield from walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk(item)
-
-
-def buttons(card: dict) -> list[dict]:
-    return [el for el in walk(card) if el.get("type") in ("Action.Submit", "Action.Execute")]
-
-
-def verbs(card: dict) -> list[str]:
-    return [b.get("verb") or (b.get("data") or {}).get("verb") for b in buttons(card)]
-
-
-def inputs(card: dict) -> dict[str, dict]:
-    return {el["id"]: el for el in walk(card) if str(el.get("type", "")).startswith("Input.")}
-
-
 def text_of(items) -> str:
-    return "\n".join(s.all_text() if isinstance(s, Sent) else "\n".join(_strings(s)) for s in items)
+    return "\n".join(s.all_text() if isinstance(s, Sent) else "\n".join(texts(s)) for s in items)
 
 
 def card_with(sent: list[Sent], verb: str) -> dict:
@@ -59,24 +36,6 @@ def card_with(sent: list[Sent], verb: str) -> dict:
             if verb in verbs(card):
                 return card
     raise AssertionError(f"no card with {verb!r} in {[s.all_text()[:100] for s in sent]}")
-
-
-def press(card: dict, verb: str, **typed: Any) -> dict:
-    """What Teams sends for a button: its data plus every input's value (what the person typed,
-    else what the card already held)."""
-    button = next(b for b in buttons(card) if (b.get("verb") or b["data"].get("verb")) == verb)
-    values = {name: _as_sent(el.get("value")) for name, el in inputs(card).items()}
-    values.update({k: str(v) for k, v in typed.items()})
-    return {**values, **button["data"]}
-
-
-def _as_sent(value: Any) -> str:
-    """An input's value as the Teams client sends it: a string; numbers as JavaScript prints them."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def card_of(body: dict) -> dict:

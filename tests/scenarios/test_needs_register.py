@@ -13,30 +13,14 @@ from sqlmodel import select
 
 from storage.models import Need, NeedAffected, NeedEvent
 from tests.support.botkit import ALEX, BOT_ID, CHANNEL_ID, ISAIAH, MEGAN, STRANGER, BotHarness
+from tests.support.cards import buttons, inputs, nodes
+from tests.support.transcript import Transcript
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def fixed_clock(bot) -> None:
     bot.services.clock = lambda: NOW
-
-
-def walk(node: Any):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk(item)
-
-
-def inputs(card: dict) -> dict[str, dict]:
-    return {el["id"]: el for el in walk(card) if isinstance(el.get("type"), str) and el["type"].startswith("Input.")}
-
-
-def buttons(card: dict) -> list[dict]:
-    return [el for el in walk(card) if el.get("type") == "Action.Submit"]
 
 
 def find_card(replies, verb: str) -> dict:
@@ -98,13 +82,14 @@ async def test_full_registration_in_swedish(bot):
 
 async def test_full_registration_in_english_with_plan_goals(bot):
     fixed_clock(bot)
-    form = await open_form(bot, STRANGER, "new need")
+    convo = Transcript(bot, STRANGER)
+    await convo.say("new need")
+    form = convo.expect_card(verb="need.submit")
     assert "Register a need" in json.dumps(form)
     goal_choices = inputs(form)["goals"]["choices"]
     ours = [c["value"] for c in goal_choices if c["title"].startswith("Education – ")]
-    replies = await bot.click(submit_data(form, **{**GOOD, "title": "Exam room booking", "goals": ",".join(ours[:2])}),
-                              user=STRANGER)
-    text = "\n".join(r.all_text() for r in replies)
+    await convo.click(form, "Send", inputs={**GOOD, "title": "Exam room booking", "goals": ",".join(ours[:2])})
+    text = convo.text
     assert "Need B-2026-0001 is registered" in text and "What happens next" in text
     from storage.models import NeedGoal
 
@@ -132,17 +117,19 @@ async def test_welcome_card_button_opens_the_form(bot):
 async def test_near_identical_need_is_suggested_and_joining_creates_no_duplicate(bot):
     fixed_clock(bot)
     await register(bot, ISAIAH)
-    form = await open_form(bot, MEGAN)
-    replies = await bot.click(submit_data(form, **{**GOOD, "title": "Fristående kurser: samlad digital kursanmalan"}), user=MEGAN)
-    similar = find_card(replies, "need.join")
-    text = "\n".join(r.all_text() for r in replies)
+    convo = Transcript(bot, MEGAN)
+    await convo.say("nytt behov")
+    form = convo.expect_card(verb="need.submit")
+    await convo.click(form, "Skicka", inputs={**GOOD, "title": "Fristående kurser: samlad digital kursanmalan"})
+    similar = convo.expect_card(verb="need.join")
+    text = convo.text
     assert "Är det något av de här?" in text and "B-2026-0001" in text
     # what Megan typed is still on the card, so "new need" would save it
     assert inputs(similar)["title"]["value"] == "Fristående kurser: samlad digital kursanmalan"
-    join = next(b["data"] for b in buttons(similar) if b["data"]["verb"] == "need.join")
-    replies = await bot.click(join, user=MEGAN)
+    join = "Samma behov – lägg till mig som berörd"
+    replies = await convo.click(similar, join)
     assert "Du står nu som berörd av B-2026-0001" in "\n".join(r.all_text() for r in replies)
-    replies = await bot.click(join, user=MEGAN)  # twice: still one row
+    replies = await convo.click(similar, join)  # twice: still one row
     assert "Du står redan som berörd" in "\n".join(r.all_text() for r in replies)
     assert len(await needs(bot)) == 1
     rows = await bot.query(lambda s: list(s.exec(select(NeedAffected))))
@@ -285,11 +272,11 @@ async def test_markdown_and_links_in_text_stay_literal(bot):
     assert need.title == evil
     replies = await bot.say(f"behov {need.number}", user=ISAIAH)
     card = replies[-1].card
-    blocks = [el for el in walk(card) if el.get("type") == "TextBlock"]
+    blocks = [el for el in nodes(card) if el.get("type") == "TextBlock"]
     assert not any("evil.example" in b["text"] and "](" in b["text"] for b in blocks)
-    runs = [el["text"] for el in walk(card) if el.get("type") == "TextRun"]
+    runs = [el["text"] for el in nodes(card) if el.get("type") == "TextRun"]
     assert evil in runs
-    facts = [el for el in walk(card) if el.get("type") == "FactSet"]
+    facts = [el for el in nodes(card) if el.get("type") == "FactSet"]
     assert "https://" not in json.dumps(facts)
 
 

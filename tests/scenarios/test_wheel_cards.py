@@ -10,6 +10,7 @@ from dialogs import wheel as reminders
 from storage import reminders as repo
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local
 from tests.support.botkit import ALEX, ISAIAH
+from tests.support.cards import verbs
 
 UTB = "19:utbildning-styrgrupp@thread.tacv2"
 
@@ -32,23 +33,6 @@ def card_of(body: dict) -> dict:
 
 def text_of(card: dict) -> str:
     return json.dumps(card, ensure_ascii=False)
-
-
-def verbs(card: dict) -> list[str]:
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node["verb"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in card.items() if k != "refresh"})
-    return found
 
 
 async def test_a_member_who_is_not_coordinator_gets_a_refusal_in_the_card(bot):

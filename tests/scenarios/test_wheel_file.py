@@ -47,7 +47,7 @@ async def test_a_good_wheel_file_is_used(db_url, connector, tmp_path):
     path.write_text(BAD.replace("month = 13", "month = 1"), encoding="utf-8")
     harness = await BotHarness.start(db_url, connector=connector, STYRA_WHEEL_FILE=str(path))
     try:
-        wheel = harness.services.extras["wheel"]
+        wheel = harness.services.wheel
         assert [a.key for a in wheel.activities] == ["jan-kickoff"]
     finally:
         await harness.close(connector_too=False)

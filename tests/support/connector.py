@@ -13,6 +13,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.support.cards import texts
+
 
 @dataclass
 class Sent:
@@ -38,22 +40,8 @@ class Sent:
         """Every human-readable string in the message and its cards, for assertions."""
         parts = [self.text]
         for card in self.cards:
-            parts.extend(_strings(card))
+            parts.extend(texts(card))
         return "\n".join(p for p in parts if p)
-
-
-def _strings(node: Any) -> list[str]:
-    out: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("text", "title", "value", "label", "placeholder", "errorMessage", "fallbackText") and isinstance(value, str):
-                out.append(value)
-            elif isinstance(value, (dict, list)):
-                out.extend(_strings(value))
-    elif isinstance(node, list):
-        for item in node:
-            out.extend(_strings(item))
-    return out
 
 
 @dataclass

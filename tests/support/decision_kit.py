@@ -84,32 +84,7 @@ def plan_2026(session, slug: str = "utbildning") -> Plan:
     return session.exec(select(Plan).where(Plan.e_area_id == area.id, Plan.year == 2026)).one()
 
 
-def verbs(node) -> list[str]:
-    """Every button's verb on the card, in reading order (top-level actions and ActionSets)."""
-    found: list[str] = []
-    if isinstance(node, dict):
-        if node.get("type") in ("Action.Execute", "Action.Submit"):
-            found.append(node.get("verb") or (node.get("data") or {}).get("verb"))
-        for key, value in node.items():
-            if key != "refresh":
-                found.extend(verbs(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(verbs(item))
-    return found
-
-
-def inputs(card: dict) -> list[str]:
-    return [e["id"] for e in card.get("body") or [] if str(e.get("type", "")).startswith("Input.")]
-
-
 def card_of(body: dict) -> dict:
     """The card in an adaptiveCard/action answer."""
     assert body.get("statusCode") == 200, body
     return body["value"]
-
-
-def texts(node) -> str:
-    from tests.support.connector import _strings
-
-    return "\n".join(_strings(node))

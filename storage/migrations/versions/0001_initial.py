@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 02:32:48.870245
+Create Date: 2026-12-01 02:50:07.234525
 """
 
 from alembic import op
@@ -65,6 +65,29 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("e_area", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_e_area_slug"), ["slug"], unique=True)
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("activity", sa.Text(), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("due_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("claim_token", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("lease_until", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("sent_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("activity_ids", sa.Text(), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_due", ["status", "due_at"], unique=False)
 
     op.create_table(
         "person",
@@ -630,6 +653,10 @@ def downgrade() -> None:
 
     op.drop_table("processed_activity")
     op.drop_table("person")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_due")
+
+    op.drop_table("outbox")
     with op.batch_alter_table("e_area", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_e_area_slug"))
 

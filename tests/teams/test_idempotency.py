@@ -77,7 +77,9 @@ async def test_a_failed_turn_releases_its_claim_so_the_retry_runs(any_bot, monke
             raise RuntimeError("the database went away")
         return await real_interrupt(turn)
 
-    monkeypatch.setattr(core_commands, "interrupt", broken_once)
+    registry = any_bot.services.registry
+    monkeypatch.setattr(registry, "interrupts", tuple(broken_once if f is real_interrupt else f
+                                                      for f in registry.interrupts))
     body = any_bot.activity(STRANGER, text="help")
     await any_bot.post(body)
     assert "Incident id" in any_bot.connector.sent[-1].all_text()

@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from tests.door.doorkit import auth_env, counts, post_raw, start
 from tests.support.botkit import STRANGER
 from tests.support.keyserver import (
     KeyServer,
@@ -29,6 +28,7 @@ from tests.support.keyserver import (
     wrong_issuer_token,
     wrong_service_url_token,
 )
+from tests.teams.doorkit import auth_env, counts, post_raw, start
 
 NOTHING = {"processed_activity": 0, "person": 0, "conversation_ref": 0, "bot_state": 0}
 

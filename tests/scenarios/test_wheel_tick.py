@@ -221,20 +221,21 @@ async def test_snoozed_reminder_is_posted_again_on_its_date(db_url, connector):
 
 
 async def test_scheduler_has_one_tick_job_with_a_fixed_id(db_url):
-    from bot import scheduler
+    from bot.scheduler import Scheduler
 
     services = make_services(db_url, WallClock(local(2026, 3, 10, 9, 0)))
+    scheduler = Scheduler(services)
     try:
-        first = scheduler.start(services)
+        first = scheduler.start()
         jobs = first.get_jobs()
         assert [job.id for job in jobs] == ["styra-tick"]
         assert jobs[0].trigger.interval == dt.timedelta(minutes=1)
         assert jobs[0].max_instances == 1
-        await scheduler.stop(services)
+        await scheduler.stop()
         assert not first.running
         # A restart builds a fresh scheduler with the same single job, never a second copy.
-        second = scheduler.start(services)
+        second = scheduler.start()
         assert [job.id for job in second.get_jobs()] == ["styra-tick"]
-        await scheduler.stop(services)
+        await scheduler.stop()
     finally:
         services.db.dispose()

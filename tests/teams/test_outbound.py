@@ -13,8 +13,8 @@ from bot.teams.pacing import FakeClock
 from cards.common import card, heading
 from storage import org
 from storage.models import ConversationRef
-from tests.door.doorkit import TEAMS_URL, production_env, start
 from tests.support.keyserver import KeyServer
+from tests.teams.doorkit import TEAMS_URL, production_env, start
 
 CONVERSATION = "19:outbound-test@thread.tacv2"
 

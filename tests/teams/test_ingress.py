@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from tests.door.doorkit import TEAMS_URL, counts, post_raw, production_env, start
 from tests.support.botkit import STRANGER, TENANT
 from tests.support.keyserver import KeyServer, bearer, valid_token
+from tests.teams.doorkit import TEAMS_URL, counts, post_raw, production_env, start
 
 
 @pytest.fixture

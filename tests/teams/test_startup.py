@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.config import Settings
-from tests.door.doorkit import settings_for
+from tests.teams.doorkit import settings_for
 
 PRODUCTION = {"STYRA_ENV": "production", "MicrosoftAppId": "5f0c7b1e-0000-4000-8000-00000000a11d",
               "MicrosoftAppPassword": "secret", "MicrosoftAppTenantId": "11111111-2222-3333-4444-555555555555",

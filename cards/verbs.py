@@ -1,0 +1,41 @@
+"""Every card verb Styra answers. Cards put `{"verb": Verb.X, <ids>}` on their buttons; the
+dialogs register a model and a handler per verb. The string values are what Teams sends back,
+so they are part of cards already posted: never rename one."""
+
+from enum import StrEnum
+
+
+class Verb(StrEnum):
+    # help and language
+    HELP_TOPIC = "help.topic"
+    LANGUAGE_SET = "language.set"
+    # needs and plans
+    NEED_START = "need.start"
+    NEED_SUBMIT = "need.submit"
+    NEED_JOIN = "need.join"
+    NEED_MINE = "need.mine"
+    NEED_SHOW = "need.show"
+    PLAN_SHOW = "plan.show"
+    # assessment and decision bases
+    ASSESS_OPEN = "assess.open"
+    ASSESS_REVIEW = "assess.review"
+    ASSESS_CONFIRM = "assess.confirm"
+    BASIS_SUBMIT = "basis.submit"
+    BASIS_REVISE = "basis.revise"
+    BASIS_VIEW = "basis.view"
+    # anchoring with the area owners
+    ANCHOR_AGREE = "anchor.agree"
+    ANCHOR_COMMENT = "anchor.comment"
+    # inline decisions
+    DECISION_VIEW = "decision.view"
+    DECISION_APPROVE = "decision.approve"
+    DECISION_REJECT = "decision.reject"
+    DECISION_DEFER = "decision.defer"
+    DECISION_SEND_BACK = "decision.send_back"
+    DECISION_ESCALATE = "decision.escalate"
+    # the annual wheel's reminders
+    REMINDER_DONE = "reminder.done"
+    REMINDER_START = "reminder.start"
+    REMINDER_SNOOZE = "reminder.snooze"
+    REMINDER_NA = "reminder.na"
+    REMINDER_REFRESH = "reminder.refresh"

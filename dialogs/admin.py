@@ -1,0 +1,126 @@
+"""Administration in chat: link a channel to an e-area or the portfolio, list and change roles."""
+
+from __future__ import annotations
+
+import re
+
+from bot.dispatch import conversation_ref_of
+from bot.registry import Capability
+from bot.roles import ROLE_WORDS, change_role, is_admin, role_label
+from bot.turn import Turn
+from cards.common import escape
+from cards.system import message_card
+from storage import org
+from storage.models import PORTFOLIO_ROLES, ChannelPurpose, Role
+
+cap = Capability("admin")
+
+
+@cap.command("link", r"(?:koppla|link)(?: (?P<area>.+))?", examples=("koppla utbildning", "link education"))
+async def link_command(turn: Turn, match: re.Match) -> None:
+    t = turn.t
+    if not turn.in_channel:
+        await turn.say(t("Linking is done in the channel itself: write **@Styra link <e-area>** in the steering group's channel."))
+        return
+    if not is_admin(turn.settings, turn.speaker.aad_id):
+        await turn.say(t("Only an administrator can link a channel. Ask one of Styra's administrators."))
+        return
+    wanted = (match.group("area") or "").strip()
+    if not wanted:
+        await turn.say(t("Which e-area? Write **@Styra link <e-area>**, for example **@Styra link utbildning**."))
+        return
+    ref = conversation_ref_of(turn.activity)
+    portfolio = wanted.casefold() in ("portfölj", "portfolio", "portföljen", "portföljledning", "portfolio management")
+
+    def store(session):
+        area = None if portfolio else org.find_e_area(session, wanted)
+        if area is None and not portfolio:
+            return None, [a.name for a in org.e_areas(session)]
+        purpose = ChannelPurpose.portfolio if portfolio else ChannelPurpose.steering
+        org.save_conversation(session, ref)
+        org.link_channel(session, purpose, area, ref.conversation_id, turn.speaker.aad_id)
+        return (area.name if area else None), None
+
+    name, known = await turn.db.run(store)
+    if known is not None:
+        await turn.say(t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",
+                         name=escape(wanted), known=", ".join(known) or "–"))
+        return
+    if name is None:
+        await turn.say(t("This channel is now the portfolio management channel. Escalated decisions will be posted here."))
+    else:
+        await turn.say(t("This channel is now the steering-group channel of {area}. Reminders and decisions will be posted here.", area=name))
+
+
+# --- roles --------------------------------------------------------------------------------
+
+
+@cap.command("roles", r"(?:roller|roles)(?: (?P<area>.+))?", examples=("roller", "roles"))
+async def roles_command(turn: Turn, match: re.Match) -> None:
+    t = turn.t
+
+    rows = await turn.db.run(org.role_rows)
+    if not rows:
+        await turn.say(t("No roles are granted yet."))
+        return
+    lines = [f"{escape(area or t('Portfolio'))} – {role_label(t, role)}: {escape(name or aad)}"
+             for _scope, area, role, aad, name in rows]
+    await turn.send_card(message_card(t("Roles"), ["\n".join(f"- {line}" for line in lines[:80])]))
+
+
+@cap.command(
+    "role",
+    r"(?:roll|role) (?P<op>ge|add|grant|ta bort|remove|revoke) (?P<role>\S+)(?: (?P<area>\S+))? (?P<who>.+)",
+    examples=("roll ge koordinator utbildning", "role add coordinator education"),
+)
+async def role_command(turn: Turn, match: re.Match) -> None:
+    t = turn.t
+    if not can_manage_roles(turn):
+        await turn.say(t("Only an administrator can grant or revoke roles."))
+        return
+    role = ROLE_WORDS.get(match.group("role"))
+    if role is None:
+        await turn.say(t("Unknown role. Roles: coordinator, area_owner, chair, deputy_chair, member, portfolio_office, portfolio_chair."))
+        return
+    granting = match.group("op") in ("ge", "add", "grant")
+    area_word, who = match.group("area"), match.group("who").strip()
+    if role in PORTFOLIO_ROLES and area_word:
+        who = f"{area_word} {who}"
+        area_word = None
+    mention = _mentioned(turn)
+    outcome = await turn.db.run(change_role, role, area_word, mention or who, granting, turn.speaker.aad_id)
+    await turn.say(outcome_text(t, outcome, role, granting))
+
+
+def can_manage_roles(turn: Turn) -> bool:
+    return is_admin(turn.settings, turn.speaker.aad_id)
+
+
+def _mentioned(turn: Turn) -> str | None:
+    """An @mentioned person's AAD id when Teams sent one (channels resolve it for us)."""
+    for entity in turn.activity.entities or []:
+        props = getattr(entity, "additional_properties", None) or {}
+        mentioned = props.get("mentioned") or {}
+        aad = mentioned.get("aadObjectId")
+        if entity.type == "mention" and aad and mentioned.get("id") != turn.activity.recipient.id:
+            return aad
+    return None
+
+
+def outcome_text(t, outcome: tuple[str, str], role: Role, granting: bool) -> str:
+    kind, detail = outcome
+    if kind == "no_area":
+        return t("Name the e-area too, for example **role add coordinator utbildning Anna Berg**.")
+    if kind == "unknown_area":
+        return t("I do not know an e-area called \"{name}\".", name=escape(detail))
+    if kind == "unknown_person":
+        return t("I do not know anyone called \"{name}\". Use their exact name as shown in Teams, or their Azure AD object id. People become known to me when they first write to me.", name=escape(detail))
+    if kind == "ambiguous":
+        return t("Several people are called \"{name}\". Use their Azure AD object id instead.", name=escape(detail))
+    name, where = detail.split("|", 1)
+    label = role_label(t, role)
+    if kind == "unchanged":
+        return t("{name} already has that role.", name=escape(name)) if granting else t("{name} did not have that role.", name=escape(name))
+    if granting:
+        return t("{name} is now {role} in {area}.", name=escape(name), role=label, area=escape(where))
+    return t("{name} is no longer {role} in {area}.", name=escape(name), role=label, area=escape(where))
