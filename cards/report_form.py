@@ -26,13 +26,13 @@ from cards.assessment import button
 from cards.common import card, escape, heading, para, sek
 from cards.common import hours as hours_text
 from cards.report_labels import (
-    ReportVerb,
     colour_label,
     dimension_label,
     extra_title,
     kind_label,
     meaning,
 )
+from cards.verbs import Verb
 
 KINDS = ("resource_conflict", "reprioritisation", "delay", "cost", "other")
 MAX_INPUT = 2000
@@ -222,13 +222,13 @@ def report_form(t: Translator, view: FormView) -> dict:
     # Short labels: four buttons must fit side by side on a phone.
     actions = []
     if index > 0:
-        actions.append(button(t("‹ Back"), {"verb": ReportVerb.SAVE.value, **data, "go": view.pages[index - 1]},
+        actions.append(button(t("‹ Back"), {"verb": Verb.REPORT_SAVE, **data, "go": view.pages[index - 1]},
                               view.use_execute, tooltip=t("Save this page and go back")))
-    actions.append(button(t("Save"), {"verb": ReportVerb.SAVE.value, **data, "go": view.page}, view.use_execute))
+    actions.append(button(t("Save"), {"verb": Verb.REPORT_SAVE, **data, "go": view.page}, view.use_execute))
     if index + 1 < len(view.pages):
         following = view.pages[index + 1]
-        actions.append(button(t("Next ›"), {"verb": ReportVerb.SAVE.value, **data, "go": following}, view.use_execute,
+        actions.append(button(t("Next ›"), {"verb": Verb.REPORT_SAVE, **data, "go": following}, view.use_execute,
                               tooltip=t("Save this page and go on to: {title}", title=page_title(t, view, following))))
-    actions.append(button(t("Submit"), {"verb": ReportVerb.SUBMIT.value, **data}, view.use_execute, style="positive",
+    actions.append(button(t("Submit"), {"verb": Verb.REPORT_SUBMIT, **data}, view.use_execute, style="positive",
                           tooltip=t("Save this page and submit the report to the steering group")))
     return card(body, actions)

@@ -3,22 +3,7 @@ so colour-blind readers and text-only clients lose nothing), trends, deviation k
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from bot.i18n import Translator
-
-
-class ReportVerb(StrEnum):
-    """The status-report card verbs (to join cards.verbs.Verb when the engine has it)."""
-
-    OPEN = "report.open"
-    SAVE = "report.save"
-    SUBMIT = "report.submit"
-    VIEW = "report.view"
-    REVIEW = "report.review"
-    REOPEN = "report.reopen"
-    DEVIATION_BASIS = "report.deviation_basis"
-
 
 SIGNS = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 

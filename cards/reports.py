@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from microsoft_teams.cards import ActionSet, Container, Fact, FactSet, TextBlock, TextInput
+from microsoft_teams.cards import (
+    ActionSet,
+    Container,
+    Fact,
+    FactSet,
+    OpenUrlAction,
+    TextBlock,
+    TextInput,
+)
 
 from bot.i18n import Translator
 from cards.common import card, escape, execute, heading, para, sek, user_text
 from cards.common import hours as hours_text
 from cards.report_labels import (
     SIGNS,
-    ReportVerb,
     colour_label,
     dimension_label,
     extra_title,
@@ -26,6 +33,7 @@ from cards.report_labels import (
     status_label,
     trend_label,
 )
+from cards.verbs import Verb
 
 REVIEW_MAX = 1000
 
@@ -83,7 +91,12 @@ class ReportView:
     review_comment: str = ""
     refresh_ids: tuple[str, ...] = ()
     can_review: bool = False  # the chair's personal view
+    can_reopen: bool = False  # a coordinator's personal view of the newest sent version
     notice: str = ""
+    notice_style: str = "good"
+    review_value: str = ""  # the chair's comment, shown again beside an error
+    review_error: str = ""
+    document_url: str = ""  # the .docx for the meeting
 
 
 def goal_line(t: Translator, goal: GoalLine) -> str:
@@ -109,12 +122,14 @@ def _deviation(t: Translator, dev: DeviationLine, view: ReportView) -> Container
         if text]
     if facts:
         items.append(FactSet(facts=facts))
-    if dev.basis_id is not None:
+    if dev.basis_label:
         items.append(TextBlock(text=t("Decision basis: {basis}", basis=escape(dev.basis_label)), wrap=True, size="Small"))
-        items.append(ActionSet(actions=[execute(t("Show decision basis"), {"verb": "basis.view", "basis_id": dev.basis_id})]))
-    elif dev.handling != "coordinators" and not dev.closed:
-        items.append(ActionSet(actions=[execute(t("Make a decision basis"), {
-            "verb": ReportVerb.DEVIATION_BASIS.value, "report_id": view.report_id, "ref": dev.ref})]))
+    if dev.basis_id is not None:
+        items.append(ActionSet(actions=[execute(t("Show decision basis"), {"verb": Verb.BASIS_VIEW, "basis_id": dev.basis_id})]))
+    elif dev.handling != "coordinators" and not dev.closed and view.status != "draft":
+        label = t("Send me the form again") if dev.basis_label else t("Make a decision basis")
+        items.append(ActionSet(actions=[execute(label, {
+            "verb": Verb.REPORT_DEVIATION_BASIS, "report_id": view.report_id, "ref": dev.ref})]))
     return Container(items=items, separator=True)
 
 
@@ -125,7 +140,7 @@ def report_card(t: Translator, view: ReportView) -> dict:
         t("Version {version}", version=view.version)
     body.append(para(f"{who} · {status_label(t, view.status)}", size="Small", is_subtle=True, spacing="None"))
     if view.notice:
-        body.append(Container(style="good", items=[para(view.notice)]))
+        body.append(Container(style=view.notice_style, items=[para(view.notice)]))
     body.append(heading(t("Goals"), size="Medium"))
     if not view.goals:
         body.append(para(t("No goals reported.")))
@@ -170,14 +185,21 @@ def report_card(t: Translator, view: ReportView) -> dict:
     elif view.can_review and view.status == "submitted":
         body.append(Container(separator=True, items=[
             TextInput(id="comment", label=t("Comment from the steering group (optional)"), is_multiline=True,
-                      max_length=REVIEW_MAX),
-            ActionSet(actions=[execute(t("Mark as reviewed"), {"verb": ReportVerb.REVIEW.value,
+                      max_length=REVIEW_MAX, value=view.review_value or None),
+            *([TextBlock(text=view.review_error, color="Attention", wrap=True, size="Small", spacing="None")]
+              if view.review_error else []),
+            ActionSet(actions=[execute(t("Mark as reviewed"), {"verb": Verb.REPORT_REVIEW,
                                                                 "report_id": view.report_id}, style="positive")]),
         ]))
+    actions = []
+    if view.document_url:
+        actions.append(OpenUrlAction(title=t("Open as Word (.docx)"), url=view.document_url))
+    if view.can_reopen:
+        actions.append(execute(t("Reopen as a new version"), {"verb": Verb.REPORT_REOPEN, "report_id": view.report_id}))
     refresh = None
     if view.refresh_ids and view.status == "submitted":
-        refresh = ({"verb": ReportVerb.VIEW.value, "report_id": view.report_id}, list(view.refresh_ids))
-    return card(body, refresh=refresh)
+        refresh = ({"verb": Verb.REPORT_VIEW, "report_id": view.report_id}, list(view.refresh_ids))
+    return card(body, actions, refresh=refresh)
 
 
 # --- the portfolio roll-up ---------------------------------------------------------------------
@@ -249,6 +271,9 @@ class MeetingView:
     deviations: tuple[DeviationLine, ...] = ()
     wheel_items: tuple[str, ...] = ()  # the quarter's items from the annual wheel
     decisions: tuple[tuple[str, str, str, str], ...] = ()  # minutes: (number, registry no., outcome, title)
+    meeting_held: bool = False  # the meeting day has come: the minutes are shown
+    agenda_url: str = ""
+    minutes_url: str = ""
 
 
 def meeting_card(t: Translator, view: MeetingView) -> dict:
@@ -259,13 +284,13 @@ def meeting_card(t: Translator, view: MeetingView) -> dict:
     body.append(heading(t("{n}. Status report", n=n), size="Medium"))
     body.append(para(view.report_line))
     if view.report_id is not None:
-        body.append(ActionSet(actions=[execute(t("Show the report"), {"verb": ReportVerb.VIEW.value,
+        body.append(ActionSet(actions=[execute(t("Show the report"), {"verb": Verb.REPORT_VIEW,
                                                                       "report_id": view.report_id})]))
     n += 1
     body.append(heading(t("{n}. Decision bases awaiting decision", n=n), size="Medium"))
     if view.bases:
         for basis_id, number, title in view.bases:
-            body.append(ActionSet(actions=[execute(f"{number} {title}"[:80], {"verb": "basis.view", "basis_id": basis_id})]))
+            body.append(ActionSet(actions=[execute(f"{number} {title}"[:80], {"verb": Verb.BASIS_VIEW, "basis_id": basis_id})]))
     else:
         body.append(para(t("None.")))
     n += 1
@@ -277,9 +302,17 @@ def meeting_card(t: Translator, view: MeetingView) -> dict:
         n += 1
         body.append(heading(t("{n}. This quarter in the annual wheel", n=n), size="Medium"))
         body.append(para("\n".join(f"- {escape(item)}" for item in view.wheel_items)))
-    if view.decisions:
+    if view.meeting_held or view.decisions:
         body.append(heading(t("Minutes: decisions taken"), size="Medium"))
-        body.append(FactSet(facts=[Fact(title=number, value=f"{outcome} · {escape(title)}"
-                                        + (f" · {t('registry no.')} {escape(registry)}" if registry else ""))
-                                   for number, registry, outcome, title in view.decisions]))
-    return card(body)
+        if view.decisions:
+            body.append(FactSet(facts=[Fact(title=number, value=f"{outcome} · {escape(title)}"
+                                            + (f" · {t('registry no.')} {escape(registry)}" if registry else ""))
+                                       for number, registry, outcome, title in view.decisions]))
+        else:
+            body.append(para(t("No decisions recorded yet.")))
+    actions = []
+    if view.agenda_url:
+        actions.append(OpenUrlAction(title=t("Agenda (.docx)"), url=view.agenda_url))
+    if view.minutes_url:
+        actions.append(OpenUrlAction(title=t("Minutes (.docx)"), url=view.minutes_url))
+    return card(body, actions)

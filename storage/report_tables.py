@@ -145,3 +145,24 @@ class OutcomeFigure(SQLModel, table=True):
     source: str = Field(default="", max_length=200)
     imported_by: str = Field(default="", max_length=64)
     imported_at: datetime = _ts()
+
+
+class ReportFile(SQLModel, table=True):
+    """A link to a status-report document (the report, a meeting's agenda or its minutes).
+
+    The document is built when the link is opened, from stored data: a submitted version is
+    frozen, so its .docx is the same every time. The token is the only key a browser has, so
+    it is long, random and expires; `key` names what the link is for, one live link each.
+    """
+
+    __tablename__ = "report_file"
+    token: str = Field(primary_key=True, max_length=64)
+    key: str = Field(max_length=200, unique=True)  # kind:area id:period:report id:language
+    kind: str = Field(max_length=12)  # report | agenda | minutes
+    e_area_id: int = Field(foreign_key="e_area.id", ondelete="CASCADE")
+    period: str = Field(max_length=8)
+    report_id: int | None = Field(default=None, foreign_key="status_report.id", ondelete="CASCADE")
+    lang: str = Field(default="sv", max_length=5)
+    created_by: str = Field(default="", max_length=64)
+    created_at: datetime = _ts()
+    expires_at: datetime = Field(sa_type=UTCDateTime)

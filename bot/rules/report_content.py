@@ -170,9 +170,16 @@ def parse_form(raw: dict[str, Any], template: ReportContent, *, page: str | None
     """
     errors: Errors = {}
     whole = page is None
-    goal_idx = range(len(template.goals)) if whole else page_range(page, len(template.goals))
-    dev_idx = range(len(template.deviations) + 1) if whole else page_range(page, len(template.deviations))
-    risk_idx = range(len(template.risks) + 1) if whole else page_range(page, len(template.risks))
+    kind = "" if whole else page.partition("-")[0]
+
+    def shown(name: str, count: int, slot: int) -> range:
+        if whole:
+            return range(count + slot)
+        return page_range(page, count) if kind == name else range(0)
+
+    goal_idx = shown("goals", len(template.goals), 0)
+    dev_idx = shown("deviations", len(template.deviations), 1)
+    risk_idx = shown("risks", len(template.risks), 1)
     general = whole or page == GENERAL
     goals = []
     for i, goal in enumerate(template.goals):

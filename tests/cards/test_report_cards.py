@@ -13,10 +13,10 @@ from bot.rules.report_content import DeviationEntry, GoalEntry, ReportContent, R
 from bot.rules.reports import Colour, DeviationKind
 from cards import report_form as forms
 from cards import reports as cards
-from cards.report_labels import ReportVerb
+from cards.verbs import Verb
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-KNOWN = {v.value for v in ReportVerb} | {"basis.view"}
+KNOWN = {v.value for v in Verb if v.startswith("report.")} | {Verb.BASIS_VIEW.value}
 COLOURS = (Colour.green, Colour.yellow, Colour.red)
 GOAL_TITLES = ["Samlad digital kursanmälan", "Digital examination i större skala", "Enhetliga kursrum",
                "Nytt schemaläggningsverktyg", "Lagring av forskningsdata för [alla](http://x)"]
@@ -118,7 +118,8 @@ def test_draft_form_keeps_input_and_marks_errors(lang):
     errors = {"d_cost_comment": t("At most {limit} characters here; shorten the text (it is kept below).", limit=2000),
               "outcome_sek": t("Write whole numbers only, for example 120.")}
     card = _form(lang, page="general", values=values, errors=errors,
-                 notice=t("Megan Bowen changed the report while you were writing. Nothing was saved; your text is below."))
+                 notice=t("{name} changed the report while you were writing. Nothing was saved; your text is below.",
+                          name="Megan Bowen"))
     check(f"report_form_errors_{lang}", card)
     text = json.dumps(card, ensure_ascii=False)
     assert '"value": "mycket"' in text and "x" * 3000 in text
@@ -223,8 +224,8 @@ def test_rollup_over_thirty_areas_fits():
 def test_meeting_pack(lang):
     t = translator(lang)
     view = cards.MeetingView(
-        "Utbildning", "2026-Q2", "2026-06-16", t("Submitted, version {version}; worst status: {colour}", version=1,
-                                                   colour="🔴"), 7,
+        "Utbildning", "2026-Q2", "2026-06-16", t("{status}, version {version}; worst status: {colour}", status=t("Submitted"),
+                                                   version=1, colour="🔴"), 7,
         bases=((12, "B-2026-0012", "Licensen blev dyrare"),),
         deviations=(cards.DeviationLine("ref-a", "Licensen blev dyrare", "cost", "steering_group"),),
         wheel_items=("Uppföljning av andra kvartalet", "Avtal och säkerhet"),

@@ -64,3 +64,26 @@ def test_carried_forward_keeps_colours_as_previous_and_drops_closed_deviations()
     assert [(g.colour, g.previous, g.comment) for g in after.goals] == [
         (Colour.yellow, Colour.yellow, ""), (None, None, "")]
     assert [d.ref for d in after.deviations] == ["a"]
+
+
+def test_a_page_reads_only_its_own_kind_of_rows():
+    """Saving the deviations or risks page leaves the goals as stored (and the other way round)."""
+    from bot.rules.report_content import (
+        DeviationEntry,
+        GoalEntry,
+        ReportContent,
+        RiskEntry,
+        parse_form,
+    )
+    from bot.rules.reports import Colour, DeviationKind
+
+    stored = ReportContent(goals=(GoalEntry(1, "A", Colour.green), GoalEntry(2, "B", Colour.red)),
+                           deviations=(DeviationEntry("r1", DeviationKind.delay, "Sen"),),
+                           risks=(RiskEntry("Risk", 2, 3),))
+    for page in ("deviations-0", "risks-0", "general"):
+        content, errors = parse_form({"v0_ref": "r1", "v0_kind": "delay", "v0_title": "Sen", "r0_title": "Risk",
+                                      "r0_probability": "2", "r0_consequence": "3"}, stored, page=page)
+        assert [g.colour for g in content.goals] == [Colour.green, Colour.red], page
+        assert not errors
+    content, _ = parse_form({"g1_colour": "yellow", "g2_colour": "red"}, stored, page="goals-0")
+    assert content.deviations == stored.deviations and content.risks == stored.risks

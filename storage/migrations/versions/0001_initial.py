@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 02:50:07.234525
+Create Date: 2026-12-01 02:53:38.229760
 """
 
 from alembic import op
@@ -495,6 +495,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("report_id", "name"),
     )
     op.create_table(
+        "report_file",
+        sa.Column("token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("e_area_id", sa.Integer(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=True),
+        sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["report_id"], ["status_report.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("token"),
+        sa.UniqueConstraint("key"),
+    )
+    op.create_table(
         "report_goal",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
@@ -597,6 +614,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_report_goal_report_id"))
 
     op.drop_table("report_goal")
+    op.drop_table("report_file")
     op.drop_table("report_dimension")
     with op.batch_alter_table("report_deviation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_deviation_report_id"))
