@@ -44,23 +44,29 @@ async def setup(bot, when=(*JUNE_9, 9, 0)) -> WallClock:
     return clock
 
 
-def q1_report(session, now: dt.datetime, *, slug: str = "utbildning", colours=(Colour.green, Colour.yellow, Colour.red),
-              deviation=None) -> int:
-    """A submitted Q1 report (written in March) for the next one to carry forward."""
+def sent_report(session, now: dt.datetime, *, slug: str = "utbildning", period: Period = Period(2026, 1),
+                colours=(Colour.green, Colour.yellow, Colour.red), deviation=None, outcome_sek: int | None = None,
+                who: User = ALEX) -> int:
+    """A submitted report, written through the repository (for the next one to carry forward, or
+    for the roll-up)."""
     from dataclasses import replace
 
     area = org.e_area_by_slug(session, slug)
-    draft = repo.open_draft(session, area, Period(2026, 1), actor=ALEX.aad_id, now=now)
+    draft = repo.open_draft(session, area, period, actor=who.aad_id, now=now)
     content = repo.content_of(session, draft)
     goals = tuple(replace(g, colour=colours[i % len(colours)], comment="Enligt plan", forecast="Klart i år")
                   for i, g in enumerate(content.goals))
-    content = replace(content, goals=goals, deviations=(deviation,) if deviation else ())
+    content = replace(content, goals=goals, deviations=(deviation,) if deviation else (), outcome_sek=outcome_sek)
     saved = repo.save(session, draft.id, seen_revision=draft.revision, content=content, own_area=slug,
-                      actor=ALEX.aad_id, actor_name=ALEX.name, now=now)
-    done = repo.submit(session, draft.id, seen_revision=saved.report.revision, key=f"q1:{slug}", actor=ALEX.aad_id,
-                       actor_name=ALEX.name, now=now)
+                      actor=who.aad_id, actor_name=who.name, now=now)
+    done = repo.submit(session, draft.id, seen_revision=saved.report.revision, key=f"kit:{slug}:{period}",
+                       actor=who.aad_id, actor_name=who.name, now=now)
     assert isinstance(done, repo.Saved), done
     return draft.id
+
+
+def q1_report(session, now: dt.datetime, **kw) -> int:
+    return sent_report(session, now, **kw)
 
 
 async def june_reminder(bot):
