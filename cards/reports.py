@@ -20,7 +20,7 @@ from microsoft_teams.cards import (
 )
 
 from bot.i18n import Translator
-from cards.common import card, escape, execute, heading, para, sek, user_text
+from cards.common import card, escape, execute, heading, para, sek, submit, user_text
 from cards.common import hours as hours_text
 from cards.report_labels import (
     SIGNS,
@@ -284,8 +284,9 @@ def meeting_card(t: Translator, view: MeetingView) -> dict:
     body.append(heading(t("{n}. Status report", n=n), size="Medium"))
     body.append(para(view.report_line))
     if view.report_id is not None:
-        body.append(ActionSet(actions=[execute(t("Show the report"), {"verb": Verb.REPORT_VIEW,
-                                                                      "report_id": view.report_id})]))
+        # A new message, so the agenda stays where it is.
+        body.append(ActionSet(actions=[submit(t("Show the report"), {"verb": Verb.REPORT_VIEW,
+                                                                     "report_id": view.report_id})]))
     n += 1
     body.append(heading(t("{n}. Decision bases awaiting decision", n=n), size="Medium"))
     if view.bases:
@@ -306,7 +307,8 @@ def meeting_card(t: Translator, view: MeetingView) -> dict:
         body.append(heading(t("Minutes: decisions taken"), size="Medium"))
         if view.decisions:
             body.append(FactSet(facts=[Fact(title=number, value=f"{outcome} · {escape(title)}"
-                                            + (f" · {t('registry no.')} {escape(registry)}" if registry else ""))
+                                            + (" · " + t("registry no. {number}", number=escape(registry))
+                                               if registry else ""))
                                        for number, registry, outcome, title in view.decisions]))
         else:
             body.append(para(t("No decisions recorded yet.")))
