@@ -15,8 +15,10 @@ from microsoft_teams.cards import (
     Fact,
     FactSet,
     OpenUrlAction,
+    RichTextBlock,
     TextBlock,
     TextInput,
+    TextRun,
 )
 
 from bot.i18n import Translator
@@ -146,12 +148,12 @@ def report_card(t: Translator, view: ReportView) -> dict:
         body.append(para(t("No goals reported.")))
     for goal in view.goals:
         block: list = [TextBlock(text=goal_line(t, goal), wrap=True, weight="Bolder")]
-        if goal.comment:
-            block.append(user_text(goal.comment, size="Small"))
+        if goal.comment:  # tight under its goal, so it cannot be read as the next goal's
+            block.append(RichTextBlock(inlines=[TextRun(text=goal.comment, size="Small")], spacing="None"))
         if goal.forecast:
             block.append(TextBlock(text=t("Forecast: {text}", text=escape(goal.forecast)), size="Small", wrap=True,
                                    spacing="None", is_subtle=True))
-        body.append(Container(items=block, spacing="Small"))
+        body.append(Container(items=block, spacing="Medium"))
     if any(colour for _n, colour, _c in view.dimensions):
         body.append(FactSet(facts=[Fact(title=dimension_label(t, name), value=colour_label(t, colour)
                                         + (f" · {escape(comment)}" if comment else ""))
@@ -193,9 +195,9 @@ def report_card(t: Translator, view: ReportView) -> dict:
         ]))
     actions = []
     if view.document_url:
-        actions.append(OpenUrlAction(title=t("Open as Word (.docx)"), url=view.document_url))
-    if view.can_reopen:
-        actions.append(execute(t("Reopen as a new version"), {"verb": Verb.REPORT_REOPEN, "report_id": view.report_id}))
+        actions.append(OpenUrlAction(title=t("Word (.docx)"), url=view.document_url))
+    if view.can_reopen:  # short labels: two buttons side by side on a phone
+        actions.append(execute(t("New version"), {"verb": Verb.REPORT_REOPEN, "report_id": view.report_id}))
     refresh = None
     if view.refresh_ids and view.status == "submitted":
         refresh = ({"verb": Verb.REPORT_VIEW, "report_id": view.report_id}, list(view.refresh_ids))
