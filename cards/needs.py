@@ -26,7 +26,7 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules import needs as rules
-from cards.common import card, escape, heading, number, para, submit, user_text
+from cards.common import card, escape, heading, number, para, status_label, submit, user_text
 from cards.verbs import Verb
 
 
@@ -73,19 +73,6 @@ class NeedDetail:
     affected: list[str]
     history: list[tuple[str, str, str, dict]]  # (when, who, kind, detail)
     can_assess: bool = False
-
-
-def status_label(t: Translator, status: str) -> str:
-    return {
-        "registered": t("Registered"),
-        "under_assessment": t("Under assessment"),
-        "within_plan": t("Handled within the plan"),
-        "awaiting_decision": t("Awaiting decision"),
-        "inventory": t("In the needs inventory"),
-        "declined": t("Declined"),
-        "approved": t("Approved"),
-        "done": t("Done"),
-    }.get(status, status)
 
 
 def source_label(t: Translator, source: str) -> str:
@@ -273,21 +260,54 @@ def list_card(t: Translator, title: str, rows: list[NeedRow], *, total: int | No
     body: list = [heading(title, size="Medium")]
     if not rows:
         body.append(para(empty or t("No needs to show.")))
-    for row in rows:
-        body.append(Container(separator=True, items=[
-            ColumnSet(columns=[
-                Column(width="auto", items=[para(f"**{row.number}**")]),
-                Column(width="stretch", items=[user_text(row.title)]),
-            ]),
-            para(f"{status_label(t, row.status)} · {escape(row.area)} · {row.created}"
-                 + (" · " + t("{count} also affected", count=row.affected) if row.affected else ""),
-                 size="Small", is_subtle=True, spacing="None"),
-        ]))
+    body.extend(_list_row(t, row) for row in rows)
     shown = len(rows)
     if total is not None and total > shown:
         body.append(para(t("Showing {shown} of {total}.", shown=shown, total=total), is_subtle=True))
     body.append(para(hint or t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
                      size="Small", is_subtle=True))
+    return card(body, fallback_text=title)
+
+
+def _list_row(t: Translator, row: NeedRow) -> Container:
+    return Container(separator=True, items=[
+        ColumnSet(columns=[
+            Column(width="auto", items=[para(f"**{row.number}**")]),
+            Column(width="stretch", items=[user_text(row.title)]),
+        ]),
+        para(f"{status_label(t, row.status)} · {escape(row.area)} · {row.created}"
+             + (" · " + t("{count} also affected", count=row.affected) if row.affected else ""),
+             size="Small", is_subtle=True, spacing="None"),
+    ])
+
+
+@dataclass(frozen=True)
+class HiddenNeed:
+    """A need the reader may not open: only its number and title are shown (DOMAIN.md §8)."""
+
+    number: str
+    title: str
+
+
+def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[HiddenNeed]) -> dict:
+    """`sök <ord>`: the needs the reader may see in full, then the others by number and title only."""
+    title = t("Needs matching “{words}”", words=escape(words))
+    body: list = [heading(title, size="Medium")]
+    if not rows and not hidden:
+        body.append(para(t("No needs match those words. Try other or fewer words, or write **new need** to register one.")))
+    body.extend(_list_row(t, row) for row in rows)
+    if hidden:
+        body.append(heading(t("Similar needs you cannot open"), size="Small"))
+        body.append(para(t("They belong to e-areas where you have no role. To join one, ask that e-area's coordinators."),
+                         size="Small", is_subtle=True, spacing="None"))
+        for need in hidden:
+            body.append(Container(separator=True, items=[ColumnSet(columns=[
+                Column(width="auto", items=[para(f"**{need.number}**")]),
+                Column(width="stretch", items=[user_text(need.title)]),
+            ])]))
+    if rows:
+        body.append(para(t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
+                         size="Small", is_subtle=True))
     return card(body, fallback_text=title)
 
 

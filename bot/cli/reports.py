@@ -12,7 +12,8 @@ from bot.documents import outcome_io
 from bot.documents.report_xlsx import AreaSheet, SummaryRow, report_workbook
 from bot.i18n import translator
 from bot.rules import reports as rules
-from bot.rules.wheel import load_wheel, steering_meeting_date
+from bot.rules.wheel import steering_meeting_date
+from bot.rules.wheel_file import load_wheel
 from storage import org
 from storage import report_data as reads
 from storage.db import Database

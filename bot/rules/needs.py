@@ -1,4 +1,4 @@
-"""Needs, as pure rules: form validation, text normalisation, similarity and "what happens next".
+"""Needs, as pure rules: form validation, text normalisation and "what happens next" (similarity: bot.rules.similarity).
 
 No I/O here. Error and step values are English msgids; the cards translate them.
 """
@@ -10,8 +10,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-
-from rapidfuzz import fuzz
 
 TITLE_MAX = 200
 # Kept well under the card size limit, so a form re-shown with everything typed still fits.
@@ -131,11 +129,17 @@ def parse_whole(text: str) -> int | None:
     return None
 
 
+_UNREADABLE = object()
+
+
 def validate(raw: dict[str, Any], *, today: date, areas: set[str],
-             goals_by_area: dict[str, set[int]]) -> FormCheck:
-    """Check a submitted form. Missing fields count as empty; unknown fields are ignored."""
+             goals_by_area: dict[str, set[int]], unreadable: tuple[str, ...] = ()) -> FormCheck:
+    """Check a submitted form. Missing fields count as empty; unknown fields are ignored;
+    `unreadable` names fields whose value had a wrong type (answered like any other error)."""
     errors: dict[str, str] = {}
     kept: dict[str, str] = {}
+    if unreadable:
+        raw = {**raw, **{name: _UNREADABLE for name in unreadable}}
     title = _as_text(raw, "title", errors, kept)
     description = _as_text(raw, "description", errors, kept, multiline=True)
     area = _as_text(raw, "e_area", errors, kept)
@@ -232,97 +236,6 @@ def title_from_text(text: str) -> tuple[str, str]:
         title = title[: TITLE_MAX - 1].rstrip() + "…"
     description = body if (body.rstrip(".!? ") != first or len(first) > TITLE_MAX) else ""
     return title, description
-
-
-# --- similarity ------------------------------------------------------------------------------
-
-STOPWORDS = frozenset("""
-vi jag ni de den det detta denna dessa en ett och att som för på i av till med om från är har
-behöver behov skulle vill kunna ska kan ny nytt nya mer bättre få the a an and of for to in on
-with we need needs our is be new better more from at by
-""".split())
-
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
-
-
-def normalise(text: str) -> str:
-    """Casefolded words without punctuation or filler words, sorted: order does not matter.
-
-    å, ä and ö stay distinct letters here; tolerance comes from the fuzzy ratio (one letter apart)
-    and from the diacritic-free second look in `similarity`.
-    """
-    folded = unicodedata.normalize("NFC", text).casefold()
-    words = [w for w in _NON_WORD.sub(" ", folded).replace("_", " ").split() if w not in STOPWORDS]
-    return " ".join(sorted(set(words)))
-
-
-def without_diacritics(normalised: str) -> str:
-    return normalised.translate(_ASCII)
-
-
-@dataclass(frozen=True)
-class Indexed:
-    """What the similarity search keeps per stored need."""
-
-    need_id: int
-    title: str  # normalised
-    text: str  # normalised title + description
-    title_ascii: str
-
-
-def index_entry(need_id: int, title: str, description: str) -> Indexed:
-    norm_title = normalise(title)
-    norm_text = normalise(f"{title} {description[:600]}")
-    return Indexed(need_id, norm_title, norm_text, without_diacritics(norm_title))
-
-
-SIMILAR_THRESHOLD = 70.0
-_TOKEN_MATCH = 82.0
-
-
-def _matched(left: list[str], right: list[str]) -> float:
-    """How many words of `left` have a nearly equal word in `right` (å/a, Swedish endings)."""
-    matched = 0.0
-    for word in left:
-        best = max(fuzz.ratio(word, other) for other in right)
-        if best >= _TOKEN_MATCH:
-            matched += best / 100
-    return matched
-
-
-def _dice(a: str, b: str) -> float:
-    """Share of words the two texts have in common."""
-    left, right = a.split(), b.split()
-    if not left or not right:
-        return 0.0
-    return 100.0 * 2 * _matched(left, right) / (len(left) + len(right))
-
-
-def _covered(a: str, b: str) -> float:
-    """Share of the new need's words found in a stored need's text; needs two words at least."""
-    left, right = a.split(), b.split()
-    if len(left) < 2 or not right:
-        return 0.0
-    matched = _matched(left, right)
-    return 100.0 * matched / len(left) if matched >= 2 else 0.0
-
-
-def _score(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    whole = max(fuzz.ratio(a, b), 0.96 * fuzz.ratio(without_diacritics(a), without_diacritics(b)))
-    return 0.5 * whole + 0.5 * _dice(a, b)
-
-
-def similarity(query_title: str, query_text: str, entry: Indexed) -> float:
-    """0-100: how alike a new need (normalised title, title+description) is to a stored one.
-
-    Word order never matters (normalised text is sorted words); a letter apart (å/a, ä/a, ö/o,
-    a Swedish ending) lowers the score a little instead of breaking the match.
-    """
-    return max(_score(query_title, entry.title), 0.9 * _score(query_text, entry.text),
-               0.8 * _covered(query_title, entry.text))
 
 
 # --- what happens next -----------------------------------------------------------------------

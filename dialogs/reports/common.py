@@ -14,7 +14,8 @@ from bot.roles import is_admin, roles_in
 from bot.rules import reports as rules
 from bot.rules.permissions import Permission, allows
 from bot.rules.reports import Period
-from bot.rules.wheel import Wheel, load_wheel, steering_meeting_date
+from bot.rules.wheel import Wheel, steering_meeting_date
+from bot.rules.wheel_file import load_wheel
 from bot.turn import Turn
 from cards.system import error_card
 from storage import org

@@ -28,7 +28,6 @@ from dialogs.reports.common import (
     reply,
     say,
     split_period,
-    today,
 )
 from dialogs.reports.views import form_card, report_card
 from storage import org
@@ -109,9 +108,8 @@ def refusal(t, opened: Opened) -> str:
              area=escape(opened.area))
 
 
-def opened_card(turn: Turn, opened: Opened, *, form: str | None = None, notice: str = "") -> dict:
+def opened_card(t, tz: str, opened: Opened, *, form: str | None = None, notice: str = "") -> dict:
     """The card for what `open_report` found (a form, the report as sent, or the read-only view)."""
-    t, tz = turn.t, turn.settings.timezone
     data = opened.data
     if opened.kind == "draft":
         if not notice and opened.made and opened.carried_from:
@@ -136,19 +134,23 @@ async def open_and_answer(turn: Turn, wanted: str, period: Period, *, by_slug: b
     return await reply(turn, card)
 
 
-async def open_card(turn: Turn, wanted: str, period: Period, *, by_slug: bool = False) -> dict | str:
-    """The card that opening this e-area's report shows this person, or a refusal to say."""
-    t = turn.t
-    if rules.check_period(period, today(turn.services)):
+def opening(session, settings, t, aad_id: str, wanted: str, period: Period, now, *, by_slug: bool = False) -> dict | str:
+    """In the caller's transaction: the card that opening this e-area's report shows this person,
+    or the refusal to say."""
+    if rules.check_period(period, rules.local_date(now, settings.timezone)):
         return t("The period {period} has not started yet, so there is nothing to report.", period=str(period))
-    opened = await turn.db.run(open_report, turn.settings, turn.speaker.aad_id, wanted, period, turn.now(), t.lang,
-                               by_slug=by_slug)
+    opened = open_report(session, settings, aad_id, wanted, period, now, t.lang, by_slug=by_slug)
     if opened.kind == "unknown":
         return t("I do not know an e-area called \"{name}\". Known e-areas: {known}.", name=escape(wanted),
                  known=", ".join(escape(n) for n in opened.names) or "–")
     if opened.kind in ("refused", "nothing_yet"):
         return refusal(t, opened)
-    return opened_card(turn, opened)
+    return opened_card(t, settings.timezone, opened)
+
+
+async def open_card(turn: Turn, wanted: str, period: Period, *, by_slug: bool = False) -> dict | str:
+    return await turn.db.run(opening, turn.settings, turn.t, turn.speaker.aad_id, wanted, period, turn.now(),
+                             by_slug=by_slug)
 
 
 # --- the command and the reminder's "Start" -------------------------------------------------------
@@ -174,15 +176,16 @@ async def report_command(turn: Turn, match: re.Match) -> None:
     await open_and_answer(turn, wanted, period, by_slug=by_slug)
 
 
-async def card_for_reminder(turn: Turn, scope: str, occurrence_period: str) -> dict:
-    """What "Start" on the quarter's status-report reminder sends to the coordinator's 1:1 chat:
-    the draft of the period the reminder is for ('2026-06' -> 2026-Q2), or why not."""
+def card_for_reminder(session, settings, t, scope: str, occurrence_period: str, aad_id: str, now) -> dict:
+    """What "Start" on the quarter's status-report reminder leaves for the coordinator's 1:1 chat,
+    in the answer's transaction: the draft of the period the reminder is for ('2026-06' ->
+    2026-Q2), made and prefilled if needed, or why not."""
     from cards.system import message_card
 
     period = rules.period_of_occurrence(occurrence_period)
-    card = await open_card(turn, scope, period, by_slug=True)
+    card = opening(session, settings, t, aad_id, scope, period, now, by_slug=True)
     if isinstance(card, str):
-        return message_card(turn.t("Status report"), [card])
+        return message_card(t("Status report"), [card])
     return card
 
 
@@ -223,4 +226,4 @@ async def on_reopen(turn: Turn, act: ReopenReport):
     if opened.kind == "draft":
         notice = t("Version {version} is a new draft, copied from the submitted version. The submitted version stays as it was.",
                    version=opened.data.report.version)
-    return await reply(turn, opened_card(turn, opened, notice=notice))
+    return await reply(turn, opened_card(t, turn.settings.timezone, opened, notice=notice))

@@ -12,8 +12,6 @@ CYCLES: list[set[str]] = [
 
 # Product modules over the size limit (tests/architecture/test_module_size.py).
 LONG_MODULES: set[str] = {
-    "bot/rules/wheel.py",
     "dialogs/assessment.py",
     "dialogs/decisions.py",
-    "dialogs/wheel.py",
 }

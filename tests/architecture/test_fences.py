@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.architecture.graph import ROOT, imports_of
+from tests.architecture.graph import ROOT
 
 RUFF = [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "TID251", "--output-format", "json"]
 ROOMS = ("bot", "bot/teams", "bot/rules", "cards", "dialogs", "storage")
@@ -109,13 +109,3 @@ def test_the_allow_list_names_exactly_todays_crossings():
     """Being moved: a file that stops crossing a fence (or stops importing one of the names) leaves
     the allow-list in the same commit; a listed file may not start crossing another fence."""
     assert _crossings() == _allow_list()
-
-
-def test_the_state_store_imports_the_sdk_and_nothing_else_storage_forbids():
-    """storage/state_store.py is exempt from storage's fence for botbuilder only (ruff exempts a
-    file, not a name, so this test holds the rest of the fence there)."""
-    config = tomllib.loads((ROOT / "storage/ruff.toml").read_text(encoding="utf-8"))
-    banned = set(config["lint"]["flake8-tidy-imports"]["banned-api"]) - {"botbuilder", "botframework"}
-    crossing = [i for i in imports_of(ROOT.joinpath("storage/state_store.py").relative_to(ROOT))
-                if any(i.module == b or i.module.startswith(b + ".") for b in banned)]
-    assert crossing == []

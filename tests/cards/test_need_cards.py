@@ -57,6 +57,8 @@ CARDS = {
     "detail": lambda t: nc.detail_card(t, DETAIL),
     "notice": lambda t: nc.coordinator_notice_card(t, ROW, raised_by="Isaiah Langer", on_behalf_of="Kemi",
                                                    hours=40, cost=None, wished_date="2026-09-01"),
+    "search": lambda t: nc.search_card(t, "bokning [labb](http://x.se)", [ROW], [nc.HiddenNeed("B-2026-0009", EVIL)]),
+    "search_empty": lambda t: nc.search_card(t, "kvarkar", [], []),
     "plan": lambda t: pc.plan_card(t, PLAN),
     "plan_choice": lambda t: pc.plan_choice_card(t, [("utbildning", "Utbildning"), ("ekonomi", "Ekonomi")], 2026),
 }
@@ -82,7 +84,7 @@ def test_user_text_never_reaches_a_markdown_block_unescaped(name):
                 value = node.get(key) or ""
                 assert "](http" not in value and "**Viktigt**" not in value, (name, value)
     runs = [n["text"] for n in nodes(content) if n.get("type") == "TextRun"]
-    if name in ("similar", "confirmation", "joined", "list", "detail", "notice"):
+    if name in ("similar", "confirmation", "joined", "list", "detail", "notice", "search"):
         assert EVIL in runs
 
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from dialogs import decisions
-from dialogs.needs.register import drain as drain_notices
 from storage import assessments as repo
 from storage.models import BasisStatus, Decision, LinkedChannel, Need, NeedEvent, NeedStatus, Plan
 from tests.support.botkit import ADELE, ALEX, CHANNEL_ID, ISAIAH, STRANGER
@@ -72,7 +71,7 @@ async def register(bot, user, first_words: str, **typed) -> tuple[Need, list[Sen
     form = card_with(await bot.say(first_words, user=user), "need.submit")
     before = len(bot.connector.sent)
     replies = await bot.click(press(form, "need.submit", **typed), user=user)
-    await drain_notices(bot.services)
+    await bot.services.outbox.drain()
     need = await bot.query(lambda s: s.exec(select(Need).order_by(Need.id.desc())).first())
     return need, replies + [s for s in bot.connector.sent[before:] if s not in replies]
 

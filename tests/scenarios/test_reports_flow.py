@@ -58,6 +58,7 @@ async def test_q2_report_from_the_reminder_to_the_chairs_review(bot, lang):
     # "Start" on the reminder in the channel: the draft arrives in Alex's 1:1 chat, prefilled from Q1.
     status, _body = await bot.invoke({"verb": "reminder.start", "occurrence_id": row.id}, user=alex)
     assert status == 200
+    await bot.services.outbox.drain()  # the draft goes out after the answer
     form = personal_cards(bot, ALEX)[0]
     shown = text(form)
     assert t("Status report {area} {period}", area=t("Utbildning") if lang == "sv" else "Education",
