@@ -1,7 +1,8 @@
 """The steering-group meeting pack: `möte <e-område>` / `meeting <e-area>` puts the quarter's
 agenda on one card (the status report, decision bases awaiting a decision, deviations, the
 quarter's items in the annual wheel) with the agenda as a .docx; from the meeting day on, the
-decisions taken since the previous meeting are listed as minutes (.docx too)."""
+decisions taken since the previous meeting are listed as minutes (.docx too). Answered in the
+asker's 1:1 chat: a channel may hold people without a role in the e-area."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.i18n import Translator
+from bot.registry import Where
 from bot.roles import areas_where
 from bot.rules import reports as rules
 from bot.rules.permissions import Permission
@@ -108,7 +110,7 @@ def load(session, settings, aad_id: str, wanted: str, by_slug: bool, dates, now,
 
 
 @cap.command("report.meeting", r"(?:möte|mote|styrgruppsmöte|meeting|steering meeting)(?: (?P<rest>.+))?",
-             examples=("möte utbildning", "meeting education"))
+             where=Where.personal, examples=("möte utbildning", "meeting education"))
 async def meeting_command(turn: Turn, match: re.Match) -> None:
     t = turn.t
     wanted, period_text = split_period(match.group("rest") or "")

@@ -1,6 +1,7 @@
 """The portfolio roll-up: `portfölj` / `portfolio` shows every e-area's report of the period on one
 card (colours, worst status, open deviations and escalations, frame used, late or missing) to the
-portfolio office, portfolio management, the chairs and administrators.
+portfolio office, portfolio management, the chairs and administrators, in the asker's 1:1 chat
+(asked in a channel, it would show every e-area's status to everyone there).
 
 The scheduler's tick, in the last month of a quarter: once the e-areas' due date has passed, the
 chair of each e-area without a submitted report is told (once per period); on the roll-up's own
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.registry import Where
 from bot.roles import areas_where
 from bot.rules import reports as rules
 from bot.rules.permissions import Permission
@@ -41,7 +43,7 @@ def load(session, settings, aad_id: str, period):
 
 
 @cap.command("report.portfolio", r"(?:portfölj|portfolj|portföljen|portföljstatus|portfolio)(?: (?P<period>.+))?",
-             examples=("portfölj", "portfolio"))
+             where=Where.personal, examples=("portfölj", "portfolio"))
 async def portfolio_command(turn: Turn, match: re.Match) -> None:
     t = turn.t
     text = (match.group("period") or "").strip()

@@ -137,3 +137,14 @@ async def test_alex_in_the_portfolio_office_and_an_unknown_period(bot):
     convo.expect_card("Portföljens status 2026-Q1")
     await convo.say("portfölj nästa år")
     convo.expect_text("Skriv perioden som år och kvartal, till exempel 2026-Q2.")
+
+
+async def test_asked_in_a_channel_the_rollup_answers_in_the_private_chat(bot):
+    await setup(bot)
+    await bot.query(two_of_three)
+    channel = Transcript(bot, PATTI, kind="channel")
+    await channel.say("portfölj")
+    channel.expect_text("Jag fortsätter i vår privata chatt")
+    in_channel = [s for s in channel.replies if s.conversation_id.startswith("19:")]
+    assert all("Portföljens status" not in s.all_text() for s in in_channel)
+    assert any("Portföljens status 2026-Q2" in text(c) for c in personal_cards(bot, PATTI))
