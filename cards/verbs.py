@@ -57,3 +57,10 @@ class Verb(StrEnum):
     COMMISSION_CLOSE = "commission.close"
     COMMISSION_REPORT = "commission.report"
     COMMISSION_ACKNOWLEDGE = "commission.acknowledge"
+    # status reports
+    REPORT_SAVE = "report.save"
+    REPORT_SUBMIT = "report.submit"
+    REPORT_VIEW = "report.view"
+    REPORT_REVIEW = "report.review"
+    REPORT_REOPEN = "report.reopen"
+    REPORT_DEVIATION_BASIS = "report.deviation_basis"
