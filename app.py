@@ -23,7 +23,7 @@ from bot.teams.handler import TeamsEdge
 from bot.teams.http import BotToken, http_create_conversation, http_team_channels, http_transport
 from bot.teams.outbound import Outbound
 from bot.teams.pacing import Pacer, RealClock
-from dialogs import admin, anchoring, assessment, decisions, language, wheel
+from dialogs import admin, anchoring, assessment, decisions, language, reports, wheel
 from dialogs import help as help_capability
 from dialogs.needs import lists as needs_lists
 from dialogs.needs import search as needs_search
@@ -38,7 +38,7 @@ SERVICES = web.AppKey("services", object)
 
 CAPABILITIES = (
     help_capability.cap, language.cap, admin.cap, needs_lists.cap, needs_search.cap, assessment.cap, anchoring.cap,
-    decisions.cap, wheel.cap,
+    decisions.cap, wheel.cap, reports.cap,
 )
 
 
@@ -73,6 +73,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     app[SERVICES] = services
     app.router.add_post("/api/messages", door.handle)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/files/{token}", _file)
     background: set[asyncio.Task] = set()
 
     async def on_startup(app: web.Application) -> None:
@@ -137,6 +138,18 @@ async def _healthz(request: web.Request) -> web.Response:
         log.warning("health check failed: %s", exc)
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok", "env": services.settings.env.value})
+
+
+async def _file(request: web.Request) -> web.Response:
+    """A status-report document behind its link; the random, expiring token is the grant."""
+    services = request.app[SERVICES]
+    found = await reports.documents.document(services, request.match_info.get("token", ""))
+    if found is None:
+        return web.Response(status=404, text="This link is unknown or has expired. / Länken är okänd eller för gammal.")
+    name, content_type, body = found
+    return web.Response(body=body, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff"})
 
 
 def main() -> None:

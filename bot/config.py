@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(0, ge=0, le=4, alias="STYRA_DIGEST_WEEKDAY")  # 0 = Monday
     reminder_claim_minutes: int = Field(15, ge=1, alias="STYRA_REMINDER_CLAIM_MINUTES")
     reminder_concurrency: int = Field(16, ge=1, alias="STYRA_REMINDER_CONCURRENCY")
+    # Status reports: an e-area's report is due N working days before its steering-group meeting
+    # (unsubmitted after that, the chair is told); the portfolio roll-up M working days later.
+    report_due_working_days: int = Field(2, ge=0, le=20, alias="STYRA_REPORT_DUE_WORKING_DAYS")
+    rollup_working_days: int = Field(2, ge=0, le=20, alias="STYRA_ROLLUP_WORKING_DAYS")
+    # Where a browser reaches Styra, for links to documents (.docx); none when unset in production.
+    public_url: str | None = Field(None, alias="STYRA_PUBLIC_URL")
     # On SIGTERM: seconds to keep sending what is due; the rest waits in the outbox.
     drain_seconds: float = Field(10.0, ge=0, le=300, alias="STYRA_DRAIN_SECONDS")
 
@@ -107,6 +113,13 @@ class Settings(BaseSettings):
         if self.demo and not self.production:
             ids.add(self.demo_user)
         return frozenset(ids)
+
+    @property
+    def document_base_url(self) -> str | None:
+        """The base of document links: STYRA_PUBLIC_URL, or this machine in development."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return None if self.production else f"http://{self.bind_host}:{self.port}"
 
     def problems(self) -> list[str]:
         """What stops a production start; empty when the configuration may run."""

@@ -39,3 +39,10 @@ class Verb(StrEnum):
     REMINDER_SNOOZE = "reminder.snooze"
     REMINDER_NA = "reminder.na"
     REMINDER_REFRESH = "reminder.refresh"
+    # status reports
+    REPORT_SAVE = "report.save"
+    REPORT_SUBMIT = "report.submit"
+    REPORT_VIEW = "report.view"
+    REPORT_REVIEW = "report.review"
+    REPORT_REOPEN = "report.reopen"
+    REPORT_DEVIATION_BASIS = "report.deviation_basis"

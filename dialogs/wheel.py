@@ -51,7 +51,6 @@ from bot.roles import can, who_can
 from bot.rules.calendar import STOCKHOLM, add_working_days, is_working_day, to_stockholm
 from bot.rules.permissions import Permission
 from bot.rules.wheel import (
-    QUARTER_REPORT_EXTRAS,
     Wheel,
     load_wheel,
     occurrences_for_year,
@@ -63,6 +62,7 @@ from cards import wheel as wheel_cards
 from cards.common import escape
 from cards.system import error_card, message_card
 from cards.verbs import Verb
+from dialogs import reports
 from storage import org
 from storage import reminders as repo
 from storage.models import ChannelPurpose, EArea, LinkedChannel, Need, NeedStatus, Person, Role
@@ -556,9 +556,8 @@ async def _start(turn: Turn, row: ReminderOccurrence, wheel: Wheel, area_name: s
 
 async def _start_card(turn: Turn, row: ReminderOccurrence, activity, area_name: str) -> dict | None:
     t = turn.t
-    if activity.action == "status_report":
-        extras = QUARTER_REPORT_EXTRAS.get(activity.quarter_report or "", ())
-        return reminder_cards.status_report_card(t, area_name, activity.quarter_report, extras)
+    if activity.action == "status_report":  # the period's draft, from the status-report capability
+        return await reports.card_for_reminder(turn, row.scope, row.period)
     if activity.action in ("needs_inventory", "needs_list"):
         statuses = ((NeedStatus.inventory,) if activity.action == "needs_inventory"
                     else (NeedStatus.registered, NeedStatus.under_assessment,
