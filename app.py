@@ -23,10 +23,12 @@ from bot.teams.handler import TeamsEdge
 from bot.teams.http import BotToken, http_create_conversation, http_team_channels, http_transport
 from bot.teams.outbound import Outbound
 from bot.teams.pacing import Pacer, RealClock
+from bot.teams.tab_auth import TabAuth, TabAuthSettings
 from dialogs import admin, anchoring, assessment, decisions, language, reports, wheel
 from dialogs import help as help_capability
 from dialogs.needs import lists as needs_lists
 from dialogs.needs import search as needs_search
+from dialogs.portfolio_tab.pages import TabPages
 from storage.db import Database
 from storage.demo import load_demo_if_empty
 from storage.health import probe
@@ -74,6 +76,12 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     app.router.add_post("/api/messages", door.handle)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/files/{token}", _file)
+    tab = TabPages(services, _tab_sso(settings))
+    app.router.add_get("/tab/portfolio", tab.portfolio)
+    app.router.add_get("/tab/area/{id}", tab.area)
+    app.router.add_get("/tab/config", tab.config)
+    app.router.add_post("/tab/session", tab.session)
+    app.router.add_get("/tab/static/{version}/{name}", tab.static)
     background: set[asyncio.Task] = set()
 
     async def on_startup(app: web.Application) -> None:
@@ -85,6 +93,10 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         if door.authenticator is not None:
             # In the background: a stalled key endpoint must not hold up the start.
             task = asyncio.get_running_loop().create_task(door.authenticator.keys.prewarm())
+            background.add(task)
+            task.add_done_callback(background.discard)
+        if tab.sso is not None:
+            task = asyncio.get_running_loop().create_task(tab.sso.keys.prewarm())
             background.add(task)
             task.add_done_callback(background.discard)
         if settings.demo:
@@ -103,12 +115,22 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         await http.close()
         if door.authenticator is not None:
             await door.authenticator.keys.close()
+        if tab.sso is not None:
+            await tab.sso.keys.close()
         db.dispose()
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+def _tab_sso(settings: Settings) -> TabAuth | None:
+    """Teams SSO for the portfolio tab, when the app registration and its tenant are configured."""
+    if not settings.tab_sso:
+        return None
+    return TabAuth(TabAuthSettings(settings.app_tenant_id, settings.tab_audiences, settings.entra_openid_url,
+                                   fetch_timeout_s=settings.key_fetch_timeout_s))
 
 
 class _SharedSession:
