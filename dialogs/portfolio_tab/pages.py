@@ -201,7 +201,7 @@ def _load_config(session, settings, aad_id: str, lang: str):
     who = viewer(session, settings, aad_id)
     areas = [(a.id, (a.name_en or a.name) if lang == "en" else a.name)
              for a in portfolio.areas(session) if who.sees_area(a.slug)]
-    return areas, portfolio.person_name(session, aad_id)
+    return sorted(areas, key=lambda a: a[1].casefold()), portfolio.person_name(session, aad_id)
 
 
 # --- small helpers -------------------------------------------------------------------------------
