@@ -18,6 +18,8 @@ from bot.rules import reports as rules
 from bot.rules.permissions import Permission
 from bot.turn import Turn
 from cards import reports as cards
+from cards.portfolio_link import with_view_button
+from dialogs.portfolio_tab.link import personal_link
 from dialogs.reports import posting
 from dialogs.reports.common import access, area_due, cap, meeting_date, rollup_due, today
 from storage import org
@@ -57,7 +59,10 @@ async def portfolio_command(turn: Turn, match: re.Match) -> None:
     services = turn.services
     view = posting.rollup_view(t.lang, lines, period, area_due(services, period), today(services),
                                turn.settings.timezone)
-    await turn.send_card(cards.rollup_card(t, view))
+    card = cards.rollup_card(t, view)
+    # The tab's link names the speaker: only in their own 1:1 chat, never in a channel or group.
+    url = personal_link(turn.settings, turn.speaker.aad_id, turn.now()) if turn.conversation_kind == "personal" else None
+    await turn.send_card(with_view_button(t, card, url) if url else card)
 
 
 # --- the tick: late reports and the roll-up's due date -------------------------------------------
