@@ -11,9 +11,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from cards.pages.views import Count, FrameLine
 
-WIDTH = 560
-LABEL_W = 150
-BAR_W = 250
+WIDTH = 720
+LABEL_W = 120
+BAR_W = 260
 ROW_H = 34
 
 
