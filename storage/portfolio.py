@@ -54,10 +54,11 @@ def overview(session: Session, period: Period) -> Overview:
     report_ids = [line.report_id for line in lines if line.report_id is not None]
     goals: dict[int, list[GoalStatus]] = {}
     if report_ids:
-        rows = session.exec(select(ReportGoal).where(ReportGoal.report_id.in_(report_ids))
+        rows = session.exec(select(ReportGoal.report_id, ReportGoal.goal_id, ReportGoal.title, ReportGoal.colour,
+                                   ReportGoal.previous).where(ReportGoal.report_id.in_(report_ids))
                             .order_by(ReportGoal.report_id, ReportGoal.position, ReportGoal.id))
-        for row in rows:
-            goals.setdefault(row.report_id, []).append(GoalStatus(row.goal_id, row.title, row.colour, row.previous))
+        for report_id, goal_id, title, colour, previous in rows:
+            goals.setdefault(report_id, []).append(GoalStatus(goal_id, title, colour, previous))
     awaiting = dict(session.exec(
         select(EArea.slug, func.count(DecisionBasis.id)).join(Need, Need.e_area_id == EArea.id)
         .join(DecisionBasis, DecisionBasis.need_id == Need.id)

@@ -12,13 +12,13 @@ from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from bot.i18n import Translator
 from cards.decision import outcome_label
 from cards.needs import status_label as need_status
 from cards.pages import charts, labels
-from cards.pages.views import AreaView, ConfigView, Page, PortfolioView, Row
+from cards.pages.views import AreaView, ConfigView, Mark, Page, PortfolioView, Row
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -32,11 +32,25 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(glyphs=labels.GLYPHS, arrows=labels.ARROWS)
+    for name in ("portfolio.html", "area.html", "config.html", "signin.html", "message.html"):
+        env.get_template(name)  # compiled once, at the first page
     return env
 
 
+def mark_html(m: Mark, colours: dict, words: dict) -> Markup:
+    """One goal's mark: a shape (the colour is never alone), a trend arrow, and the same in words
+    for screen readers and as a tooltip. Built here rather than in a macro: a page has hundreds."""
+    said = escape(f"{m.goal}: {colours[m.colour]}" + (f", {words['trend_' + m.trend]}" if m.trend else ""))
+    arrow = f'<span class="arrow" aria-hidden="true">{labels.ARROWS[m.trend]}</span>' if m.trend else ""
+    kind = m.colour if m.colour in ("green", "yellow", "red") else "none"
+    return Markup(f'<span class="mark mark-{kind}" title="{said}"><span class="glyph" aria-hidden="true">'
+                  f'{labels.GLYPHS[m.colour]}</span>{arrow}<span class="sr">{said}</span></span>')
+
+
 def _common(t: Translator, page: Page) -> dict:
-    return {"t": labels.words(t), "page": page, "colours": labels.colour_names(t), "lang": t.lang,
+    words, colours = labels.words(t), labels.colour_names(t)
+    return {"t": words, "page": page, "colours": colours, "lang": t.lang,
+            "mark": lambda m: mark_html(m, colours, words),
             "amount": lambda v: charts.amount(v, t.lang),
             "report_status": lambda s: labels.report_status(t, s),
             "punctuality": lambda p: labels.punctuality(t, p)}
