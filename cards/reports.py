@@ -15,12 +15,14 @@ from microsoft_teams.cards import (
     Fact,
     FactSet,
     OpenUrlAction,
+    RichTextBlock,
     TextBlock,
     TextInput,
+    TextRun,
 )
 
 from bot.i18n import Translator
-from cards.common import card, escape, execute, heading, para, sek, user_text
+from cards.common import card, escape, execute, heading, para, sek, submit, user_text
 from cards.common import hours as hours_text
 from cards.report_labels import (
     SIGNS,
@@ -146,12 +148,12 @@ def report_card(t: Translator, view: ReportView) -> dict:
         body.append(para(t("No goals reported.")))
     for goal in view.goals:
         block: list = [TextBlock(text=goal_line(t, goal), wrap=True, weight="Bolder")]
-        if goal.comment:
-            block.append(user_text(goal.comment, size="Small"))
+        if goal.comment:  # tight under its goal, so it cannot be read as the next goal's
+            block.append(RichTextBlock(inlines=[TextRun(text=goal.comment, size="Small")], spacing="None"))
         if goal.forecast:
             block.append(TextBlock(text=t("Forecast: {text}", text=escape(goal.forecast)), size="Small", wrap=True,
                                    spacing="None", is_subtle=True))
-        body.append(Container(items=block, spacing="Small"))
+        body.append(Container(items=block, spacing="Medium"))
     if any(colour for _n, colour, _c in view.dimensions):
         body.append(FactSet(facts=[Fact(title=dimension_label(t, name), value=colour_label(t, colour)
                                         + (f" · {escape(comment)}" if comment else ""))
@@ -193,9 +195,9 @@ def report_card(t: Translator, view: ReportView) -> dict:
         ]))
     actions = []
     if view.document_url:
-        actions.append(OpenUrlAction(title=t("Open as Word (.docx)"), url=view.document_url))
-    if view.can_reopen:
-        actions.append(execute(t("Reopen as a new version"), {"verb": Verb.REPORT_REOPEN, "report_id": view.report_id}))
+        actions.append(OpenUrlAction(title=t("Word (.docx)"), url=view.document_url))
+    if view.can_reopen:  # short labels: two buttons side by side on a phone
+        actions.append(execute(t("New version"), {"verb": Verb.REPORT_REOPEN, "report_id": view.report_id}))
     refresh = None
     if view.refresh_ids and view.status == "submitted":
         refresh = ({"verb": Verb.REPORT_VIEW, "report_id": view.report_id}, list(view.refresh_ids))
@@ -284,8 +286,9 @@ def meeting_card(t: Translator, view: MeetingView) -> dict:
     body.append(heading(t("{n}. Status report", n=n), size="Medium"))
     body.append(para(view.report_line))
     if view.report_id is not None:
-        body.append(ActionSet(actions=[execute(t("Show the report"), {"verb": Verb.REPORT_VIEW,
-                                                                      "report_id": view.report_id})]))
+        # A new message, so the agenda stays where it is.
+        body.append(ActionSet(actions=[submit(t("Show the report"), {"verb": Verb.REPORT_VIEW,
+                                                                     "report_id": view.report_id})]))
     n += 1
     body.append(heading(t("{n}. Decision bases awaiting decision", n=n), size="Medium"))
     if view.bases:
@@ -306,7 +309,8 @@ def meeting_card(t: Translator, view: MeetingView) -> dict:
         body.append(heading(t("Minutes: decisions taken"), size="Medium"))
         if view.decisions:
             body.append(FactSet(facts=[Fact(title=number, value=f"{outcome} · {escape(title)}"
-                                            + (f" · {t('registry no.')} {escape(registry)}" if registry else ""))
+                                            + (" · " + t("registry no. {number}", number=escape(registry))
+                                               if registry else ""))
                                        for number, registry, outcome, title in view.decisions]))
         else:
             body.append(para(t("No decisions recorded yet.")))

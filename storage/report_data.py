@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.rules.report_content import ReportContent
@@ -99,6 +100,12 @@ def report_data(session: Session, report_id: int, *, timezone: str, now: datetim
 def shown_report(session: Session, e_area_id: int, period: str) -> StatusReport | None:
     """What the steering group sees of a period: the newest sent version, else the draft."""
     return repo.latest_sent(session, e_area_id, period) or repo.latest(session, e_area_id, period)
+
+
+def areas_without_sent(session: Session, period: str) -> int:
+    """How many e-areas have no submitted (or reviewed) report for the period."""
+    sent = select(StatusReport.e_area_id).where(StatusReport.period == period, StatusReport.status.in_(repo.SENT))
+    return session.exec(select(func.count()).select_from(EArea).where(EArea.id.not_in(sent))).one()
 
 
 # --- the steering-group meeting ---------------------------------------------------------------

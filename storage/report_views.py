@@ -111,13 +111,15 @@ def rollup(session: Session, period: Period) -> list[AreaLine]:
             chosen[report.e_area_id] = report
     ids = [r.id for r in chosen.values()]
     goals: dict[int, list[Colour | None]] = {}
-    devs: dict[int, list[ReportDeviation]] = {}
+    devs: dict[int, list[bool]] = {}  # report id -> escalate, per open deviation
     if ids:
         for rid, colour in session.exec(select(ReportGoal.report_id, ReportGoal.colour)
                                         .where(ReportGoal.report_id.in_(ids))):
             goals.setdefault(rid, []).append(Colour(colour) if colour else None)
-        for dev in session.exec(select(ReportDeviation).where(ReportDeviation.report_id.in_(ids))):
-            devs.setdefault(dev.report_id, []).append(dev)
+        stmt = select(ReportDeviation.report_id, ReportDeviation.escalate).where(
+            ReportDeviation.report_id.in_(ids), ReportDeviation.closed.is_(False))
+        for rid, escalate in session.exec(stmt):
+            devs.setdefault(rid, []).append(bool(escalate))
     out = []
     for area in areas:
         report = chosen.get(area.id)
@@ -125,11 +127,11 @@ def rollup(session: Session, period: Period) -> list[AreaLine]:
             out.append(AreaLine(area.slug, area.name, area.name_en or area.name, "", "none", 0))
             continue
         colours = goals.get(report.id, [])
-        open_devs = [d for d in devs.get(report.id, []) if not d.closed]
+        open_devs = devs.get(report.id, [])
         used = rules.frame_used_percent(report.outcome_sek, report.frame_sek) if report.outcome_sek is not None else None
         out.append(AreaLine(
             area.slug, area.name, area.name_en or area.name, report.period, report.status, report.version,
-            rules.counts(colours), rules.worst(colours), len(open_devs), sum(1 for d in open_devs if d.escalate),
+            rules.counts(colours), rules.worst(colours), len(open_devs), sum(open_devs),
             used, report.submitted_at, report.id))
     return out
 

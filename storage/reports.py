@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -150,31 +150,34 @@ def frame_of(report: StatusReport) -> Frame:
 
 
 def _write_content(session: Session, report: StatusReport, content: ReportContent, own_area: str) -> None:
+    """Replace the report's rows with `content` (one multi-row INSERT per table: a save rewrites
+    every row of the draft, and the unit of work's per-object bookkeeping is not needed here)."""
     rid = report.id
     for table in (ReportGoal, ReportDimension, ReportDeviation, ReportRisk):
         session.execute(delete(table).where(table.report_id == rid))
-    for n, goal in enumerate(content.goals):
-        session.add(ReportGoal(report_id=rid, position=n, goal_id=goal.goal_id, title=goal.title[:300],
-                               colour=goal.colour.value if goal.colour else None,
-                               previous=goal.previous.value if goal.previous else None,
-                               comment=goal.comment, forecast=goal.forecast))
-    for dim in content.dimensions:
-        session.add(ReportDimension(report_id=rid, name=dim.name, colour=dim.colour.value if dim.colour else None,
-                                    comment=dim.comment))
+    goals = [dict(report_id=rid, position=n, goal_id=goal.goal_id, title=goal.title[:300],
+                  colour=goal.colour.value if goal.colour else None,
+                  previous=goal.previous.value if goal.previous else None, comment=goal.comment,
+                  forecast=goal.forecast) for n, goal in enumerate(content.goals)]
+    dims = [dict(report_id=rid, name=dim.name, colour=dim.colour.value if dim.colour else None, comment=dim.comment)
+            for dim in content.dimensions]
     frame = frame_of(report)
+    devs = []
     for n, dev in enumerate(content.deviations):
         routed = rules.route_deviation(DeviationFacts(
             dev.kind, dev.extra_hours, dev.extra_sek, dev.changes_goals, dev.whole_portfolio, dev.other_areas,
             own_area), frame)
-        session.add(ReportDeviation(
+        devs.append(dict(
             report_id=rid, position=n, ref=dev.ref, kind=dev.kind.value, title=dev.title[:200], cause=dev.cause,
             consequences=dev.consequences, options=dev.options, proposal=dev.proposal,
             extra_hours=dev.extra_hours, extra_sek=dev.extra_sek, changes_goals=dev.changes_goals,
             whole_portfolio=dev.whole_portfolio, other_areas=json.dumps(list(dev.other_areas)), closed=dev.closed,
             handling=routed.handling.value, escalate=routed.escalate))
-    for n, risk in enumerate(content.risks):
-        session.add(ReportRisk(report_id=rid, position=n, title=risk.title[:200], probability=risk.probability,
-                               consequence=risk.consequence, mitigation=risk.mitigation))
+    risks = [dict(report_id=rid, position=n, title=risk.title[:200], probability=risk.probability,
+                  consequence=risk.consequence, mitigation=risk.mitigation) for n, risk in enumerate(content.risks)]
+    for table, rows in ((ReportGoal, goals), (ReportDimension, dims), (ReportDeviation, devs), (ReportRisk, risks)):
+        if rows:
+            session.execute(insert(table.__table__), rows)
     report.outcome_sek, report.outcome_hours = content.outcome_sek, content.outcome_hours
     report.resources_comment, report.new_conditions = content.resources_comment, content.new_conditions
     report.extras = json.dumps(content.extras, ensure_ascii=False)

@@ -42,20 +42,22 @@ def document_url(session, settings, data: reads.ReportData, lang: str, actor: st
     return file_url(settings, token)
 
 
-def shared_card(session, settings, report_id: int, actor: str, now: dt.datetime) -> dict:
-    """The channel's copy of a report as it stands now."""
-    data = reads.report_data(session, report_id, timezone=settings.timezone, now=now)
+def shared_card(session, settings, report_id: int, actor: str, now: dt.datetime,
+                data: reads.ReportData | None = None) -> dict:
+    """The channel's copy of a report as it stands now (`data`: already read in this transaction)."""
+    data = data or reads.report_data(session, report_id, timezone=settings.timezone, now=now)
     t = translator(settings.default_locale)
     return report_card(t, data, settings.timezone, refresh_ids=reads.chair_teams_ids(session, data.area.slug),
                        document_url=document_url(session, settings, data, t.lang, actor, now))
 
 
-def post_report(session, settings, report_id: int, slug: str, actor: str, now: dt.datetime) -> bool:
+def post_report(session, settings, data: reads.ReportData, actor: str, now: dt.datetime) -> bool:
     """Queue the submitted report for the e-area's steering-group channel; False when none is linked."""
+    slug, report_id = data.area.slug, data.report.id
     if org.linked_channel(session, ChannelPurpose.steering, slug) is None:
         return False
     box.enqueue(session, key=f"report-post:{report_id}", to=Recipient.linked(ChannelPurpose.steering, slug),
-                activity=card_activity(shared_card(session, settings, report_id, actor, now)),
+                activity=card_activity(shared_card(session, settings, report_id, actor, now, data)),
                 kind="report", subject=subject(report_id), now=now)
     return True
 
@@ -93,24 +95,20 @@ def post_rollup(session, settings, period: Period, due: dt.date, today: dt.date,
                 when_complete: bool, update_key: str) -> str:
     """Post the roll-up to the portfolio channel once (when every e-area has reported, or on its due
     date); once posted, later submissions update it in place. Returns posted | updated | waiting."""
-    lines = rollup(session, period)
     if org.linked_channel(session, PORTFOLIO, org.PORTFOLIO_SCOPE) is None:
         return "waiting"
-    card = rollup_card(settings.default_locale, lines, period, due, today, settings.timezone)
     posted = box.rows_for(session, f"rollup-post:{period}")
+    if not posted and when_complete and reads.areas_without_sent(session, str(period)):
+        return "waiting"  # the cheap question first: the roll-up itself is read only when it goes out
+    lines = rollup(session, period)
+    card = rollup_card(settings.default_locale, lines, period, due, today, settings.timezone)
     if posted:
         box.enqueue(session, key=update_key, to=Recipient.updates(rollup_subject(str(period))),
                     activity=card_activity(card), kind="rollup", now=now)
         return "updated"
-    if when_complete and not reads_all_sent(lines):
-        return "waiting"
     box.enqueue(session, key=f"rollup-post:{period}", to=Recipient.linked(PORTFOLIO, org.PORTFOLIO_SCOPE),
                 activity=card_activity(card), kind="rollup", subject=rollup_subject(str(period)), now=now)
     return "posted"
-
-
-def reads_all_sent(lines: list[AreaLine]) -> bool:
-    return bool(lines) and all(line.status in ("submitted", "reviewed") for line in lines)
 
 
 # --- a late report --------------------------------------------------------------------------------

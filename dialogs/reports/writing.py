@@ -10,7 +10,7 @@ roll-up. The submit key (report and form) makes a resent click find the first re
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import Field
 
@@ -95,12 +95,13 @@ def _save_page(session, settings, aad_id: str, name: str, act: _FormAction, raw:
         return Outcome("errors", data, areas, errors=errors)
     saved = repo.save(session, data.report.id, seen_revision=act.revision, content=content,
                       own_area=data.area.slug, actor=aad_id, actor_name=name, now=now)
+    if isinstance(saved, repo.Saved):  # what was just written; only the routings are read back
+        return Outcome("saved", replace(data, report=saved.report, content=content,
+                                        routings=repo.routings_of(session, data.report.id)), areas)
     fresh = _data(session, settings, data.report.id, now)
     if isinstance(saved, repo.Stale):
         return Outcome("stale", fresh, areas, changed_by=saved.changed_by)
-    if isinstance(saved, repo.NotDraft):
-        return Outcome("not_draft", fresh, areas)
-    return Outcome("saved", fresh, areas)
+    return Outcome("not_draft", fresh, areas)
 
 
 def save(session, settings, aad_id: str, name: str, act: SaveReport, raw: dict, now, lang: str) -> Outcome:
@@ -138,12 +139,13 @@ def submit(session, settings, aad_id: str, name: str, act: SubmitReport, raw: di
     if isinstance(result, repo.NotDraft):
         return Outcome("not_draft", _data(session, settings, data.report.id, now), outcome.areas)
     report = result.report
-    posted = posting.post_report(session, settings, report.id, data.area.slug, aad_id, now)
+    data = replace(data, report=report)  # the same content, now frozen
+    posted = posting.post_report(session, settings, data, aad_id, now)
     period = rules.parse_period(report.period)
     due, day = dates
     rolled = posting.post_rollup(session, settings, period, due, day, now, when_complete=True,
                                  update_key=f"rollup-update:{period}:{report.id}:v{report.version}")
-    return Outcome("submitted", _data(session, settings, report.id, now), posted=posted, rollup=rolled)
+    return Outcome("submitted", data, posted=posted, rollup=rolled)
 
 
 # --- answering --------------------------------------------------------------------------------------
