@@ -122,10 +122,22 @@ async def _measure(db_url: str) -> dict:
 async def run() -> dict:
     from storage.migrate import upgrade
 
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/tab.db"
         upgrade(url)
-        return {"sqlite": await _measure(url)}
+        results["sqlite"] = await _measure(url)
+    base = os.environ.get("STYRA_BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if base:  # PostgreSQL too, in a schema of its own
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from bench_decisions import _drop_schema, _schema_url
+
+        schema, url = _schema_url(base)
+        try:
+            results["postgresql"] = await _measure(url)
+        finally:
+            _drop_schema(base, schema)
+    return results
 
 
 if __name__ == "__main__":
