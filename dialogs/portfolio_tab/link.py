@@ -6,6 +6,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from bot import tab_link
+from dialogs.portfolio_tab.access import viewer
 
 
 def personal_link(settings, aad_id: str | None, now: datetime) -> str | None:
@@ -19,3 +20,8 @@ def personal_link(settings, aad_id: str | None, now: datetime) -> str | None:
     except ValueError:  # not an object id
         return None
     return f"{base}/tab/portfolio?{urlencode({'s': token})}"
+
+
+def has_a_view(session, settings, aad_id: str) -> bool:
+    """Whether the tab would show this person anything (a role in some e-area or the portfolio)."""
+    return not viewer(session, settings, aad_id).nobody

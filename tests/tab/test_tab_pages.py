@@ -223,3 +223,19 @@ async def test_without_a_secret_in_production_the_tab_is_off(db_url):
                      MicrosoftAppTenantId="b", MicrosoftAppPassword="c", STYRA_TAB_SECRET="short")
     assert "STYRA_TAB_SECRET must be at least 32 characters" in short.problems()
     assert build_app  # the app itself is exercised by the tests above
+
+
+@pytest.fixture
+async def any_tab(any_db_url):
+    started = await tabkit.start(any_db_url)
+    yield started
+    await started.close()
+
+
+async def test_the_same_pages_on_every_backend(any_tab):
+    _, html = await any_tab.page("/tab/portfolio", "patti", period="2026-Q2", sort="punctuality", dir="desc")
+    assert area_names(html)[-1] == "Utbildning"
+    assert "Digital examination i större skala: Röd, sämre" in row_of(html, "Utbildning")
+    assert "Ingen rapport (senaste 2026-Q1)" in row_of(html, "Ekonomi och personal")
+    status, html = await any_tab.page(f"/tab/area/{any_tab.areas['utbildning']}", "patti")
+    assert status == 200 and "D-2026-0001" in html and "I behovsinventeringen" in html
