@@ -19,6 +19,7 @@ from aiohttp import web
 from bot import tab_link
 from bot.i18n import language_of, translator
 from bot.rules import reports as rules
+from bot.teams.tab_auth import AuthError, KeysUnavailable
 from cards.pages import render
 from cards.pages.views import ConfigView, Links, Page
 from dialogs.portfolio_tab import views
@@ -120,8 +121,6 @@ class TabPages:
         if key is None or self.sso is None:
             log.warning("tab sign-in refused: SSO is not configured (app id, tenant, STYRA_TAB_SECRET)")
             return _json({"error": "unauthorized"}, 401)
-        from bot.teams.tab_auth import AuthError, KeysUnavailable
-
         try:
             who = await self.sso.identify(request.headers.get("Authorization"))
         except AuthError as exc:
