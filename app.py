@@ -174,6 +174,15 @@ async def _file(request: web.Request) -> web.Response:
         "X-Content-Type-Options": "nosniff"})
 
 
+class PathOnlyAccessLogger(web.AbstractAccessLogger):
+    """The access log without query strings: a tab page's address carries a signed link, which
+    must not end up in log files."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
+                         response.status, response.body_length, time)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
@@ -182,7 +191,7 @@ def main() -> None:
     app = build_app(settings)
     # run_app handles SIGINT/SIGTERM: stops accepting, lets requests finish, runs cleanup.
     web.run_app(app, host=settings.bind_host, port=settings.port, shutdown_timeout=10,
-                print=lambda msg: log.info(msg.strip()))
+                access_log_class=PathOnlyAccessLogger, print=lambda msg: log.info(msg.strip()))
 
 
 if __name__ == "__main__":

@@ -239,3 +239,17 @@ async def test_the_same_pages_on_every_backend(any_tab):
     assert "Ingen rapport (senaste 2026-Q1)" in row_of(html, "Ekonomi och personal")
     status, html = await any_tab.page(f"/tab/area/{any_tab.areas['utbildning']}", "patti")
     assert status == 200 and "D-2026-0001" in html and "I behovsinventeringen" in html
+
+
+def test_the_access_log_leaves_the_signed_link_out(caplog):
+    import logging
+    from unittest.mock import Mock
+
+    from app import PathOnlyAccessLogger
+
+    logger = logging.getLogger("test.access")
+    request = Mock(remote="10.0.0.9", method="GET", path="/tab/portfolio", query_string="s=SECRET.LINK")
+    response = Mock(status=200, body_length=5000)
+    with caplog.at_level(logging.INFO, logger="test.access"):
+        PathOnlyAccessLogger(logger, "").log(request, response, 0.012)
+    assert "/tab/portfolio" in caplog.text and "SECRET" not in caplog.text and "200" in caplog.text
