@@ -23,6 +23,7 @@ from bot.teams.handler import TeamsEdge
 from bot.teams.http import BotToken, http_create_conversation, http_team_channels, http_transport
 from bot.teams.outbound import Outbound
 from bot.teams.pacing import Pacer, RealClock
+from bot.teams.tab_auth import TabAuth, TabAuthSettings
 from dialogs import (
     admin,
     anchoring,
@@ -39,6 +40,7 @@ from dialogs.needs import lists as needs_lists
 from dialogs.needs import plans as needs_plans
 from dialogs.needs import register as needs_register
 from dialogs.needs import search as needs_search
+from dialogs.portfolio_tab.pages import TabPages
 from storage.db import Database
 from storage.demo import load_demo_if_empty
 from storage.health import probe
@@ -89,6 +91,12 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     app.router.add_post("/api/messages", door.handle)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/files/{token}", _file)
+    tab = TabPages(services, _tab_sso(settings))
+    app.router.add_get("/tab/portfolio", tab.portfolio)
+    app.router.add_get("/tab/area/{id}", tab.area)
+    app.router.add_get("/tab/config", tab.config)
+    app.router.add_post("/tab/session", tab.session)
+    app.router.add_get("/tab/static/{version}/{name}", tab.static)
     background: set[asyncio.Task] = set()
 
     async def on_startup(app: web.Application) -> None:
@@ -100,6 +108,10 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         if door.authenticator is not None:
             # In the background: a stalled key endpoint must not hold up the start.
             task = asyncio.get_running_loop().create_task(door.authenticator.keys.prewarm())
+            background.add(task)
+            task.add_done_callback(background.discard)
+        if tab.sso is not None:
+            task = asyncio.get_running_loop().create_task(tab.sso.keys.prewarm())
             background.add(task)
             task.add_done_callback(background.discard)
         if settings.demo:
@@ -118,12 +130,22 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         await http.close()
         if door.authenticator is not None:
             await door.authenticator.keys.close()
+        if tab.sso is not None:
+            await tab.sso.keys.close()
         db.dispose()
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+def _tab_sso(settings: Settings) -> TabAuth | None:
+    """Teams SSO for the portfolio tab, when the app registration and its tenant are configured."""
+    if not settings.tab_sso:
+        return None
+    return TabAuth(TabAuthSettings(settings.app_tenant_id, settings.tab_audiences, settings.entra_openid_url,
+                                   fetch_timeout_s=settings.key_fetch_timeout_s))
 
 
 class _SharedSession:
@@ -167,6 +189,15 @@ async def _file(request: web.Request) -> web.Response:
         "X-Content-Type-Options": "nosniff"})
 
 
+class PathOnlyAccessLogger(web.AbstractAccessLogger):
+    """The access log without query strings: a tab page's address carries a signed link, which
+    must not end up in log files."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
+                         response.status, response.body_length, time)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
@@ -175,7 +206,7 @@ def main() -> None:
     app = build_app(settings)
     # run_app handles SIGINT/SIGTERM: stops accepting, lets requests finish, runs cleanup.
     web.run_app(app, host=settings.bind_host, port=settings.port, shutdown_timeout=10,
-                print=lambda msg: log.info(msg.strip()))
+                access_log_class=PathOnlyAccessLogger, print=lambda msg: log.info(msg.strip()))
 
 
 if __name__ == "__main__":

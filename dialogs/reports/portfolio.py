@@ -20,6 +20,9 @@ from bot.rules import reports as rules
 from bot.rules.permissions import Permission
 from bot.turn import Turn
 from cards import reports as cards
+from cards.portfolio_link import with_view_button
+from cards.system import message_card
+from dialogs.portfolio_tab.link import has_a_view, personal_link
 from dialogs.reports import posting
 from dialogs.reports.common import access, area_due, cap, meeting_date, rollup_due, today
 from storage import org
@@ -52,13 +55,24 @@ async def portfolio_command(turn: Turn, match: re.Match) -> None:
         await turn.say(t.gettext(str(exc)))
         return
     lines = await turn.db.run(load, turn.settings, turn.speaker.aad_id, period)
+    personal = turn.conversation_kind == "personal"
     if lines is None:
-        await turn.say(t("The portfolio roll-up is for the portfolio office, portfolio management, the steering groups' chairs and administrators."))
+        refusal = t("The portfolio roll-up is for the portfolio office, portfolio management, the steering groups' chairs and administrators.")
+        url = personal_link(turn.settings, turn.speaker.aad_id, turn.now()) if personal else None
+        if url and await turn.db.run(has_a_view, turn.settings, turn.speaker.aad_id):
+            # The portfolio view still shows them the e-areas where they hold a role.
+            lines_said = [refusal, t("The portfolio view shows you the e-areas where you hold a role.")]
+            await turn.send_card(with_view_button(t, message_card(t("Portfolio"), lines_said), url))
+        else:
+            await turn.say(refusal)
         return
     services = turn.services
     view = posting.rollup_view(t.lang, lines, period, area_due(services, period), today(services),
                                turn.settings.timezone)
-    await turn.send_card(cards.rollup_card(t, view))
+    card = cards.rollup_card(t, view)
+    # The tab's link names the speaker: only in their own 1:1 chat, never in a channel or group.
+    url = personal_link(turn.settings, turn.speaker.aad_id, turn.now()) if personal else None
+    await turn.send_card(with_view_button(t, card, url) if url else card)
 
 
 # --- the tick: late reports and the roll-up's due date -------------------------------------------
