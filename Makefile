@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PLAYGROUND_VERSION := 0.2.28
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench package migrate i18n e2e-deps tab-test-deps tab-js clean
+.PHONY: run test soak lint bench package migrate i18n e2e-deps tab-test-deps tab-js clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP) lint
 	else echo "NOTE: node not found: the Agents Playground test and the tab's browser test will be skipped"; fi
 	@if [ -z "$$TEST_DATABASE_URL" ]; then echo "NOTE: TEST_DATABASE_URL not set: PostgreSQL variants are skipped"; fi
 	$(PY) -m pytest
+
+# The real-process delivery scenarios (SIGKILL, SIGTERM, two instances, a database outage),
+# each repeated STYRA_SOAK_RUNS times (10 by default); `make test` runs each once.
+soak: $(STAMP)
+	STYRA_SOAK_RUNS=$${STYRA_SOAK_RUNS:-10} $(PY) -m pytest tests/reliability -m soak -s -p no:randomly
 
 e2e-deps:
 	@if [ ! -x .e2e/node_modules/.bin/agentsplayground ]; then \

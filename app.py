@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot import i18n
 from bot.config import Settings
+from bot.delivery_report import report_failures
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.registry import Registry
@@ -41,6 +42,7 @@ from dialogs.needs import plans as needs_plans
 from dialogs.needs import register as needs_register
 from dialogs.needs import search as needs_search
 from dialogs.portfolio_tab.pages import TabPages
+from storage import outbox_status
 from storage.db import Database
 from storage.demo import load_demo_if_empty
 from storage.health import probe
@@ -78,11 +80,11 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     deliverer = Deliverer(outbound_transport, Pacer(pacer_clock), pacer_clock,
                           service_url_allowed=service_url_checker(settings))
     outbound = Outbound(db, settings.app_id, deliverer, http_create_conversation(http.get, token),
-                        outbound_transport, http_team_channels(http.get, token))
+                        http_team_channels(http.get, token))
     services = Services(settings=settings, db=db, clock=clock, registry=Registry(CAPABILITIES),
                         outbound=outbound, close_http=http.close)
     services.outbox = Outbox(services)
-    scheduler = Scheduler(services)
+    scheduler = Scheduler(services, engine_ticks=(report_failures,))
     edge = TeamsEdge(Dispatcher(services))
     door = Door(settings, make_adapter(settings), edge, make_authenticator(settings))
 
@@ -166,15 +168,30 @@ class _SharedSession:
             await self._session.close()
 
 
-async def _healthz(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
+LOCAL_CALLERS = frozenset({"127.0.0.1", "::1"})
 
+
+async def _healthz(request: web.Request) -> web.Response:
+    """Status for anyone; the outbox's lag only for a caller on this machine (a probe or an
+    operator), since queue sizes say something about the organisation's activity."""
+    services = request.app[SERVICES]
+    local = request.remote in LOCAL_CALLERS
     try:
         await asyncio.wait_for(services.db.run(probe), timeout=2.0)
+        lag = await asyncio.wait_for(services.db.run(outbox_status.lag, services.clock()), 2.0) if local else None
     except Exception as exc:  # the check reports, it does not crash
         log.warning("health check failed: %s", exc)
-        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok", "env": services.settings.env.value})
+        body = {"status": "error", "database": "unreachable"} if local else {"status": "error"}
+        return web.json_response(body, status=503)
+    if not local:
+        return web.json_response({"status": "ok"})
+    outbox = services.outbox
+    return web.json_response({
+        "status": "ok", "database": "ok", "env": services.settings.env.value,
+        "outbox": {"waiting": lag.waiting, "in_flight": lag.in_flight, "failed": lag.failed,
+                   "lag_s": round(lag.oldest_due_s, 1),
+                   "sending": bool(outbox is not None and outbox.healthy)},
+    })
 
 
 async def _file(request: web.Request) -> web.Response:

@@ -3,7 +3,7 @@
 Baseline and Styra run in separate processes, in the same run, under the same load:
 - echo: the stock botbuilder echo bot (benchmarks/echo_bot.py);
 - help: Styra's help turn (text "hjälp" in a 1:1 chat; answer is the help card).
-Feature benchmarks (needs, decisions, fan-out) add their sections when present.
+Feature benchmarks (needs, decisions, fan-out, the outbox's drain) add their sections when present.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from load import BotProcess, activity, drive, start_connector  # noqa: E402
 
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "50"))
 TURNS = int(os.environ.get("BENCH_TURNS", "10"))
-FEATURES = ("bench_needs", "bench_similar", "bench_decisions", "bench_fanout", "bench_reports", "bench_tab")
+FEATURES = ("bench_needs", "bench_similar", "bench_decisions", "bench_fanout", "bench_reports", "bench_tab",
+            "bench_outbox")
 
 
 async def turn_benchmarks() -> dict:

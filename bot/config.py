@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     entra_metadata_url: str | None = Field(None, alias="STYRA_ENTRA_METADATA_URL")
     # On SIGTERM: seconds to keep sending what is due; the rest waits in the outbox.
     drain_seconds: float = Field(10.0, ge=0, le=300, alias="STYRA_DRAIN_SECONDS")
+    # Outbox claims: a short lease renewed while a send is in flight, so a crashed instance's
+    # rows are taken over within this time; HTTP posts in flight per instance.
+    outbox_lease_seconds: float = Field(20.0, ge=2, le=600, alias="STYRA_OUTBOX_LEASE_SECONDS")
+    # A turn's claim on its activity id that was never completed (crash mid-turn) expires after
+    # this long, so Teams' resend is processed.
+    turn_claim_seconds: float = Field(30.0, ge=1, le=3600, alias="STYRA_TURN_CLAIM_SECONDS")
+    send_concurrency: int = Field(8, ge=1, le=64, alias="STYRA_SEND_CONCURRENCY")
+    # How long one outbox post may take before it counts as failed (a retry may double it).
+    outbox_send_timeout: float = Field(30.0, ge=1, le=120, alias="STYRA_OUTBOX_SEND_TIMEOUT")
 
     @field_validator("allowed_tenants", "service_url_hosts", "admins", mode="before")
     @classmethod

@@ -4,7 +4,9 @@ Order of a turn: claim the activity id (a redelivery is dropped), remember who a
 the language, then dispatch to a capability: a card verb, an interrupt (help, cancel), the
 answer to a pending question, a text command, or the fallback. Any exception becomes a short
 localised apology with an incident id; the failed turn's claim is released so Teams' retry
-runs again, and its pending question is not saved.
+runs again, and its pending question is not saved. A turn that ends marks its claim completed
+(with the pending question, one trip); a claim never completed (the process died) expires after
+STYRA_TURN_CLAIM_SECONDS, so Teams' resend is processed.
 Nothing here knows the Bot Framework SDK (bot/teams/ translates).
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot import actions
@@ -71,9 +74,9 @@ def pending_key(conversation_id: str, aad_id: str) -> str:
 
 
 def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None,
-             client_lang: str | None, state_key: str | None):
+             client_lang: str | None, state_key: str | None, now=None, expiry=None):
     """One transaction per turn start: claim, person, conversation, and the pending question."""
-    if key is not None and not activities.claim(session, key):
+    if key is not None and not activities.claim(session, key, now, expiry):
         return None
     person = (org.upsert_person(session, speaker.aad_id, speaker.name, speaker.teams_id, client_lang)
               if speaker.aad_id else None)
@@ -81,6 +84,14 @@ def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | 
         org.save_conversation(session, ref)
     pending = state_store.read_json(session, state_key) if state_key else None
     return (person.locale if person else None, person.welcomed_at if person else None, pending)
+
+
+def _finish(session, key: str | None, state_key: str | None, pending, write_state: bool, now) -> None:
+    """One trip at a turn's end: the pending question, and the claim marked completed."""
+    if write_state and state_key:
+        state_store.write_json(session, state_key, pending)
+    if key is not None:
+        activities.complete(session, key, now)
 
 
 def _speaker(account) -> Speaker:
@@ -109,7 +120,8 @@ class Dispatcher:
         state_key = (pending_key(activity.conversation.id, speaker.aad_id)
                      if activity.conversation and speaker.aad_id and activity.type == "message" else None)
         try:
-            prepared = await services.db.run(_prepare, key, speaker, ref, language_of(activity.locale), state_key)
+            prepared = await services.db.run(_prepare, key, speaker, ref, language_of(activity.locale), state_key,
+                                             services.clock(), timedelta(seconds=services.settings.turn_claim_seconds))
         except Exception:  # e.g. the database is unreachable: apologise, let Teams' retry come
             return await self._incident(turn, None)
         if prepared is None:
@@ -121,8 +133,8 @@ class Dispatcher:
         turn.pending = pending
         try:
             answer = await self._route(turn)
-            if turn.pending_changed and state_key:
-                await services.db.run(state_store.write_json, state_key, turn.pending)
+            if key is not None or (turn.pending_changed and state_key):
+                await services.db.run(_finish, key, state_key, turn.pending, turn.pending_changed, services.clock())
             return answer
         except Exception:
             return await self._incident(turn, key)
@@ -141,12 +153,8 @@ class Dispatcher:
         return None
 
     def _replier(self, activity):
-        outbound = self.services.outbound
-
-        async def reply(body: dict, replace_id: str | None) -> str | None:
-            return await outbound.reply(activity, body, replace_id)
-
-        return reply
+        """The turn's answers: paced, retried within the turn's budget, else kept in the outbox."""
+        return self.services.outbound.replier(activity)
 
     async def _incident(self, turn: Turn, claimed_key: str | None) -> InvokeAnswer | None:
         """Log the traceback under an incident id and tell the user that id, never the trace."""

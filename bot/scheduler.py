@@ -20,8 +20,10 @@ STOP_WAIT_SECONDS = 20.0
 
 
 class Scheduler:
-    def __init__(self, services) -> None:
+    def __init__(self, services, engine_ticks=()) -> None:
         self.services = services
+        # The engine's own minute work (e.g. the admins' delivery notice), after the capabilities'.
+        self.engine_ticks = tuple(engine_ticks)
         self._scheduler: AsyncIOScheduler | None = None
         self._running: asyncio.Task | None = None
 
@@ -31,7 +33,7 @@ class Scheduler:
             log.info("previous tick still running; skipping this minute")
             return
         self._running = asyncio.current_task()
-        for job in self.services.registry.ticks:
+        for job in (*self.services.registry.ticks, *self.engine_ticks):
             try:
                 await job(self.services)
             except Exception:  # a failed tick is logged; the next minute tries again

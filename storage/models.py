@@ -107,10 +107,11 @@ class LinkedChannel(SQLModel, table=True):
 
 
 class SentCard(SQLModel, table=True):
-    """A card Styra posted, so it can be updated in place later."""
+    """A card Styra posted, so it can be updated in place later; every copy when one was
+    posted twice (a send whose answer was lost)."""
 
     __tablename__ = "sent_card"
-    __table_args__ = (UniqueConstraint("subject", "conversation_id", name="uq_sent_subject_conv"),)
+    __table_args__ = (UniqueConstraint("subject", "conversation_id", "activity_id", name="uq_sent_copy"),)
     id: int | None = Field(default=None, primary_key=True)
     subject: str = Field(max_length=120, index=True)  # e.g. "decision-basis:7", "reminder:42"
     conversation_id: str = Field(max_length=300)
@@ -119,11 +120,13 @@ class SentCard(SQLModel, table=True):
 
 
 class ProcessedActivity(SQLModel, table=True):
-    """Activity ids already handled, so a redelivered activity is processed once."""
+    """Activity ids claimed by a turn, so a redelivered activity is processed once. A claim whose
+    turn never completed (the process died mid-turn) expires, so Teams' resend is processed."""
 
     __tablename__ = "processed_activity"
     key: str = Field(primary_key=True, max_length=200)
-    processed_at: datetime = _ts(index=True)
+    processed_at: datetime = _ts(index=True)  # when the turn claimed it
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class BotStateRow(SQLModel, table=True):

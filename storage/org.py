@@ -270,13 +270,13 @@ def sent_cards(session, subject: str):
 
 
 def remember_sent(session, subject: str, conversation_id: str, activity_id: str) -> None:
+    """Every posted copy is kept: updating the subject's card reaches them all."""
     row = session.exec(
-        select(SentCard).where(SentCard.subject == subject, SentCard.conversation_id == conversation_id)
+        select(SentCard).where(SentCard.subject == subject, SentCard.conversation_id == conversation_id,
+                               SentCard.activity_id == activity_id)
     ).first()
     if row is None:
         session.add(SentCard(subject=subject, conversation_id=conversation_id, activity_id=activity_id))
-    else:
-        row.activity_id = activity_id
 
 
 def personal_ref(session, aad_id: str) -> ConversationRef | None:

@@ -1,5 +1,11 @@
 """Outbox rows: written in the transaction of the change they report, claimed and recorded by
-whoever sends them (bot/outbox.py)."""
+whoever sends them (bot/outbox.py).
+
+A claim is a token (`instance:attempt`) and a short lease, taken by a conditional UPDATE on the
+token the row had, renewed while the send is in flight. Only the holder of the current token
+records the outcome; a sender that lost its claim still adds the ids of what it posted, so a
+row sent twice keeps every copy (and `Recipient.updates` reaches them all).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,17 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import String, cast, delete, exists, func, literal, select, tuple_, update
 from sqlmodel import Session
 
-from storage.models import ChannelPurpose
-from storage.outbox_tables import OutboxMessage
+from storage import org
+from storage.models import ChannelPurpose, ConversationRef, SentCard
+from storage.outbox_tables import OutboxLane, OutboxMessage
 from storage.types import utcnow
+from storage.upsert import insert_missing
 
 MAX_ERROR = 300
+T = OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -61,102 +68,283 @@ class Claimed:
     subject: str | None
     token: str
     attempts: int
+    # Where to post, found in the claim's own trip when the database knows it (None: a person
+    # without a 1:1 chat yet, an unlinked channel, or an update of posted copies).
+    ref: ConversationRef | None = None
+    lane: str = ""  # rows of one lane are sent one after the other, in order
+
+    def __post_init__(self) -> None:
+        if not self.lane:
+            object.__setattr__(self, "lane", self.recipient.address)
+
+
+@dataclass(frozen=True)
+class Batch:
+    rows: list[Claimed]
+    senders: int  # instances sending now (holding a lane), this one included
+
+
+# After its last post, a lane stays with its sender this long: Teams' 1 s and 2 s per-thread
+# windows then hold across a hand-over to another instance.
+LANE_REST = timedelta(seconds=2)
+# Rows of one lane in hand at once: the burst Teams allows a thread (8 in 2 s).
+PER_LANE = 8
 
 
 def enqueue(session: Session, *, key: str, to: Recipient, activity: dict, kind: str = "notice",
             subject: str | None = None, now: datetime | None = None,
             due_at: datetime | None = None) -> bool:
     """Add a row unless one with this key exists (a replayed use case sends nothing twice).
-    True when added. One statement (insert, or nothing on a key already there), whoever wins a race."""
+    True when added."""
     now = now or utcnow()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage.__table__).values(
-        key=key[:200], kind=kind, recipient=to.address, subject=subject, status="pending", attempts=0,
-        activity=json.dumps(activity, ensure_ascii=False), created_at=now, due_at=due_at or now,
-    ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.__table__.c.id)
-    return session.execute(statement).first() is not None
+    values = {"key": key[:200], "kind": kind, "recipient": to.address, "subject": subject,
+              "lane": lane_of(session, to)[:400],
+              "activity": json.dumps(activity, ensure_ascii=False), "status": "pending", "attempts": 0,
+              "created_at": now, "due_at": due_at or now}
+    return insert_missing(session, T.__table__, values, ["key"]) == 1
 
 
-def claim(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Claimed]:
-    """Take up to `limit` due rows whose claim is free or expired. A row is taken by a
-    conditional UPDATE on the token it had, so two instances never both hold it."""
-    candidates = session.execute(
-        select(OutboxMessage.id, OutboxMessage.claim_token, OutboxMessage.attempts)
-        .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now,
-               (OutboxMessage.lease_until.is_(None)) | (OutboxMessage.lease_until < now))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
-    ).all()
-    taken: list[int] = []
-    tokens: dict[int, str] = {}
-    for row_id, old_token, attempts in candidates:
-        token = f"{instance}:{attempts + 1}"
-        condition = (OutboxMessage.claim_token.is_(None) if old_token is None
-                     else OutboxMessage.claim_token == old_token)
-        done = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending", condition)
-            .values(claim_token=token, lease_until=now + lease, attempts=attempts + 1)
-        ).rowcount
-        if done == 1:
-            taken.append(row_id)
-            tokens[row_id] = token
-    if not taken:
+def enqueue_later(session: Session, *, key: str, to: Recipient, activity: dict, kind: str,
+                  delay: timedelta) -> bool:
+    """A row due after `delay` (e.g. a reply Teams throttled), stamped with the database clock."""
+    now = utcnow()
+    return enqueue(session, key=key, to=to, activity=activity, kind=kind, now=now, due_at=now + delay)
+
+
+def _claimable(now: datetime):
+    return (T.status == "pending") & (T.due_at <= now) & (T.lease_until.is_(None) | (T.lease_until < now))
+
+
+def lane_of(session: Session, to: Recipient) -> str:
+    """The conversation a recipient's rows go to, as far as the database knows now. Updates of a
+    card share the lane of the card's post (still waiting, or already made), so they follow it."""
+    if to.kind == "updates":
+        waiting = session.execute(select(T.lane).where(T.subject == to.value, T.status == "pending")
+                                  .order_by(T.id).limit(1)).scalar()
+        if waiting:
+            return waiting
+        posted = session.execute(select(SentCard.conversation_id).where(SentCard.subject == to.value)
+                                 .order_by(SentCard.id).limit(1)).scalar()
+        return posted or to.address
+    ref = resolve(session, to)
+    return ref.conversation_id.split(";messageid=")[0] if ref is not None else to.address
+
+
+def claim(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50, *,
+          exclude: list[int] | None = None, per_lane: int = PER_LANE) -> list[Claimed]:
+    return claim_batch(session, instance, now, lease, limit, exclude=exclude, per_lane=per_lane).rows
+
+
+def claim_batch(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50, *,
+                exclude: list[int] | None = None, per_lane: int = PER_LANE) -> Batch:
+    """Take up to `limit` due rows whose claim is free or expired, in lanes no other instance
+    holds, at most `per_lane` in hand per lane (rows in `exclude` are in the caller's hand).
+    Lanes and rows are taken by conditional UPDATEs, so two instances never hold the same."""
+    L = OutboxLane
+    lane_free = L.lane.is_(None) | (L.holder == instance) | (L.held_until < now)
+    ranked = (
+        select(T.id, T.lane, T.due_at, T.lease_until,
+               func.row_number().over(partition_by=T.lane, order_by=(T.due_at, T.id)).label("rn"))
+        .outerjoin(L, L.lane == T.lane)
+        .where(T.status == "pending", T.due_at <= now, lane_free)
+        .subquery()
+    )
+    query = select(ranked.c.id, ranked.c.lane).where(
+        ranked.c.rn <= per_lane, ranked.c.lease_until.is_(None) | (ranked.c.lease_until < now))
+    if exclude:
+        query = query.where(ranked.c.id.not_in(exclude))
+    candidates = session.execute(query.order_by(ranked.c.due_at, ranked.c.id).limit(limit)).all()
+    lanes = _take_lanes(session, instance, now, now + lease, sorted({lane for _, lane in candidates}))
+    rows = _take(session, instance, now, lease, [row_id for row_id, lane in candidates if lane in lanes])
+    return Batch(rows, senders(session, instance, now))
+
+
+def _take_lanes(session: Session, instance: str, now: datetime, until: datetime, lanes: list[str]) -> set[str]:
+    if not lanes:
+        return set()
+    L = OutboxLane.__table__
+    session.execute(update(L).where(L.c.lane.in_(lanes), (L.c.holder == instance) | (L.c.held_until < now))
+                    .values(holder=instance, held_until=until))
+    insert_missing(session, L, [{"lane": lane, "holder": instance, "held_until": until} for lane in lanes], ["lane"])
+    return set(session.execute(select(L.c.lane).where(L.c.lane.in_(lanes), L.c.holder == instance)).scalars())
+
+
+def senders(session: Session, instance: str, now: datetime) -> int:
+    """Instances sending now: this one and every other holding a lane."""
+    L = OutboxLane
+    others = session.execute(select(func.count(func.distinct(L.holder)))
+                             .where(L.held_until > now, L.holder != instance)).scalar()
+    return 1 + (others or 0)
+
+
+def _take(session: Session, instance: str, now: datetime, lease: timedelta, ids: list[int]) -> list[Claimed]:
+    """One UPDATE for the batch: the new token is `instance:attempts`, checked on read-back."""
+    if not ids:
         return []
-    rows = session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(taken))).scalars().all()
+    token = literal(instance + ":") + cast(T.attempts + 1, String)
+    session.execute(update(T).where(T.id.in_(ids), _claimable(now))
+                    .values(claim_token=token, lease_until=now + lease, attempts=T.attempts + 1)
+                    .execution_options(synchronize_session=False))
+    mine = literal(instance + ":") + cast(T.attempts, String)
+    rows = session.execute(select(T).where(T.id.in_(ids), T.claim_token == mine,
+                                           T.lease_until == now + lease)).scalars().all()
     return [Claimed(r.id, r.key, r.kind, Recipient(r.recipient), json.loads(r.activity), r.subject,
-                    tokens[r.id], r.attempts) for r in sorted(rows, key=lambda r: (r.due_at, r.id))]
+                    r.claim_token, r.attempts, resolve(session, Recipient(r.recipient)), r.lane)
+            for r in sorted(rows, key=lambda r: (r.due_at, r.id))]
+
+
+def resolve(session: Session, to: Recipient) -> ConversationRef | None:
+    """The conversation a recipient's message goes to, when the database already knows it."""
+    if to.kind == "person":
+        return org.personal_ref(session, to.value)
+    if to.kind == "linked":
+        purpose, scope = to.value.split(":", 1)
+        return org.linked_channel(session, ChannelPurpose(purpose), scope)
+    if to.kind == "conversation":
+        found = session.get(ConversationRef, to.value)
+        if found is None and ";messageid=" in to.value:  # a thread: the channel knows the way
+            found = session.get(ConversationRef, to.value.split(";messageid=")[0])
+            if found is not None:
+                found = ConversationRef(**{**found.model_dump(), "conversation_id": to.value})
+        return found
+    return None
+
+
+def renew(session: Session, held: list[tuple[int, str]], until: datetime, instance: str | None = None) -> set[int]:
+    """Extend the lease of the rows still held by these tokens (and the instance's hold on
+    their lanes); the ids still held."""
+    if not held:
+        return set()
+    pairs = tuple_(T.id, T.claim_token).in_(held)
+    session.execute(update(T).where(pairs, T.status == "pending").values(lease_until=until)
+                    .execution_options(synchronize_session=False))
+    still = session.execute(select(T.id, T.lane).where(pairs, T.status == "pending")).all()
+    if still and instance:
+        L = OutboxLane.__table__
+        session.execute(update(L).where(L.c.lane.in_({lane for _, lane in still}), L.c.holder == instance)
+                        .values(held_until=until))
+    return {row_id for row_id, _ in still}
+
+
+def renew_batch(session: Session, instance: str, held: list[tuple[int, str]], until: datetime,
+                now: datetime) -> tuple[set[int], int]:
+    """`renew`, and how many instances send now."""
+    return renew(session, held, until, instance), senders(session, instance, now)
+
+
+def release(session: Session, held: list[tuple[int, str]], instance: str | None = None,
+            unposted: list[int] = ()) -> int:
+    """Give back claims that were not used, and the instance's lanes (a shutdown): anyone may
+    take them at once. Rows in `unposted` were never tried: their attempt is not counted."""
+    released = 0
+    if held:
+        mine = tuple_(T.id, T.claim_token).in_(held) & (T.status == "pending")
+        released = session.execute(update(T).where(mine).values(lease_until=None)
+                                   .execution_options(synchronize_session=False)).rowcount
+        if unposted:
+            session.execute(update(T).where(mine, T.id.in_(list(unposted)), T.attempts > 0)
+                            .values(attempts=T.attempts - 1).execution_options(synchronize_session=False))
+    if instance:
+        L = OutboxLane.__table__
+        session.execute(delete(L).where(L.c.holder == instance))
+    return released
 
 
 def _held(row_id: int, token: str):
-    return (OutboxMessage.id == row_id) & (OutboxMessage.claim_token == token)
+    return (T.id == row_id) & (T.claim_token == token)
 
 
-def mark_sent(session: Session, row_id: int, token: str, activity_ids: list[str], now: datetime) -> bool:
-    """Record the send; only the holder of the current claim may. Ids of every copy are kept."""
-    row = session.execute(select(OutboxMessage.activity_ids).where(OutboxMessage.id == row_id)).first()
+def mark_sent(session: Session, row_id: int, token: str, activity_ids: list[str], now: datetime, *,
+              conversation_id: str | None = None, subject: str | None = None) -> bool:
+    """Record the send; only the holder of the current claim may. The ids of every copy are
+    kept even when the claim was lost (the row then was, or will be, sent twice), and, with a
+    subject, remembered as posted copies of that card in that conversation."""
+    row = session.execute(select(T.activity_ids).where(T.id == row_id)).first()
     known = json.loads(row[0]) if row and row[0] else []
     ids = known + [i for i in activity_ids if i not in known]
-    return session.execute(
-        update(OutboxMessage).where(_held(row_id, token))
+    held = session.execute(
+        update(T).where(_held(row_id, token))
         .values(status="sent", sent_at=now, lease_until=None, activity_ids=json.dumps(ids))
     ).rowcount == 1
+    if not held and ids != known:
+        session.execute(update(T).where(T.id == row_id).values(activity_ids=json.dumps(ids)))
+    if subject and conversation_id:
+        for activity_id in activity_ids:
+            remember_copy(session, subject, conversation_id, activity_id, now)
+    return held
+
+
+def remember_copy(session: Session, subject: str, conversation_id: str, activity_id: str, now: datetime) -> None:
+    """One posted copy of a card; a second copy in the same conversation is kept beside the first."""
+    found = session.execute(select(SentCard.id).where(
+        SentCard.subject == subject, SentCard.conversation_id == conversation_id,
+        SentCard.activity_id == activity_id)).first()
+    if found is None:
+        session.add(SentCard(subject=subject, conversation_id=conversation_id, activity_id=activity_id,
+                             sent_at=now))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed row, recorded with others in one trip (see `record`)."""
+
+    row_id: int
+    token: str
+    state: str  # sent | retry | failed
+    now: datetime
+    activity_ids: tuple[str, ...] = ()
+    conversation_id: str | None = None
+    subject: str | None = None
+    due_at: datetime | None = None
+    error: str = ""
+
+
+def record(session: Session, outcomes: list[Outcome], instance: str | None = None) -> set[int]:
+    """Record several outcomes, each fenced on its own claim; the ids whose claim still held.
+    A lane left with no row in the instance's hand stays its own for LANE_REST more."""
+    held = set()
+    for o in outcomes:
+        if o.state == "sent":
+            done = mark_sent(session, o.row_id, o.token, list(o.activity_ids), o.now,
+                             conversation_id=o.conversation_id, subject=o.subject)
+        elif o.state == "failed":
+            done = mark_failed(session, o.row_id, o.token, o.error or "failed", o.now)
+        else:
+            done = retry_later(session, o.row_id, o.token, o.due_at or o.now, o.error)
+        if done:
+            held.add(o.row_id)
+    if instance and outcomes:
+        now = max(o.now for o in outcomes)
+        L = OutboxLane.__table__
+        lanes = select(T.lane).where(T.id.in_([o.row_id for o in outcomes])).scalar_subquery()
+        in_hand = exists().where(T.lane == L.c.lane, T.status == "pending", T.lease_until > now,
+                                 T.claim_token.startswith(instance + ":"))
+        session.execute(update(L).where(L.c.lane.in_(lanes), L.c.holder == instance, ~in_hand)
+                        .values(held_until=now + LANE_REST))
+    return held
 
 
 def retry_later(session: Session, row_id: int, token: str, due_at: datetime, error: str) -> bool:
     return session.execute(
-        update(OutboxMessage).where(_held(row_id, token))
+        update(T).where(_held(row_id, token))
         .values(due_at=due_at, lease_until=None, last_error=error[:MAX_ERROR])
     ).rowcount == 1
 
 
-def mark_failed(session: Session, row_id: int, token: str, error: str) -> bool:
+def mark_failed(session: Session, row_id: int, token: str, error: str, now: datetime | None = None) -> bool:
     return session.execute(
-        update(OutboxMessage).where(_held(row_id, token))
-        .values(status="failed", lease_until=None, last_error=error[:MAX_ERROR])
+        update(T).where(_held(row_id, token))
+        .values(status="failed", lease_until=None, failed_at=now or utcnow(), last_error=error[:MAX_ERROR])
     ).rowcount == 1
 
 
 def next_due(session: Session) -> datetime | None:
-    return session.execute(
-        select(func.min(OutboxMessage.due_at)).where(OutboxMessage.status == "pending")
-    ).scalar()
-
-
-def status_counts(session: Session, now: datetime) -> list[tuple[str, str, int]]:
-    """(kind, state, count) with state pending | in_flight | sent | failed."""
-    in_flight = (OutboxMessage.status == "pending") & (OutboxMessage.lease_until > now)
-    rows = session.execute(
-        select(OutboxMessage.kind, OutboxMessage.status, in_flight.label("flying"), func.count())
-        .group_by(OutboxMessage.kind, OutboxMessage.status, "flying")
-    ).all()
-    return sorted((kind, "in_flight" if flying else status, n) for kind, status, flying, n in rows)
+    return session.execute(select(func.min(T.due_at)).where(T.status == "pending")).scalar()
 
 
 def rows_for(session: Session, key_prefix: str) -> list[OutboxMessage]:
     """Rows whose key starts with this prefix (tests and the CLI)."""
-    return list(session.execute(
-        select(OutboxMessage).where(OutboxMessage.key.startswith(key_prefix)).order_by(OutboxMessage.id)
-    ).scalars())
+    return list(session.execute(select(T).where(T.key.startswith(key_prefix)).order_by(T.id)).scalars())
 
 
 def supersede(session: Session, *to: Recipient, now: datetime) -> int:

@@ -19,4 +19,5 @@ def insert_missing(session: Session, table: Table, values: dict[str, Any] | list
     """Insert the rows whose key is not there yet; returns how many were new."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=list(index_elements))
-    return max(session.execute(stmt).rowcount or 0, 0)
+    # Counted from RETURNING: psycopg 3 reports no rowcount (-1) for this statement.
+    return len(session.execute(stmt.returning(table.c[index_elements[0]])).all())

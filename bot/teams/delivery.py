@@ -115,8 +115,13 @@ class Deliverer:
         self._service_url_allowed = service_url_allowed
         self._rng = rng if rng is not None else random.Random()
 
-    async def deliver(self, target: Target, activity: dict) -> DeliveryResult:
+    async def deliver(self, target: Target, activity: dict, *, timeout: float | None = None,
+                      deadline: float | None = None) -> DeliveryResult:
+        """Send (paced, retried). `timeout`: per attempt, instead of the default; `deadline`: a
+        time on this deliverer's clock after which nothing more is tried (a turn's budget):
+        the result is then GAVE_UP and the caller keeps the message for later."""
         attempts = 0
+        send_timeout = timeout or self._send_timeout
         try:
             while True:
                 # Checked before every attempt: a stored reference pointing elsewhere must never
@@ -129,18 +134,27 @@ class Deliverer:
                     return DeliveryResult(
                         Outcome.PERMANENT_FAILURE, None, None, attempts, "service url not allowed"
                     )
-                await self._pacer.acquire(target.conversation_id)
+                this_timeout = send_timeout
+                if deadline is not None:
+                    left = deadline - self._clock.now()
+                    if left <= 0 or not await self._paced_within(target.conversation_id, left):
+                        return DeliveryResult(Outcome.GAVE_UP, None, None, attempts, "out of time")
+                    this_timeout = min(send_timeout, max(0.001, deadline - self._clock.now()))
+                else:
+                    await self._pacer.acquire(target.conversation_id)
                 attempts += 1
                 try:
                     activity_id = await asyncio.wait_for(
-                        self._transport(target, activity), self._send_timeout
+                        self._transport(target, activity), this_timeout
                     )
+                    self._sent(target.conversation_id)
                 except TransportError as exc:
+                    self._sent(target.conversation_id)
                     status, retry_after, error = exc.status, exc.retry_after, str(exc)
                 except OSError as exc:  # TimeoutError (wait_for) and raw connection errors
                     status, retry_after = None, None
                     error = (
-                        f"timed out after {self._send_timeout:g} s"
+                        f"timed out after {this_timeout:g} s"
                         if isinstance(exc, TimeoutError)
                         else f"connection error: {exc}"
                     )
@@ -187,6 +201,10 @@ class Deliverer:
                     )
 
                 wait = self._retry_wait(status, attempts, retry_after)
+                if deadline is not None and self._clock.now() + wait >= deadline:
+                    return DeliveryResult(
+                        Outcome.GAVE_UP, status, None, attempts, error, retry_after
+                    )
                 if retry_after is not None and status in THROTTLED_STATUSES:
                     hold = getattr(self._pacer, "hold", None)
                     if hold is not None:  # other sends queued for this thread wait too
@@ -209,6 +227,43 @@ class Deliverer:
             return DeliveryResult(
                 Outcome.PERMANENT_FAILURE, None, None, attempts, f"unexpected error: {exc!r}"
             )
+
+    def now(self) -> float:
+        """This deliverer's clock (the one `deadline` is read on)."""
+        return self._clock.now()
+
+    async def pause(self, seconds: float) -> None:
+        await self._clock.sleep(seconds)
+
+    async def _paced_within(self, conversation_id: str, seconds: float) -> bool:
+        """Take a pacing slot if one comes within `seconds`; False (nothing counted) if not."""
+        try:
+            await asyncio.wait_for(self._pacer.acquire(conversation_id), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def _sent(self, conversation_id: str) -> None:
+        sent = getattr(self._pacer, "sent", None)
+        if sent is not None:
+            sent(conversation_id)
+
+    def share(self, senders: int, grace: float = 0.0) -> None:
+        """`senders` instances send at once: keep to this one's share of the app-wide limit."""
+        share = getattr(self._pacer, "share", None)
+        if share is not None:
+            share(senders, grace)
+
+    def app_share(self) -> int | None:
+        """Posts per app-wide window this instance may make now (None: no such limit)."""
+        return getattr(self._pacer, "app_share", None)
+
+    async def ready(self, conversation_id: str) -> None:
+        """Wait until this conversation's own limits allow a send (nothing is counted), so a
+        caller can wait for a busy thread before taking one of its few sending slots."""
+        wait_thread = getattr(self._pacer, "wait_thread", None)
+        if wait_thread is not None:
+            await wait_thread(conversation_id)
 
     def allows(self, service_url: str) -> bool:
         """The allow-list check, for callers that reach Teams by other routes (new 1:1 chats)."""

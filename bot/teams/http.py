@@ -33,8 +33,10 @@ def activities_url(target: Target, reply_to: str | None = None) -> str:
 
 
 def http_transport(session: Callable[[], aiohttp.ClientSession], token: TokenProvider, *,
-                   timeout: float = 8.0) -> Transport:
-    """`session()` gives the shared ClientSession; `token()` the bearer token (None: no auth)."""
+                   timeout: float = 120.0) -> Transport:
+    """`session()` gives the shared ClientSession; `token()` the bearer token (None: no auth).
+    `timeout` is only a ceiling: the Deliverer gives each send its own (a turn's reply a few
+    seconds, an outbox post STYRA_OUTBOX_SEND_TIMEOUT)."""
 
     async def send(target: Target, activity: dict) -> str | None:
         headers = {}

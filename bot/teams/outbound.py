@@ -7,14 +7,19 @@ failures are recorded on the conversation so admins can see them.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from bot.teams.delivery import DeliveryResult, Outcome, Target, TransportError
 from cards.common import attachment
-from storage import org
+from storage import org, outbox
 from storage.models import ChannelPurpose, ConversationRef
 
 log = logging.getLogger("styra.outbound")
+
+# A turn's answers are sent within this many seconds, so the turn ends well before Teams gives up
+# on it (15 s) and resends the activity.
+REPLY_BUDGET_S = 8.0
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
@@ -29,12 +34,11 @@ def target_of(ref: ConversationRef, activity_id: str | None = None) -> Target:
 
 
 class Outbound:
-    def __init__(self, db, app_id: str, deliverer, create_conversation, transport, team_channels=None) -> None:
+    def __init__(self, db, app_id: str, deliverer, create_conversation, team_channels=None) -> None:
         self.db = db
         self.team_channels = team_channels  # (service_url, team_id) -> [(channel id, name)]
         self.app_id = app_id
         self.deliverer = deliverer
-        self.transport = transport  # the raw transport, for replies within a turn
         self.create_conversation = create_conversation  # (service_url, bot_id, user_id, tenant) -> id
 
     async def post(self, ref: ConversationRef, activity: dict, replace_id: str | None = None) -> str | None:
@@ -44,9 +48,18 @@ class Outbound:
             raise TransportError(result.status, result.retry_after, result.error or "not sent")
         return result.activity_id
 
+    def replier(self, incoming, budget_s: float = REPLY_BUDGET_S) -> TurnReplies:
+        """The answers of one turn: paced and retried like every send, within `budget_s` for the
+        whole turn; what cannot be sent in time waits in the outbox."""
+        return TurnReplies(self, incoming, self.deliverer.now() + budget_s)
+
     async def reply(self, incoming, activity: dict, replace_id: str | None = None) -> str | None:
-        """Answer an inbound activity in its conversation (thread), as the SDK's send would, but
-        without msrest and worker threads: this runs on every turn."""
+        """Answer an inbound activity in its conversation (thread), within a fresh budget."""
+        return await self.replier(incoming)(activity, replace_id)
+
+    def reply_body(self, incoming, activity: dict, replace_id: str | None = None) -> dict:
+        """The activity as the SDK's send would complete it, without msrest and worker threads:
+        this runs on every turn."""
         conversation = incoming.conversation
         body = {
             **activity,
@@ -60,14 +73,37 @@ class Outbound:
             "replyToId": None if replace_id else incoming.id,
             "inputHint": "acceptingInput",
         }
-        body = _without_nones(body)
-        target = Target(incoming.service_url, conversation.id, conversation.tenant_id, replace_id)
-        return await self.transport(target, body)
+        return _without_nones(body)
 
     # --- sending --------------------------------------------------------------------------
 
-    async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None) -> DeliveryResult:
-        result = await self.deliverer.deliver(target_of(ref), activity)
+    async def copies(self, subject: str) -> list[tuple[ConversationRef, str]]:
+        """Every posted copy of a subject's card: (conversation, message id)."""
+        rows = await self.db.run(org.sent_cards, subject)
+        return [(ref, sent.activity_id) for sent, ref in rows if sent.activity_id]
+
+    async def ready(self, conversation_id: str) -> None:
+        await self.deliverer.ready(conversation_id)
+
+    def share(self, senders: int, grace: float = 0.0) -> None:
+        self.deliverer.share(senders, grace)
+
+    def app_share(self) -> int | None:
+        return self.deliverer.app_share()
+
+    def pace_now(self) -> float:
+        """The pacing clock (virtual in benchmarks and tests)."""
+        return self.deliverer.now()
+
+    async def pause(self, seconds: float) -> None:
+        await self.deliverer.pause(seconds)
+
+    async def send(self, ref: ConversationRef, activity: dict, *, subject: str | None = None,
+                   replace_id: str | None = None, timeout: float | None = None) -> DeliveryResult:
+        """Post (or, with `replace_id`, update) in a known conversation: paced and retried; a
+        permanent failure is marked on the conversation. The outbox records the posted id in
+        its own fenced transaction (no `subject` here)."""
+        result = await self.deliverer.deliver(target_of(ref, replace_id), activity, timeout=timeout)
         await self._record(ref, result, subject)
         return result
 
@@ -146,6 +182,46 @@ class Outbound:
         if ref is None:
             return None
         return await self.send_card(ref, card)
+
+
+class TurnReplies:
+    """Sends a turn's replies through the Deliverer until the turn's deadline. A reply that
+    cannot go in time (Teams throttles or is away) becomes an outbox row, and so does every
+    later reply of the turn, so they still arrive in order."""
+
+    def __init__(self, outbound: Outbound, incoming, deadline: float) -> None:
+        self.outbound = outbound
+        self.incoming = incoming
+        self.deadline = deadline
+        self.deferred = False
+        self.count = 0
+
+    async def __call__(self, activity: dict, replace_id: str | None) -> str | None:
+        incoming = self.incoming
+        body = self.outbound.reply_body(incoming, activity, replace_id)
+        self.count += 1
+        conversation = incoming.conversation
+        if not self.deferred:
+            target = Target(incoming.service_url, conversation.id, conversation.tenant_id, replace_id)
+            result = await self.outbound.deliverer.deliver(target, body, deadline=self.deadline)
+            if result.outcome is Outcome.SENT:
+                return result.activity_id
+            if result.outcome is Outcome.PERMANENT_FAILURE:
+                log.warning("reply to %s refused (%s): %s", conversation.id[:80], result.status, result.error)
+                return None
+            self.deferred = True
+            wait = result.retry_after or 2.0
+        else:
+            wait = 2.0
+        key = f"reply:{incoming.channel_id}|{conversation.id}|{incoming.id}:{self.count}"
+        try:
+            await self.outbound.db.run(outbox.enqueue_later, key=key, to=outbox.Recipient.conversation(conversation.id),
+                                       activity=body, kind="reply", delay=timedelta(seconds=wait))
+        except Exception:  # the database is away too: this answer is lost, the turn goes on
+            log.exception("could not keep the reply to %s for later", conversation.id[:80])
+        else:
+            log.info("reply to %s kept in the outbox: not sent within the turn", conversation.id[:80])
+        return None
 
 
 def _without_nones(value):

@@ -139,6 +139,10 @@ class SlidingWindowLimiter:
         self.lock = asyncio.Lock()
 
     @property
+    def limits(self) -> tuple[tuple[int, float], ...]:
+        return self._limits
+
+    @property
     def longest_window(self) -> float:
         return self._longest
 
@@ -154,6 +158,15 @@ class SlidingWindowLimiter:
 
     def record(self, now: float) -> None:
         self._times.append(now)
+
+    def moved_to(self, now: float) -> None:
+        """The newest send counts from `now` (later than recorded; the order stays sorted)."""
+        if self._times and self._times[-1] < now:
+            self._times[-1] = now
+
+    def set_limits(self, limits: Sequence[tuple[int, float]]) -> None:
+        """Tighter or looser limits from now on; the sends already counted still count."""
+        self._limits = tuple((int(n), float(w)) for n, w in limits)
 
     def hold(self, until: float) -> None:
         """Allow no send before ``until`` (the server asked us to back off, e.g. Retry-After)."""
@@ -194,6 +207,9 @@ class Pacer:
         self._clock = clock
         self._thread_limits = tuple(thread_limits)
         self._global = SlidingWindowLimiter(clock, global_limits)
+        self._global_limits = tuple(global_limits)
+        self._senders = 1
+        self._pending: tuple[int, float] | None = None  # a smaller share, and from when
         self._threads: dict[str, SlidingWindowLimiter] = {}
         self._sweep_interval = sweep_interval
         self._last_sweep = clock.now()
@@ -213,6 +229,7 @@ class Pacer:
                 # never stalls sends to other threads.
                 await limiter.wait_ready()
                 async with self._global.lock:
+                    self._due_share()
                     await self._global.wait_ready()
                     now = self._clock.now()
                     # A hold may have been set for this thread while we waited for the app.
@@ -220,6 +237,44 @@ class Pacer:
                         limiter.record(now)
                         self._global.record(now)
                         return
+
+    def sent(self, conversation_id: str) -> None:
+        """A send to this thread finished: count it from now, not from when it started. Teams
+        counts a post when it arrives, somewhere in between; counting from the end keeps the
+        next send at least a window after it, whatever the network's delay."""
+        limiter = self._threads.get(conversation_id)
+        if limiter is not None:
+            limiter.moved_to(self._clock.now())
+
+    def share(self, senders: int, grace: float = 0.0) -> None:
+        """Several instances send at once: this one keeps to its share of the app-wide limit.
+        A smaller share starts after `grace` seconds (a newcomer waits longer than that before
+        its first post, so the current window is still this instance's); a larger one at once
+        (the instance that stopped has been quiet for longer than the window)."""
+        senders = max(1, senders)
+        if senders < self._senders or (senders > self._senders and grace <= 0):
+            self._apply_share(senders)
+        elif senders > self._senders and (self._pending is None or self._pending[0] != senders):
+            self._pending = (senders, self._clock.now() + grace)
+        elif senders == self._senders:
+            self._pending = None
+
+    @property
+    def app_share(self) -> int:
+        """Posts this instance may make in the app-wide limit's window (after sharing)."""
+        return min(n for n, _ in self._global.limits)
+
+    def _apply_share(self, senders: int) -> None:
+        self._senders, self._pending = senders, None
+        self._global.set_limits(tuple((max(1, n // senders), w) for n, w in self._global_limits))
+
+    def _due_share(self) -> None:
+        if self._pending is not None and self._clock.now() >= self._pending[1]:
+            self._apply_share(self._pending[0])
+
+    async def wait_thread(self, conversation_id: str) -> None:
+        """Sleep until this thread's own windows allow a send (counts nothing)."""
+        await self._limiter(conversation_id).wait_ready()
 
     def hold(self, conversation_id: str, seconds: float) -> None:
         """Pause every send to this conversation for ``seconds`` (Teams answered 429/503 with

@@ -2,11 +2,17 @@
 
 Serves the REST routes botbuilder's ConnectorClient calls. Tests read `.sent` (every activity
 posted or updated, in order) and can script failures with `.fail_next(status, times, retry_after)`.
+Like Teams it can be slow (`delay_s`: every post answers that late; `slow`: per conversation) and enforce Teams' rate
+limits (`teams_limits=True`: per thread 7/1 s, 8/2 s, 60/30 s; 50/s for the app), answering 429
+with Retry-After to a post that breaks one; `.throttled` counts those.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +20,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from tests.support.cards import texts
+
+# Teams' per-thread limits: (posts, window in seconds).
+THREAD_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0))
+APP_LIMIT = (50, 1.0)  # posts per second for the app
 
 
 @dataclass
@@ -53,6 +63,16 @@ class FakeConnector:
     _failures: list[tuple[int, float | None]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
+    delay_s: float = 0.0
+    slow: dict[str, float] = field(default_factory=dict)  # a delay for one conversation only
+    teams_limits: bool = False
+    # Teams is not exact to the millisecond either: windows this much shorter absorb the jitter
+    # of a real network between a paced sender and this server.
+    tolerance_s: float = 0.1
+    throttled: int = 0
+    _windows: dict[str, deque] = field(default_factory=dict)
+    _app_window: deque = field(default_factory=lambda: deque(maxlen=50))
+    arrivals: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, conversation)
 
     @property
     def url(self) -> str:
@@ -65,6 +85,32 @@ class FakeConnector:
         self.sent.clear()
         self.requests.clear()
 
+    def _limited(self, conversation_id: str) -> web.Response | None:
+        """Teams' windows: a post that would break one is refused with 429 and not counted."""
+        now = time.monotonic()
+        self.arrivals.append((now, conversation_id))
+        if not self.teams_limits:
+            return None
+        times = self._windows.setdefault(conversation_id, deque(maxlen=60))
+        checks = [(times, count, window) for count, window in THREAD_LIMITS]
+        checks.append((self._app_window, *APP_LIMIT))
+        wait = 0.0
+        for seen, count, window in checks:
+            if len(seen) >= count and seen[-count] > now - (window - self.tolerance_s):
+                wait = max(wait, seen[-count] + window - now)
+        if wait > 0:
+            self.throttled += 1
+            return web.json_response({"error": {"code": "Throttled", "message": "too many requests"}},
+                                     status=429, headers={"Retry-After": f"{wait:.3f}"})
+        times.append(now)
+        self._app_window.append(now)
+        return None
+
+    async def _slow(self, conversation_id: str) -> None:
+        delay = self.slow.get(conversation_id, self.delay_s)
+        if delay:
+            await asyncio.sleep(delay)
+
     def _maybe_fail(self) -> web.Response | None:
         if not self._failures:
             return None
@@ -76,20 +122,22 @@ class FakeConnector:
     async def _post_activity(self, request: web.Request) -> web.Response:
         self.requests.append(("POST", request.path))
         self.authorizations.append(request.headers.get("Authorization"))
-        failed = self._maybe_fail()
+        failed = self._maybe_fail() or self._limited(request.match_info["conv"])
         if failed:
             return failed
         body = await request.json()
+        await self._slow(request.match_info["conv"])
         activity_id = f"act-{next(self._ids)}"
         self.sent.append(Sent("POST", request.match_info["conv"], body, activity_id))
         return web.json_response({"id": activity_id})
 
     async def _put_activity(self, request: web.Request) -> web.Response:
         self.requests.append(("PUT", request.path))
-        failed = self._maybe_fail()
+        failed = self._maybe_fail() or self._limited(request.match_info["conv"])
         if failed:
             return failed
         body = await request.json()
+        await self._slow(request.match_info["conv"])
         activity_id = request.match_info["aid"]
         self.sent.append(Sent("PUT", request.match_info["conv"], body, activity_id))
         return web.json_response({"id": activity_id})

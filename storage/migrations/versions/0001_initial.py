@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 04:33:06.368728
+Create Date: 2026-12-01 04:49:09.273863
 """
 
 from alembic import op
@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("lane", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
         sa.Column("activity", sa.Text(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
@@ -81,6 +82,7 @@ def upgrade() -> None:
         sa.Column("claim_token", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column("lease_until", storage.types.UTCDateTime(), nullable=True),
         sa.Column("sent_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("failed_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("activity_ids", sa.Text(), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.PrimaryKeyConstraint("id"),
@@ -88,6 +90,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_due", ["status", "due_at"], unique=False)
+        batch_op.create_index("ix_outbox_lane", ["lane", "status"], unique=False)
+
+    op.create_table(
+        "outbox_lane",
+        sa.Column("lane", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("holder", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("held_until", storage.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("lane"),
+    )
+    with op.batch_alter_table("outbox_lane", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_lane_held_until"), ["held_until"], unique=False)
 
     op.create_table(
         "person",
@@ -107,6 +120,7 @@ def upgrade() -> None:
         "processed_activity",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("processed_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("completed_at", storage.types.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
     with op.batch_alter_table("processed_activity", schema=None) as batch_op:
@@ -122,7 +136,7 @@ def upgrade() -> None:
         sa.Column("activity_id", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("sent_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("subject", "conversation_id", name="uq_sent_subject_conv"),
+        sa.UniqueConstraint("subject", "conversation_id", "activity_id", name="uq_sent_copy"),
     )
     with op.batch_alter_table("sent_card", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sent_card_subject"), ["subject"], unique=False)
@@ -839,7 +853,12 @@ def downgrade() -> None:
 
     op.drop_table("processed_activity")
     op.drop_table("person")
+    with op.batch_alter_table("outbox_lane", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_lane_held_until"))
+
+    op.drop_table("outbox_lane")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_lane")
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
