@@ -29,8 +29,8 @@ from bot.i18n import translator
 from bot.rules import needs as rules
 from bot.similar import index_of
 from cards import needs as needcards
+from storage import access, org, plans
 from storage import needs as repo
-from storage import org, plans
 from storage.models import ChannelPurpose, EArea, Need, Role
 
 log = logging.getLogger("styra.needs")
@@ -190,6 +190,7 @@ def submit_work(session, *, t, speaker, raw: dict[str, Any], form_id: str, confi
     if not confirmed:
         similar = index.search(session, area.id, draft.title, draft.description)
         if similar:
+            access.record_offers(session, speaker.aad_id, [need.id for need, _ in similar], now)
             counts = repo.affected_counts(session, [need.id for need, _ in similar])
             rows = [need_row(need, area, t.lang, counts.get(need.id, 0), tz) for need, _score in similar]
             area_options, goal_options, _ = _form_options(session, t.lang, today.year)
