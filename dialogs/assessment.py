@@ -402,7 +402,10 @@ async def open_basis_form(turn: Turn, assessment_id: int, *, notice: dict | None
         from storage.models import Assessment, DecisionBasis
 
         basis = session.get(DecisionBasis, basis_id) if basis_id else None
-        row = session.get(Assessment, basis.assessment_id if basis else assessment_id)
+        wanted = basis.assessment_id if basis else assessment_id
+        row = session.get(Assessment, wanted) if wanted else None
+        if row is None:  # a basis made without an assessment has no form to start from
+            return Problem("no_need", basis_id or assessment_id)
         need = session.get(Need, row.need_id)
         area = session.get(EArea, need.e_area_id)
         if not can(session, turn.settings, turn.speaker.aad_id, Permission.assess_need, scope=area.slug):

@@ -120,6 +120,29 @@ def _check_lengths(body: dict) -> None:
             raise Refused(400, f"{'.'.join(path)} is not a string of at most {limit} characters")
 
 
+# The shapes the SDK's deserialiser and the dispatcher rely on: anything else is a 400 at the
+# door, not a traceback further in.
+OBJECTS = (("from",), ("recipient",), ("conversation",), ("channelData",), ("channelData", "tenant"),
+           ("channelData", "team"), ("channelData", "channel"), ("channelData", "meeting"))
+LISTS_OF_OBJECTS = (("entities",), ("attachments",), ("membersAdded",), ("membersRemoved",),
+                    ("reactionsAdded",), ("reactionsRemoved",))
+STRINGS = (("id",), ("replyToId",), ("name",), ("text",), ("locale",), ("timestamp",), ("localTimestamp",),
+           ("action",), ("textFormat",), ("conversation", "conversationType"))
+
+
+def _check_shapes(body: dict) -> None:
+    for path in OBJECTS:
+        if _at(body, path) is not None and not isinstance(_at(body, path), dict):
+            raise Refused(400, f"{'.'.join(path)} is not an object")
+    for path in LISTS_OF_OBJECTS:
+        value = _at(body, path)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            raise Refused(400, f"{'.'.join(path)} is not a list of objects")
+    for path in STRINGS:
+        if _at(body, path) is not None and not isinstance(_at(body, path), str):
+            raise Refused(400, f"{'.'.join(path)} is not a string")
+
+
 def _control_in_ids(body: dict) -> str | None:
     """The first identifier holding a control character (read before scrubbing keeps newlines)."""
     for path in ID_FIELDS:
@@ -216,7 +239,12 @@ class Door:
         except Refused as refused:
             log.warning("refused %s %s: %s", request.method, safe(request.path), safe(refused.reason))
             return web.json_response({"error": _public_reason(refused.status)}, status=refused.status)
-        activity = Activity().deserialize(body)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception as exc:  # e.g. a timestamp that is no date: the shape, not a fault of ours
+            log.warning("refused %s %s: activity does not deserialise: %s", request.method, safe(request.path),
+                        safe(exc))
+            return web.json_response({"error": _public_reason(400)}, status=400)
         response = await self.adapter.process_activity(self._auth_result(claims), activity, self.bot.on_turn)
         if response is None:
             return web.Response(status=201)
@@ -249,6 +277,7 @@ class Door:
             except KeysUnavailable as exc:
                 raise Refused(503, f"signing keys unavailable: {exc}") from exc
         _require(body)
+        _check_shapes(body)
         _check_lengths(body)
         if bad_id is not None:
             raise Refused(400, f"{bad_id} holds a control character")
