@@ -127,7 +127,7 @@ ACT: dict[tuple[Record | None, Act], dict[str, frozenset[str]]] = {
     (Record.need, Act.join): {"open": _a("offered", "raiser", "affected"), "closed": _a("raiser", "affected")},
     (Record.need, Act.assess): {ANY: _a("coordinator")},
     (Record.need, Act.commission): {ANY: _a("raiser", "coordinator", ADMIN)},
-    (Record.basis, Act.revise): {ANY: _a("coordinator")},
+    (Record.basis, Act.revise): {"preparation": _a("coordinator"), "steering": _a("coordinator")},  # sent back
     (Record.basis, Act.anchor): {"preparation": _a("area_owner")},
     (Record.basis, Act.decide): {"steering": _a("chair", "deputy_chair"), "escalated": _a("portfolio_chair")},
     (Record.reminder, Act.answer): {ANY: _a("coordinator")},
