@@ -32,9 +32,22 @@ INPUTS: dict[str, dict[str, int]] = {
        for verb in ("decision.approve", "decision.reject", "decision.defer", "decision.send_back",
                     "decision.escalate")},
     "reminder.na": {"reason": 500},
+    # commissions and status reports (their forms check most of their own inputs, see SELF_CHECKED)
+    "commission.answer": {"comment": 1000},
+    "commission.register": {"registry_number": 60},
+    "commission.purpose": {"title": 200, "need": 1000},
+    **{verb: {"title": 200, "purpose": 800, "background": 1500, "goals": 1000, "expected_result": 1000,
+              "reference_groups": 400, "reporting": 400}
+       for verb in ("commission.document", "commission.step", "commission.submit")},
+    "commission.report": {name: 1500 for name in (
+        "background", "result_goal", "result_business", "budget_outcome", "future_internal", "future_external",
+        "handover", "evaluation", "experiences", "attachments")},
+    "report.review": {"comment": 1000},
 }
 # Forms that answer an over-long input themselves, with the form shown again and the text kept.
-SELF_CHECKED = frozenset({"need.submit"})
+SELF_CHECKED = frozenset({"need.submit", "commission.purpose", "commission.organisation", "commission.document",
+                          "commission.step", "commission.submit", "commission.report", "report.save",
+                          "report.submit", "report.review"})
 
 
 @dataclass(frozen=True)
