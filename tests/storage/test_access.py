@@ -120,3 +120,44 @@ def test_every_kind_has_a_loader_and_relations_are_the_policys():
     for name in ("raiser", "affected", "offered", "audience", "author", "lead", "participant", "manager",
                  "approving_manager", "responsible_manager"):
         assert name in relation_names and f"{name}=" in source
+
+
+async def test_a_commission_and_who_is_in_it(any_db):
+    tables = pytest.importorskip("storage.commission_tables")  # arrives with the commissions capability
+
+    def arrange(session):
+        draft = tables.Commission(title="Nätverk", kind="network", created_by=ISAIAH, lead=MEGAN)
+        sent = tables.Commission(title="Utredning", kind="investigation", created_by=ISAIAH, frozen=True,
+                                 responsible_manager=MEGAN)
+        decided = tables.Commission(title="Projekt", kind="coordination", created_by=ISAIAH, status="decided",
+                                    decided_version=1)
+        session.add_all([draft, sent, decided])
+        session.flush()
+        session.add_all([tables.CommissionPerson(commission_id=sent.id, aad_id=OTHER, role="manager"),
+                         tables.CommissionApproval(commission_id=decided.id, version=1, manager=OTHER)])
+        return draft.id, sent.id, decided.id
+
+    draft, sent, decided = await any_db.run(arrange)
+    found = await any_db.run(access.facts, "commission", draft, ISAIAH)
+    assert (found.scope, found.flags, found.relations) == (None, frozenset(), {"author"})
+    found = await any_db.run(access.facts, "commission", sent, OTHER)
+    assert found.flags == {"sent"} and found.relations == {"participant", "manager"}
+    assert (await any_db.run(access.facts, "commission", sent, MEGAN)).relations == {"responsible_manager"}
+    found = await any_db.run(access.facts, "commission", decided, OTHER)
+    assert found.flags == {"sent", "decided"} and found.relations == {"approving_manager"}
+    assert await any_db.run(access.facts, "commission", decided + 100, OTHER) is None
+
+
+async def test_a_status_report_by_its_e_area(any_db):
+    tables = pytest.importorskip("storage.report_tables")  # arrives with the status reports capability
+
+    def arrange(session):
+        load_demo(session)
+        report = tables.StatusReport(e_area_id=1, period="2026-Q2", created_by=ISAIAH)
+        session.add(report)
+        session.flush()
+        return report.id
+
+    report = await any_db.run(arrange)
+    found = await any_db.run(access.facts, "report", report, OTHER)
+    assert (found.scope, found.status) == ("utbildning", "draft")
