@@ -13,7 +13,7 @@ from bot.envelope import Click, Malformed, TooLong
 from bot.logs import safe
 from bot.roles import is_admin
 from bot.rules import policy
-from bot.rules.policy import Act, Reason, Verdict
+from bot.rules.policy import Act, Reason, Record, Verdict
 from storage import access as repo
 
 log = logging.getLogger("styra.guard")
@@ -60,6 +60,8 @@ def refusal_text(t, verb: str, verdict: Verdict) -> str:
         return t("That need is closed, so you can no longer add yourself to it. Nothing was changed.")
     if verdict.reason is Reason.closed:
         return t("That cannot be done in its present state. Nothing was changed.")
+    if access is not None and access.record is Record.commission:  # the commissions' own wording of it
+        return t("I cannot find that commission, or it is not one you may see. Write **commissions** to see yours.")
     return t("I cannot show that: it does not exist, or you do not have access to it. Nothing was changed.")
 
 

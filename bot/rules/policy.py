@@ -120,6 +120,7 @@ SEE: dict[Record, dict[str, frozenset[str]]] = {
 GLIMPSE: dict[Record, dict[str, frozenset[str]]] = {
     Record.need: {ANY: _a(EVERYONE)},  # "others may see that a similar need exists" (§8)
     Record.commission: {"decided": _a(EVERYONE)},  # decided commissions are announced to all staff
+    Record.report: {ANY: _a(EVERYONE)},  # that an e-area reports each quarter is no secret
 }
 
 # Who may act, per stage. A stage missing from the map allows nobody.
@@ -329,13 +330,13 @@ VERBS: dict[str, Access] = {
     "commission.close": _acts(Record.commission, "commission_id", Act.steer),
     "commission.report": _acts(Record.commission, "commission_id", Act.steer),
     "commission.acknowledge": _acts(Record.commission, "commission_id", Act.acknowledge),
-    # status reports (DOMAIN.md §5)
-    "report.save": _acts(Record.report, "report_id", Act.write),
-    "report.submit": _acts(Record.report, "report_id", Act.write),
-    "report.view": _reads(Record.report, "report_id"),
-    "report.review": _acts(Record.report, "report_id", Act.review),
-    "report.reopen": _acts(Record.report, "report_id", Act.write),
-    "report.deviation_basis": _acts(Record.report, "report_id", Act.write),
+    # status reports (DOMAIN.md §5): the handlers name the e-area whose roles may read a report
+    "report.save": _acts(Record.report, "report_id", Act.write, Level.glimpse),
+    "report.submit": _acts(Record.report, "report_id", Act.write, Level.glimpse),
+    "report.view": _reads(Record.report, "report_id", Level.glimpse),
+    "report.review": _acts(Record.report, "report_id", Act.review, Level.glimpse),
+    "report.reopen": _acts(Record.report, "report_id", Act.write, Level.glimpse),
+    "report.deviation_basis": _acts(Record.report, "report_id", Act.write, Level.glimpse),
 }
 
 # Text commands name their record by number or e-area in the text: the handler finds it and
