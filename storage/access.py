@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, literal, select
+from sqlalchemy import Integer, String, bindparam, exists, select
 from sqlmodel import Session
 
 from storage.access_tables import NeedOffer
@@ -42,12 +43,20 @@ class Found:
     flags: frozenset[str] = field(default_factory=frozenset)
 
 
+def _run(session: Session, stmt, **params: Any):
+    """One row of a prepared statement, on the session's connection (no ORM round trip)."""
+    return session.connection().execute(stmt, params).first()
+
+
+_AAD, _KEY, _CONV = bindparam("aad", type_=String), bindparam("key", type_=Integer), bindparam("conv", type_=String)
+_ROLES = select(RoleAssignment.scope, RoleAssignment.role).where(RoleAssignment.aad_id == _AAD)
+
+
 def roles(session: Session, aad_id: str) -> dict[str, frozenset[str]]:
     """The person's roles by scope (e-area slug or "portfolio")."""
     held: dict[str, set[str]] = {}
     if aad_id:
-        stmt = select(RoleAssignment.scope, RoleAssignment.role).where(RoleAssignment.aad_id == aad_id)
-        for scope, role in session.execute(stmt):
+        for scope, role in session.connection().execute(_ROLES, {"aad": aad_id}):
             held.setdefault(scope, set()).add(getattr(role, "value", role))
     return {scope: frozenset(names) for scope, names in held.items()}
 
@@ -63,47 +72,61 @@ def _text(value: Any) -> str:
     return str(getattr(value, "value", value) or "")
 
 
-def _is(column, aad_id: str):
-    return column == aad_id if aad_id else literal(False)
-
-
-def _posted(subjects: list[str], conversation_id: str | None):
-    if not conversation_id:
-        return literal(False)
-    return exists().where(SentCard.subject.in_(subjects), SentCard.conversation_id == conversation_id)
-
-
 def _relations(**named: Any) -> frozenset[str]:
     return frozenset(name for name, present in named.items() if present)
 
 
-def _need(session: Session, key: int, aad_id: str, conversation_id: str | None) -> Found | None:
-    stmt = (
-        select(EArea.slug, Need.status, _is(Need.raised_by, aad_id),
-               exists().where(NeedAffected.need_id == Need.id, _is(NeedAffected.aad_id, aad_id)),
-               exists().where(NeedOffer.need_id == Need.id, _is(NeedOffer.aad_id, aad_id)))
-        .join(EArea, EArea.id == Need.e_area_id).where(Need.id == key)
-    )
-    row = session.execute(stmt).first()
+def _posted(first: str, second: str):
+    """The record's card was posted in the asking conversation (subjects bound as `first`, `second`)."""
+    return exists().where(SentCard.subject.in_([bindparam(first, type_=String), bindparam(second, type_=String)]),
+                          SentCard.conversation_id == _CONV)
+
+
+# Statements are built once; each check only binds the record's id, the person and the conversation.
+_NEED = (
+    select(EArea.slug, Need.status, Need.raised_by == _AAD,
+           exists().where(NeedAffected.need_id == Need.id, NeedAffected.aad_id == _AAD),
+           exists().where(NeedOffer.need_id == Need.id, NeedOffer.aad_id == _AAD))
+    .join(EArea, EArea.id == Need.e_area_id).where(Need.id == _KEY)
+)
+_BASIS = (
+    select(EArea.slug, DecisionBasis.status, DecisionBasis.escalate,
+           select(Decision.outcome).where(Decision.basis_id == DecisionBasis.id, Decision.level == "steering")
+           .limit(1).scalar_subquery(),
+           Need.raised_by == _AAD, _posted("s1", "s2"))
+    .join(Need, Need.id == DecisionBasis.need_id).join(EArea, EArea.id == Need.e_area_id)
+    .where(DecisionBasis.id == _KEY)
+)
+_ASSESSMENT = (
+    select(EArea.slug, Need.status, Assessment.escalate, Need.raised_by == _AAD)
+    .join(Need, Need.id == Assessment.need_id).join(EArea, EArea.id == Need.e_area_id)
+    .where(Assessment.id == _KEY)
+)
+_DECISION = (
+    select(EArea.slug, Need.raised_by == _AAD)
+    .select_from(Decision).join(EArea, EArea.id == Decision.e_area_id)
+    .join(DecisionBasis, DecisionBasis.id == Decision.basis_id).join(Need, Need.id == DecisionBasis.need_id)
+    .where(Decision.id == _KEY)
+)
+_REMINDER = (
+    select(ReminderOccurrence.scope, ReminderOccurrence.status, ReminderOccurrence.conversation_id == _CONV,
+           _posted("s1", "s2"))
+    .where(ReminderOccurrence.id == _KEY)
+)
+_PLAN = select(EArea.slug).where(EArea.slug == bindparam("slug", type_=String))
+
+
+def _need(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _NEED, key=key, aad=aad_id)
     if row is None:
         return None
     slug, status, raiser, affected, offered = row
     return Found(slug, _text(status), _relations(raiser=raiser, affected=affected, offered=offered))
 
 
-def _steering_outcome():
-    return (select(Decision.outcome).where(Decision.basis_id == DecisionBasis.id, Decision.level == "steering")
-            .limit(1).scalar_subquery())
-
-
-def _basis(session: Session, key: int, aad_id: str, conversation_id: str | None) -> Found | None:
-    stmt = (
-        select(EArea.slug, DecisionBasis.status, DecisionBasis.escalate, _steering_outcome(),
-               _is(Need.raised_by, aad_id), _posted([f"basis:{key}", f"basis:{key}:portfolio"], conversation_id))
-        .join(Need, Need.id == DecisionBasis.need_id).join(EArea, EArea.id == Need.e_area_id)
-        .where(DecisionBasis.id == key)
-    )
-    row = session.execute(stmt).first()
+def _basis(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _BASIS, key=key, aad=aad_id, conv=conversation_id, s1=f"basis:{key}",
+               s2=f"basis:{key}:portfolio")
     if row is None:
         return None
     slug, status, escalate, steering, raiser, posted = row
@@ -117,13 +140,8 @@ def _basis(session: Session, key: int, aad_id: str, conversation_id: str | None)
     return Found(slug, _text(status), _relations(raiser=raiser, audience=posted), frozenset(flags))
 
 
-def _assessment(session: Session, key: int, aad_id: str, conversation_id: str | None) -> Found | None:
-    stmt = (
-        select(EArea.slug, Need.status, Assessment.escalate, _is(Need.raised_by, aad_id))
-        .join(Need, Need.id == Assessment.need_id).join(EArea, EArea.id == Need.e_area_id)
-        .where(Assessment.id == key)
-    )
-    row = session.execute(stmt).first()
+def _assessment(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _ASSESSMENT, key=key, aad=aad_id)
     if row is None:
         return None
     slug, need_status, escalate, raiser = row
@@ -136,48 +154,42 @@ def _assessment(session: Session, key: int, aad_id: str, conversation_id: str | 
     return Found(slug, need_status, _relations(raiser=raiser), frozenset(flags))
 
 
-def _decision(session: Session, key: int, aad_id: str, conversation_id: str | None) -> Found | None:
-    stmt = (
-        select(EArea.slug, _is(Need.raised_by, aad_id))
-        .select_from(Decision).join(EArea, EArea.id == Decision.e_area_id)
-        .join(DecisionBasis, DecisionBasis.id == Decision.basis_id).join(Need, Need.id == DecisionBasis.need_id)
-        .where(Decision.id == key)
-    )
-    row = session.execute(stmt).first()
+def _decision(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _DECISION, key=key, aad=aad_id)
     return None if row is None else Found(row[0], "decided", _relations(raiser=row[1]))
 
 
-def _reminder(session: Session, key: int, aad_id: str, conversation_id: str | None) -> Found | None:
-    here = and_(literal(bool(conversation_id)), ReminderOccurrence.conversation_id == (conversation_id or ""))
-    stmt = (select(ReminderOccurrence.scope, ReminderOccurrence.status, here,
-                   _posted([f"reminder:{key}"], conversation_id))
-            .where(ReminderOccurrence.id == key))
-    row = session.execute(stmt).first()
+def _reminder(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _REMINDER, key=key, conv=conversation_id, s1=f"reminder:{key}", s2=f"reminder:{key}")
     if row is None:
         return None
     scope, status, sent_here, posted = row
-    return Found(scope, _text(status), _relations(audience=bool(sent_here) or bool(posted)))
+    return Found(scope, _text(status), _relations(audience=bool(conversation_id) and (sent_here or posted)))
 
 
-def _plan(session: Session, key: str, aad_id: str, conversation_id: str | None) -> Found | None:
-    slug = session.execute(select(EArea.slug).where(EArea.slug == key)).scalar()
-    return None if slug is None else Found(slug)
+def _plan(session: Session, key: str, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _PLAN, slug=key)
+    return None if row is None else Found(row[0])
 
 
-def _commission(session: Session, key: int, aad_id: str, conversation_id: str | None) -> Found | None:
+@cache
+def _commission_statement():
     from storage.commission_tables import Commission, CommissionApproval, CommissionPerson
 
     def person(*roles: str):
         wanted = [CommissionPerson.role.in_(roles)] if roles else []
-        return exists().where(CommissionPerson.commission_id == Commission.id,
-                              _is(CommissionPerson.aad_id, aad_id), *wanted)
+        return exists().where(CommissionPerson.commission_id == Commission.id, CommissionPerson.aad_id == _AAD,
+                              *wanted)
 
-    stmt = select(
-        Commission.status, Commission.frozen, Commission.decided_version, _is(Commission.created_by, aad_id),
-        _is(Commission.lead, aad_id), _is(Commission.responsible_manager, aad_id), person(), person("manager"),
-        exists().where(CommissionApproval.commission_id == Commission.id, _is(CommissionApproval.manager, aad_id)),
-    ).where(Commission.id == key)
-    row = session.execute(stmt).first()
+    return select(
+        Commission.status, Commission.frozen, Commission.decided_version, Commission.created_by == _AAD,
+        Commission.lead == _AAD, Commission.responsible_manager == _AAD, person(), person("manager"),
+        exists().where(CommissionApproval.commission_id == Commission.id, CommissionApproval.manager == _AAD),
+    ).where(Commission.id == _KEY)
+
+
+def _commission(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _commission_statement(), key=key, aad=aad_id)
     if row is None:
         return None
     status, frozen, decided_version, author, lead, responsible, takes_part, manager, asked = row
@@ -191,12 +203,16 @@ def _commission(session: Session, key: int, aad_id: str, conversation_id: str | 
     return Found(None, _text(status), relations, frozenset(flags))
 
 
-def _report(session: Session, key: int, aad_id: str, conversation_id: str | None) -> Found | None:
+@cache
+def _report_statement():
     from storage.report_tables import StatusReport
 
-    stmt = (select(EArea.slug, StatusReport.status).join(EArea, EArea.id == StatusReport.e_area_id)
-            .where(StatusReport.id == key))
-    row = session.execute(stmt).first()
+    return (select(EArea.slug, StatusReport.status).join(EArea, EArea.id == StatusReport.e_area_id)
+            .where(StatusReport.id == _KEY))
+
+
+def _report(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
+    row = _run(session, _report_statement(), key=key)
     return None if row is None else Found(row[0], _text(row[1]))
 
 
@@ -211,6 +227,7 @@ def facts(session: Session, kind: str, key: Any, aad_id: str, conversation_id: s
     loader = LOADERS.get(kind)
     if loader is None:
         raise KeyError(f"no facts loader for {kind!r}")
+    aad_id, conversation_id = aad_id or "", conversation_id or ""  # "" matches no one and nowhere
     if kind == "plan":
         return loader(session, key, aad_id, conversation_id) if isinstance(key, str) and len(key) <= 60 else None
     if isinstance(key, bool) or not isinstance(key, int) or not 1 <= key <= MAX_ID:
