@@ -1,6 +1,7 @@
 # Styra: `make run` starts the bot on :3978 with SQLite; `make test` runs every test.
+# Another interpreter gets its own venv: `make test PYTHON=python3.13 VENV=.venv313`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 PLAYGROUND_VERSION := 0.2.28
 STAMP := $(VENV)/.installed
@@ -44,4 +45,4 @@ i18n: $(STAMP)
 	$(PY) scripts/i18n_check.py
 
 clean:
-	rm -rf $(VENV) .e2e build
+	rm -rf $(VENV) .venv313 .e2e build

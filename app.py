@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.registry import Registry
-from bot.rules.wheel import WheelError, load_wheel
+from bot.rules.wheel_file import WheelError, load_wheel
 from bot.scheduler import Scheduler
 from bot.services import Services, system_clock
 from bot.teams.delivery import Deliverer
@@ -23,9 +23,11 @@ from bot.teams.handler import TeamsEdge
 from bot.teams.http import BotToken, http_create_conversation, http_team_channels, http_transport
 from bot.teams.outbound import Outbound
 from bot.teams.pacing import Pacer, RealClock
-from dialogs import admin, anchoring, assessment, decisions, language, wheel
+from dialogs import admin, anchoring, assessment, basis, decisions, language, wheel
 from dialogs import help as help_capability
 from dialogs.needs import lists as needs_lists
+from dialogs.needs import plans as needs_plans
+from dialogs.needs import register as needs_register
 from dialogs.needs import search as needs_search
 from storage.db import Database
 from storage.demo import load_demo_if_empty
@@ -37,8 +39,8 @@ SERVICES = web.AppKey("services", object)
 
 
 CAPABILITIES = (
-    help_capability.cap, language.cap, admin.cap, needs_lists.cap, needs_search.cap, assessment.cap, anchoring.cap,
-    decisions.cap, wheel.cap,
+    help_capability.cap, language.cap, admin.cap, needs_register.cap, needs_lists.cap, needs_search.cap,
+    needs_plans.cap, assessment.cap, basis.cap, anchoring.cap, decisions.cap, wheel.cap,
 )
 
 

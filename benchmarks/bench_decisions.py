@@ -4,7 +4,7 @@ Styra runs as `app.py` in its own process (as in production) against a fake Team
 Many e-areas, each with its own chair, steering channel and coordinator; one distinct decision
 basis per invoke. Invokes are launched on a fixed schedule whatever the answers do (open loop),
 and latency is measured from the scheduled start, so a slow answer cannot hide queueing. The
-follow-up work (card updates, notices) runs in the background as in production.
+follow-up work (card updates, notices) goes through the outbox as in production.
 
     STYRA_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/bench_decisions.py
 
@@ -114,7 +114,7 @@ def _seed(session, service_url: str, per_area: int) -> list[tuple[int, str, str,
                                   proposal="Genomför.", frame_change_sek=10_000, created_by="bench")
             session.add(basis)
             session.flush()
-            session.add(SentCard(subject=f"basis:{basis.id}", conversation_id=channel, activity_id=f"posted-{basis.id}"))
+            session.add(SentCard(subject=f"decision-basis:{basis.id}", conversation_id=channel, activity_id=f"posted-{basis.id}"))
             work.append((basis.id, chair.aad_id, chair.teams_id, channel))
     return work
 

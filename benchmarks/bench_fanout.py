@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections import Counter, deque
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -75,7 +76,6 @@ async def run() -> dict:
     logging.disable(logging.WARNING)
     from app import SERVICES, build_app
     from bot.config import Settings
-    from bot.rules.calendar import STOCKHOLM
     from bot.teams.pacing import FakeClock
     from dialogs import wheel as reminders
     from storage import org
@@ -83,7 +83,7 @@ async def run() -> dict:
     from storage.models import ChannelPurpose, ConversationRef, EArea
     from storage.reminder_tables import ReminderOccurrence
 
-    now = dt.datetime(2026, 3, 10, 9, 0, tzinfo=STOCKHOLM).astimezone(dt.UTC)
+    now = dt.datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm")).astimezone(dt.UTC)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/fanout.db"
         upgrade(url)

@@ -156,9 +156,9 @@ async def run(n: int = 500) -> dict:
 def serve_without_notices() -> None:
     """Run Styra with the coordinator notice switched off (benchmark variant only)."""
     import app
-    from dialogs.needs import register as register_need
+    from dialogs.needs import notice
 
-    register_need._in_background = lambda services, work: work.close()
+    notice.enqueue = lambda session, **kwargs: 0
     app.main()
 
 

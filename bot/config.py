@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -71,7 +72,7 @@ class Settings(BaseSettings):
     notify_coordinators_in: str = Field("channel", alias="STYRA_NOTIFY_COORDINATORS_IN")
     # The organisation's own synonyms for similar needs (TOML, shaped like bot/rules/synonyms.toml).
     synonyms_file: str | None = Field(None, alias="STYRA_SYNONYMS_FILE")
-    # Annual wheel reminders (bot/reminders.py).
+    # Annual wheel reminders (dialogs/wheel/).
     reminder_grace_hours: int = Field(72, ge=1, alias="STYRA_REMINDER_GRACE_HOURS")
     escalation_working_days: int = Field(5, ge=1, alias="STYRA_ESCALATION_WORKING_DAYS")
     digest_weekday: int = Field(0, ge=0, le=4, alias="STYRA_DIGEST_WEEKDAY")  # 0 = Monday
@@ -84,6 +85,20 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_list(cls, value: object) -> object:
         return _split(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"STYRA_TIMEZONE {value!r} is not a known time zone (e.g. Europe/Stockholm)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """STYRA_TIMEZONE: the one time zone of every calendar rule (the wheel, years, dates)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def production(self) -> bool:

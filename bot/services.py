@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from storage.db import Database
@@ -44,8 +44,6 @@ class Services:
     close_http: Callable[[], Awaitable[None]] = _nothing_to_close
     # The wheel's tick: the newest time it materialised occurrences up to (None: not yet).
     wheel_watermark: datetime | None = None
-    # Work the capabilities keep between turns in this process, by name; typed by its owner.
-    runtime: dict[str, Any] = field(default_factory=dict)
 
     @property
     def app_id(self) -> str:

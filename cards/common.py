@@ -63,6 +63,25 @@ def effort(t: Any, hours_value: int, sek_value: int, *, signed: bool = False) ->
     return f"{hours(t, hours_value, signed=signed)}, {sek(t, sek_value, signed=signed)}"
 
 
+def status_label(t: Any, status: Any, *, in_sentence: bool = False) -> str:
+    """The one wording of a need's or a plan's status (NeedStatus, PlanStatus, or their values),
+    on every card, list, export and answer. `in_sentence`: starting lower-case, for use mid-sentence."""
+    value = str(getattr(status, "value", status))
+    label = {
+        "registered": t("Registered"),
+        "under_assessment": t("Under assessment"),
+        "within_plan": t("Handled within the plan"),
+        "awaiting_decision": t("Awaiting decision"),
+        "inventory": t("In the needs inventory"),
+        "declined": t("Declined"),
+        "approved": t("Approved"),
+        "done": t("Done"),
+        "draft": t("Draft"),
+        "decided": t("Decided"),
+    }.get(value, value)
+    return label[:1].lower() + label[1:] if in_sentence else label
+
+
 def heading(text: str, *, size: str = "Large") -> TextBlock:
     return TextBlock(text=text, wrap=True, weight="Bolder", size=size, style="heading")
 

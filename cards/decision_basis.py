@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from microsoft_teams.cards import (
@@ -56,6 +56,11 @@ class BasisView:
     created_by_name: str
     anchoring: tuple[tuple[str, bool, str], ...] = ()  # (name, agreed, comment)
     waiting_for: tuple[str, ...] = ()
+
+
+def view_of(record: Any) -> BasisView:
+    """The view of a stored basis (storage.bases.BasisRecord names its fields the same way)."""
+    return BasisView(**{f.name: getattr(record, f.name) for f in fields(BasisView)})
 
 
 def sections(t: Translator, view: BasisView) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules import needs as rules
-from cards.common import card, escape, heading, number, para, submit, user_text
+from cards.common import card, escape, heading, number, para, status_label, submit, user_text
 from cards.verbs import Verb
 
 
@@ -73,19 +73,6 @@ class NeedDetail:
     affected: list[str]
     history: list[tuple[str, str, str, dict]]  # (when, who, kind, detail)
     can_assess: bool = False
-
-
-def status_label(t: Translator, status: str) -> str:
-    return {
-        "registered": t("Registered"),
-        "under_assessment": t("Under assessment"),
-        "within_plan": t("Handled within the plan"),
-        "awaiting_decision": t("Awaiting decision"),
-        "inventory": t("In the needs inventory"),
-        "declined": t("Declined"),
-        "approved": t("Approved"),
-        "done": t("Done"),
-    }.get(status, status)
 
 
 def source_label(t: Translator, source: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from microsoft_teams.cards import Container, Fact, FactSet
 
 from bot.i18n import Translator
-from cards.common import card, escape, heading, para, submit, user_text
+from cards.common import card, escape, heading, para, status_label, submit, user_text
 from cards.needs import number_text
 from cards.verbs import Verb
 
@@ -45,13 +45,12 @@ def _frame_line(t: Translator, used: int, frame: int, unit: str) -> str:
 
 
 def plan_card(t: Translator, view: PlanView) -> dict:
-    status = t("Decided") if view.status == "decided" else t("Draft")
     body: list = [
         heading(escape(view.title) if view.title else t("Plan for {area} {year}", area=escape(view.area), year=view.year)),
         FactSet(facts=[
             Fact(title=t("E-area"), value=escape(view.area)),
             Fact(title=t("Year"), value=str(view.year)),
-            Fact(title=t("Status"), value=status),
+            Fact(title=t("Status"), value=status_label(t, view.status)),
             Fact(title=t("Budget"), value=_frame_line(t, view.used_sek, view.frame_sek, t("SEK"))),
             Fact(title=t("Capacity"), value=_frame_line(t, view.used_hours, view.frame_hours, t("hours"))),
         ]),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from bot.dispatch import conversation_ref_of
 from bot.registry import Capability
 from bot.roles import ROLE_WORDS, change_role, is_admin, role_label
@@ -96,14 +98,27 @@ def can_manage_roles(turn: Turn) -> bool:
     return is_admin(turn.settings, turn.speaker.aad_id)
 
 
+class Mentioned(BaseModel):
+    """The account a Teams mention entity points at (channels resolve it for us)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str = ""
+    aadObjectId: str | None = None  # noqa: N815 - Teams' own field name
+
+
 def _mentioned(turn: Turn) -> str | None:
-    """An @mentioned person's AAD id when Teams sent one (channels resolve it for us)."""
+    """An @mentioned person's AAD id when Teams sent one; Styra's own mention is not a person."""
     for entity in turn.activity.entities or []:
-        props = getattr(entity, "additional_properties", None) or {}
-        mentioned = props.get("mentioned") or {}
-        aad = mentioned.get("aadObjectId")
-        if entity.type == "mention" and aad and mentioned.get("id") != turn.activity.recipient.id:
-            return aad
+        props = entity if isinstance(entity, dict) else getattr(entity, "additional_properties", None) or {}
+        kind = props.get("type") or getattr(entity, "type", None)
+        if kind != "mention":
+            continue
+        try:
+            who = Mentioned.model_validate(props.get("mentioned") or {})
+        except ValidationError:
+            continue
+        if who.aadObjectId and who.id != turn.activity.recipient.id:
+            return who.aadObjectId
     return None
 
 

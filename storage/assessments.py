@@ -1,4 +1,4 @@
-"""Repository for assessments, the plan frame and decision bases (DOMAIN.md §2-3).
+"""Repository for assessments and the plan frame (DOMAIN.md §2); decision bases are in storage/bases.py.
 
 Functions take the caller's session and never commit. The frame is only ever changed by one
 conditional UPDATE (`... WHERE committed + x <= frame`), so two coordinators assessing at once
@@ -18,7 +18,6 @@ from sqlmodel import Session, select
 
 from bot.rules.routing import Answers, Frame, Outcome, Routing, route
 from storage.models import (
-    Anchoring,
     Assessment,
     BasisStatus,
     DecisionBasis,
@@ -92,6 +91,10 @@ class Refused:
 
 def need_by_number(session: Session, number: str) -> Need | None:
     return session.exec(select(Need).where(Need.number == number.upper())).first()
+
+
+def plan(session: Session, plan_id: int) -> Plan | None:
+    return session.get(Plan, plan_id)
 
 
 def plan_for_year(session: Session, e_area_id: int, year: int) -> Plan | None:
@@ -224,12 +227,13 @@ def assess(
     from before a re-assessment cannot store again. The outcome is computed again here against
     the current frame; it must equal what the coordinator confirmed (`expected`).
     """
-    done = by_request_key(session, request_key)
-    if done is not None:
-        return Duplicate(done)
     need = _lock_need(session, need_id)
     if need is None:
         raise LookupError(f"need {need_id}")
+    # Looked up under the need's lock: a concurrent copy of this form has committed by now.
+    done = by_request_key(session, request_key)
+    if done is not None:
+        return Duplicate(done)
     if need.status in DECIDED_STATUSES:
         return Refused(need.status)
     latest = latest_assessment(session, need_id)
@@ -288,105 +292,3 @@ def _supersede_open_bases(session: Session, need_id: int) -> list[int]:
         basis.updated_at = utcnow()
         ids.append(basis.id)
     return ids
-
-
-# --- decision bases ------------------------------------------------------------------------
-
-
-BASIS_FIELDS = ("business_goals", "risk", "risk_likelihood", "risk_impact", "resources", "hours", "cost_sek",
-                "dependencies", "proposal", "frame_change_sek", "frame_change_hours")
-
-
-def bases_of(session: Session, need_id: int) -> list[DecisionBasis]:
-    stmt = select(DecisionBasis).where(DecisionBasis.need_id == need_id).order_by(DecisionBasis.version)
-    return list(session.exec(stmt))
-
-
-def latest_basis(session: Session, need_id: int) -> DecisionBasis | None:
-    stmt = select(DecisionBasis).where(DecisionBasis.need_id == need_id).order_by(DecisionBasis.version.desc())
-    return session.exec(stmt).first()
-
-
-@dataclass(frozen=True)
-class BasisStored:
-    basis: DecisionBasis
-
-
-@dataclass(frozen=True)
-class BasisStale:
-    latest: DecisionBasis | None
-
-
-def create_basis(session: Session, *, need_id: int, assessment_id: int, after_version: int,
-                 values: dict[str, Any], escalate: bool, actor: str, actor_name: str = "",
-                 at: datetime | None = None) -> BasisStored | BasisStale | Refused:
-    """A new version of the need's decision basis, sent for anchoring; earlier open versions are superseded.
-
-    `after_version` is the latest version when the form was shown (0: none): a form submitted
-    twice, or from before a newer version, stores nothing.
-    """
-    need = _lock_need(session, need_id)
-    if need is None:
-        raise LookupError(f"need {need_id}")
-    if need.status != NeedStatus.awaiting_decision:
-        return Refused(need.status)
-    latest = latest_basis(session, need_id)
-    last_assessment = latest_assessment(session, need_id)
-    if (latest.version if latest else 0) != after_version or last_assessment is None or last_assessment.id != assessment_id:
-        return BasisStale(latest)
-    if latest is not None and latest.status not in (BasisStatus.sent_back, BasisStatus.anchoring):
-        return BasisStale(latest)
-    _supersede_open_bases(session, need_id)
-    basis = DecisionBasis(need_id=need_id, assessment_id=assessment_id, version=after_version + 1,
-                          status=BasisStatus.anchoring, escalate=escalate, created_by=actor,
-                          **{k: values[k] for k in BASIS_FIELDS if k in values})
-    session.add(basis)
-    session.flush()
-    event(session, need_id, actor, actor_name, "basis_created", at=at, basis_id=basis.id, version=basis.version)
-    return BasisStored(basis)
-
-
-def anchorings_of(session: Session, basis_id: int) -> list[Anchoring]:
-    return list(session.exec(select(Anchoring).where(Anchoring.basis_id == basis_id).order_by(Anchoring.at)))
-
-
-@dataclass(frozen=True)
-class Anchored:
-    basis: DecisionBasis
-    state: str  # recorded | ready | sent_back | not_open
-    waiting_for: tuple[str, ...] = ()
-
-
-def record_anchoring(session: Session, *, basis_id: int, aad_id: str, name: str, agreed: bool,
-                     comment: str, owners: list[str], at: datetime | None = None) -> Anchored:
-    """An area owner's answer. All current area owners must agree before the basis is ready;
-    a comment without agreement sends it back to the coordinators."""
-    basis = session.exec(select(DecisionBasis).where(DecisionBasis.id == basis_id).with_for_update()).first()
-    if basis is None:
-        raise LookupError(f"basis {basis_id}")
-    if basis.status != BasisStatus.anchoring:
-        return Anchored(basis, "not_open")
-    answer = session.get(Anchoring, (basis_id, aad_id))
-    if answer is None:
-        answer = Anchoring(basis_id=basis_id, aad_id=aad_id, agreed=agreed, comment=comment)
-        session.add(answer)
-    else:
-        answer.agreed, answer.comment, answer.at = agreed, comment, utcnow()
-    session.flush()
-    if not agreed:
-        basis.status = BasisStatus.sent_back
-        basis.updated_at = utcnow()
-        event(session, basis.need_id, aad_id, name, "basis_sent_back", at=at, basis_id=basis.id,
-              version=basis.version, comment=comment)
-        return Anchored(basis, "sent_back")
-    event(session, basis.need_id, aad_id, name, "basis_agreed", at=at, basis_id=basis.id, version=basis.version,
-          comment=comment)
-    agreed_by = {a.aad_id for a in anchorings_of(session, basis_id) if a.agreed}
-    waiting = tuple(o for o in owners if o not in agreed_by)
-    if waiting or not owners:
-        return Anchored(basis, "recorded", waiting)
-    basis.status = BasisStatus.ready
-    basis.updated_at = utcnow()
-    event(session, basis.need_id, aad_id, name, "basis_ready", at=at, basis_id=basis.id, version=basis.version)
-    session.flush()
-    return Anchored(basis, "ready")

@@ -49,6 +49,24 @@ def create(session: Session, *, e_area_id: int, year: int, title: str, descripti
     return need
 
 
+def create_once(session: Session, *, request_key: str, **fields: Any) -> tuple[Need, bool]:
+    """`create` keyed by the form's request key: (the need, True) when this call made it, or
+    (the need already saved under that key, False), also when a concurrent transaction saved
+    it first; then nothing of this attempt (number, goals, event) is kept."""
+    found = by_request_key(session, request_key)
+    if found is not None:
+        return found, False
+    try:
+        with session.begin_nested():
+            need = create(session, request_key=request_key, **fields)
+    except IntegrityError:  # the same form saved by a redelivery in another transaction
+        found = by_request_key(session, request_key)
+        if found is None:
+            raise
+        return found, False
+    return need, True
+
+
 def by_id(session: Session, need_id: int) -> Need | None:
     return session.get(Need, need_id)
 
@@ -100,6 +118,18 @@ def affected_counts(session: Session, need_ids: list[int]) -> dict[int, int]:
     stmt = (select(NeedAffected.need_id, func.count()).where(NeedAffected.need_id.in_(need_ids))
             .group_by(NeedAffected.need_id))
     return {need_id: count for need_id, count in session.exec(stmt)}
+
+
+def goal_titles(session: Session, need_ids: list[int]) -> dict[int, list[str]]:
+    """The plan goals each need refers to, by need id, in plan order."""
+    if not need_ids:
+        return {}
+    stmt = (select(NeedGoal.need_id, PlanGoal.title).join(PlanGoal, PlanGoal.id == NeedGoal.goal_id)
+            .where(NeedGoal.need_id.in_(need_ids)).order_by(PlanGoal.position, PlanGoal.id))
+    found: dict[int, list[str]] = {}
+    for need_id, title in session.exec(stmt):
+        found.setdefault(need_id, []).append(title)
+    return found
 
 
 def history(session: Session, need_id: int) -> list[NeedEvent]:

@@ -5,6 +5,8 @@ Functions take the session of the caller's transaction and never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
@@ -27,6 +29,14 @@ PORTFOLIO_SCOPE = "portfolio"
 
 def e_areas(session: Session) -> list[EArea]:
     return list(session.exec(select(EArea).order_by(EArea.name)))
+
+
+def e_area(session: Session, area_id: int) -> EArea | None:
+    return session.get(EArea, area_id)
+
+
+def e_area_slugs(session: Session) -> set[str]:
+    return set(session.exec(select(EArea.slug)))
 
 
 def e_area_by_slug(session: Session, slug: str) -> EArea | None:
@@ -96,6 +106,22 @@ def holders(session: Session, scope: str, *roles: Role) -> list[str]:
         RoleAssignment.scope == scope, RoleAssignment.role.in_(roles)
     )
     return sorted(set(session.exec(stmt)))
+
+
+@dataclass(frozen=True)
+class Contact:
+    aad_id: str
+    name: str  # the aad id when Styra has not seen the person's name
+    language: str | None  # chosen, else their client's; None when unknown
+
+
+def contacts(session: Session, scope: str, role: Role) -> list[Contact]:
+    """Who holds the role in the scope, with name and language, in one query."""
+    stmt = (select(RoleAssignment.aad_id, Person.name, func.coalesce(Person.locale, Person.client_locale))
+            .join(Person, Person.aad_id == RoleAssignment.aad_id, isouter=True)
+            .where(RoleAssignment.scope == scope, RoleAssignment.role == role)
+            .order_by(RoleAssignment.aad_id))
+    return [Contact(aad_id, name or aad_id, language) for aad_id, name, language in session.exec(stmt)]
 
 
 def role_rows(session: Session) -> list[tuple[str, str, Role, str, str]]:
@@ -171,6 +197,20 @@ def save_conversation(session: Session, ref: ConversationRef) -> None:
 
 def conversation(session: Session, conversation_id: str) -> ConversationRef | None:
     return session.get(ConversationRef, conversation_id)
+
+
+def failed_conversations(session: Session) -> list[tuple[ConversationRef, list[str]]]:
+    """Conversations marked unreachable, newest failure first, with the scopes linked to each."""
+    refs = list(session.exec(select(ConversationRef).where(ConversationRef.failed_at.is_not(None))
+                             .order_by(ConversationRef.failed_at.desc())))
+    links: dict[str, list[str]] = {}
+    if refs:
+        stmt = (select(LinkedChannel.conversation_id, LinkedChannel.scope)
+                .where(LinkedChannel.conversation_id.in_([r.conversation_id for r in refs]))
+                .order_by(LinkedChannel.scope))
+        for conversation_id, scope in session.exec(stmt):
+            links.setdefault(conversation_id, []).append(scope)
+    return [(ref, links.get(ref.conversation_id, [])) for ref in refs]
 
 
 def mark_conversation_failed(session: Session, conversation_id: str, reason: str) -> None:

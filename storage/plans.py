@@ -29,6 +29,22 @@ def goals_of_year(session: Session, year: int) -> list[tuple[EArea, PlanGoal]]:
     return list(session.exec(stmt))
 
 
+def goal_ids_by_area(session: Session, year: int) -> dict[str, set[int]]:
+    """The ids of each e-area's plan goals for the year, by e-area slug (form validation)."""
+    stmt = (select(EArea.slug, PlanGoal.id).join(Plan, Plan.e_area_id == EArea.id)
+            .join(PlanGoal, PlanGoal.plan_id == Plan.id).where(Plan.year == year))
+    found: dict[str, set[int]] = {}
+    for slug, goal_id in session.exec(stmt):
+        found.setdefault(slug, set()).add(goal_id)
+    return found
+
+
+def status_of(session: Session, e_area_id: int, year: int) -> PlanStatus | None:
+    """The status of the e-area's plan for the year; None when there is no plan."""
+    status = session.exec(select(Plan.status).where(Plan.e_area_id == e_area_id, Plan.year == year)).first()
+    return None if status is None else PlanStatus(status)
+
+
 @dataclass(frozen=True)
 class GoalRow:
     support_area: str

@@ -8,12 +8,14 @@ update nothing). Functions take the caller's session and never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
-from storage.models import SentCard
+from storage import org
+from storage.models import ChannelPurpose, ConversationRef, EArea, LinkedChannel, Role, SentCard
 from storage.reminder_tables import FINAL_ANSWERS, Answer, OccurrenceStatus, ReminderOccurrence
 from storage.types import utcnow
 from storage.upsert import insert_missing
@@ -262,3 +264,64 @@ def resend(session: Session, activity_key: str, period: str, scope: str, now: da
     row.updated_at = utcnow()
     session.flush()
     return row
+
+
+# --- who the wheel talks to ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SteeringLink:
+    """An e-area's linked steering-group channel, as the tick materialises for it."""
+
+    scope: str
+    e_area_id: int | None
+    linked_at: datetime
+
+
+def steering_links(session: Session) -> list[SteeringLink]:
+    stmt = (select(LinkedChannel.scope, EArea.id, LinkedChannel.linked_at)
+            .join(EArea, EArea.slug == LinkedChannel.scope, isouter=True)
+            .where(LinkedChannel.purpose == ChannelPurpose.steering)
+            .order_by(LinkedChannel.scope))
+    return [SteeringLink(scope, area_id, linked_at) for scope, area_id, linked_at in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class SteeringChannel:
+    ref: ConversationRef
+    area_name: str
+    area_name_en: str
+    coordinator_ids: tuple[str, ...]  # Teams ids: who gets the card's buttons (its refresh)
+
+
+def steering_channels(session: Session, scope: str | None = None) -> dict[str, SteeringChannel]:
+    """The linked steering-group channels (or the one of `scope`), by e-area slug."""
+    out = {}
+    for slug, ref in org.linked_channels(session, ChannelPurpose.steering):
+        if scope is not None and slug != scope:
+            continue
+        area = org.e_area_by_slug(session, slug)
+        ids = []
+        for aad in org.holders(session, slug, Role.coordinator):
+            person = org.person(session, aad)
+            if person is not None and person.teams_id:
+                ids.append(person.teams_id)
+        name = area.name if area else slug
+        out[slug] = SteeringChannel(ref, name, (area.name_en if area else None) or name, tuple(ids))
+    return out
+
+
+@dataclass(frozen=True)
+class Chair:
+    aad_id: str
+    locale: str | None  # the language they chose (or their client's); None: the default
+    area_name: str
+    area_name_en: str
+
+
+def chairs(session: Session, scope: str) -> list[Chair]:
+    area = org.e_area_by_slug(session, scope)
+    name = area.name if area else scope
+    name_en = (area.name_en if area else None) or name
+    return [Chair(aad, org.language_of_person(org.person(session, aad)), name, name_en)
+            for aad in org.holders(session, scope, Role.chair)]

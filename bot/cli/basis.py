@@ -6,10 +6,9 @@ from pathlib import Path
 
 from bot.documents.basis_export import to_docx, to_markdown
 from bot.i18n import translator
-from dialogs.anchoring import basis_view
-from storage import assessments as repo
+from cards.decision_basis import view_of
+from storage import bases
 from storage.db import Database
-from storage.models import DecisionBasis
 
 
 def register(sub) -> None:
@@ -23,20 +22,12 @@ def register(sub) -> None:
     export.set_defaults(run=_export)
 
 
-def find_basis_id(session, wanted: str) -> int | None:
-    if wanted.isdigit():
-        return int(wanted) if session.get(DecisionBasis, int(wanted)) else None
-    need = repo.need_by_number(session, wanted)
-    latest = repo.latest_basis(session, need.id) if need else None
-    return latest.id if latest else None
-
-
 def export(session, wanted: str, fmt: str, lang: str) -> bytes | None:
-    basis_id = find_basis_id(session, wanted)
+    basis_id = bases.find(session, wanted)
     if basis_id is None:
         return None
     t = translator(lang)
-    view = basis_view(session, basis_id, t)
+    view = view_of(bases.basis_record(session, basis_id, lang))
     return to_docx(t, view) if fmt == "docx" else to_markdown(t, view).encode("utf-8")
 
 

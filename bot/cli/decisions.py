@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlmodel import select
 
 from bot.i18n import translator
 from cards.decision import outcome_label
+from storage import decisions as store
 from storage import org
 from storage.db import Database
-from storage.models import Decision, DecisionBasis, Need
 
 
 def register(sub) -> None:
@@ -32,19 +31,7 @@ def rows_for_export(session, area_text: str):
     area = org.find_e_area(session, area_text)
     if area is None:
         return None
-    stmt = (
-        select(Decision, Need, DecisionBasis)
-        .join(DecisionBasis, DecisionBasis.id == Decision.basis_id)
-        .join(Need, Need.id == DecisionBasis.need_id)
-        .where(Decision.e_area_id == area.id)
-        .order_by(Decision.decided_at, Decision.id)
-    )
-    parents = {}
-    out = []
-    for decision, need, basis in session.exec(stmt):
-        parents[decision.id] = decision.number
-        out.append((decision, need, basis))
-    return area.name, [(d, n, b, parents.get(d.parent_id, "")) for d, n, b in out]
+    return area.name, store.for_export(session, area.id)
 
 
 def write_workbook(path: Path, area_name: str, rows, lang: str, tz: str) -> int:

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
+from storage import org
 from storage.db import Database
-from storage.models import ConversationRef, LinkedChannel
 
 
 def register(sub) -> None:
@@ -16,21 +14,10 @@ def register(sub) -> None:
     status.set_defaults(run=_status)
 
 
-def failed_conversations(session) -> list[tuple[ConversationRef, list[str]]]:
-    refs = session.exec(select(ConversationRef).where(ConversationRef.failed_at.is_not(None))
-                        .order_by(ConversationRef.failed_at.desc())).all()
-    out = []
-    for ref in refs:
-        links = session.exec(select(LinkedChannel.scope).where(
-            LinkedChannel.conversation_id == ref.conversation_id)).all()
-        out.append((ref, list(links)))
-    return out
-
-
 def _status(args, settings) -> int:
     db = Database.from_url(settings.database_url)
     try:
-        rows = db.call(failed_conversations)
+        rows = db.call(org.failed_conversations)
     finally:
         db.dispose()
     if not rows:

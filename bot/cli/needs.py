@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.documents import plan_io
 from bot.i18n import translator
 from bot.rules import needs as rules
-from cards.needs import source_label, status_label
+from cards.common import status_label
+from cards.needs import source_label
 from storage import needs as repo
 from storage import org
 from storage.db import Database
@@ -46,15 +47,16 @@ def export(db: Database, out: str, *, area_text: str | None, statuses: list[str]
                 raise LookupError(area_text)
             area_id = area.id
         found = repo.of_area(session, area_id, [NeedStatus(s) for s in statuses] if statuses else None)
+        ids = [need.id for need, _area in found]
+        affected, goals = repo.affected_counts(session, ids), repo.goal_titles(session, ids)
         rows = []
         for need, area in found:
-            affected = repo.affected(session, need.id)
-            goals = "; ".join(g.title for g in repo.goals_of(session, need.id))
             rows.append([need.number, (area.name_en or area.name) if t.lang == "en" else area.name,
-                         status_label(t, str(getattr(need.status, "value", need.status))), need.title,
+                         status_label(t, need.status), need.title,
                          need.description, need.benefit, source_label(t, need.source), need.raised_by_name,
-                         need.on_behalf_of, len(affected), need.effort_hours, need.cost_sek,
-                         need.wished_date, goals, need.created_at.astimezone(tz).strftime("%Y-%m-%d")])
+                         need.on_behalf_of, affected.get(need.id, 0), need.effort_hours, need.cost_sek,
+                         need.wished_date, "; ".join(goals.get(need.id, [])),
+                         need.created_at.astimezone(tz).strftime("%Y-%m-%d")])
         return rows
 
     rows = db.call(load)

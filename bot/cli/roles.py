@@ -23,10 +23,12 @@ def register(sub) -> None:
 
 def _list(args, settings) -> int:
     db = Database.from_url(settings.database_url)
-
-    for scope, _area, role, aad, name in db.call(org.role_rows):
+    try:
+        rows = db.call(org.role_rows)
+    finally:
+        db.dispose()
+    for scope, _area, role, aad, name in rows:
         print(f"{scope:20} {role.value:18} {aad:40} {name}")
-    db.dispose()
     return 0
 
 
@@ -36,8 +38,10 @@ def _change(args, settings) -> int:
         print(f"unknown role {args.role!r}")
         return 2
     db = Database.from_url(settings.database_url)
-    kind, detail = db.call(change_role, role, args.area, args.person, args.granting, "cli")
-    db.dispose()
+    try:
+        kind, detail = db.call(change_role, role, args.area, args.person, args.granting, "cli")
+    finally:
+        db.dispose()
     messages = {
         "no_area": "name the e-area with --e-area",
         "unknown_area": f"no e-area called {detail!r}",

@@ -1,22 +1,31 @@
-"""`styra wheel show|validate [FILE]` and `styra reminders status|resend KEY`."""
+"""`styra wheel show|validate [FILE]` and `styra reminders status|resend KEY`.
+
+Time comes from one clock, passed to `register` once (the app's `system_clock` by default): it
+picks `show`'s year and stamps what `resend` writes, as `services.clock` does in the app.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from bot.rules.calendar import to_stockholm
-from bot.rules.wheel import WheelError, load_wheel, occurrences_for_year
+from bot.rules.calendar import to_local
+from bot.rules.wheel import occurrences_for_year
+from bot.rules.wheel_file import WheelError, load_wheel
+from bot.services import system_clock
 from storage import reminders as repo
 from storage.db import Database
 
+Clock = Callable[[], dt.datetime]
 
-def register(sub) -> None:
+
+def register(sub, clock: Clock = system_clock) -> None:
     wheel = sub.add_parser("wheel", help="show or check the annual wheel file")
     actions = wheel.add_subparsers(dest="wheel_command", required=True)
     show = actions.add_parser("show", help="every activity with its date in a year")
     show.add_argument("file", nargs="?", help="wheel file (default: STYRA_WHEEL_FILE or the built-in wheel)")
     show.add_argument("--year", type=int, help="year (default: this year)")
-    show.set_defaults(run=_show)
+    show.set_defaults(run=_show, clock=clock)
     validate = actions.add_parser("validate", help="check a wheel file; names the line of a mistake")
     validate.add_argument("file", nargs="?", help="wheel file (default: STYRA_WHEEL_FILE or the built-in wheel)")
     validate.set_defaults(run=_validate)
@@ -25,10 +34,10 @@ def register(sub) -> None:
     ractions = reminders.add_subparsers(dest="reminders_command", required=True)
     status = ractions.add_parser("status", help="reminders not yet closed, and every failure")
     status.add_argument("--all", action="store_true", help="include answered and missed ones")
-    status.set_defaults(run=_status)
+    status.set_defaults(run=_status, clock=clock)
     resend = ractions.add_parser("resend", help="deliver a reminder again on the next tick")
     resend.add_argument("key", help="ACTIVITY/PERIOD/E-AREA, e.g. mar-steering-material/2026-03/utbildning")
-    resend.set_defaults(run=_resend)
+    resend.set_defaults(run=_resend, clock=clock)
 
 
 def _load(args, settings):
@@ -41,7 +50,8 @@ def _validate(args, settings) -> int:
     except WheelError as exc:
         print(f"invalid: {exc}")
         return 1
-    print(f"ok: {len(wheel.activities)} activities, reminders at {wheel.reminder_time:%H:%M} Stockholm time")
+    print(f"ok: {len(wheel.activities)} activities, reminders at {wheel.reminder_time:%H:%M} "
+          f"local time ({settings.timezone})")
     return 0
 
 
@@ -51,17 +61,18 @@ def _show(args, settings) -> int:
     except WheelError as exc:
         print(f"invalid: {exc}")
         return 1
-    year = args.year or to_stockholm(dt.datetime.now(dt.UTC)).year
-    for occ in occurrences_for_year(wheel, year):
+    zone = settings.zone
+    year = args.year or to_local(args.clock(), zone).year
+    for occ in occurrences_for_year(wheel, year, zone):
         activity = wheel.activity(occ.activity_key)
-        local = to_stockholm(occ.due_at)
+        local = to_local(occ.due_at, zone)
         print(f"{local:%Y-%m-%d %a %H:%M}  answer by {occ.answer_by}  {activity.audience:15} "
               f"{occ.activity_key:28} {activity.title['sv']}")
     return 0
 
 
 def _status(args, settings) -> int:
-    db = Database.from_url(settings.database_url)
+    db = Database.from_url(settings.database_url, clock=args.clock)
     try:
         statuses = None if args.all else ("due", "claimed", "sent", "failed")
         rows = db.call(repo.all_rows, statuses=statuses)
@@ -86,9 +97,9 @@ def _resend(args, settings) -> int:
     if len(parts) != 3:
         print("KEY is ACTIVITY/PERIOD/E-AREA, as `styra reminders status` shows it")
         return 2
-    db = Database.from_url(settings.database_url)
+    db = Database.from_url(settings.database_url, clock=args.clock)
     try:
-        row = db.call(repo.resend, *parts, dt.datetime.now(dt.UTC))
+        row = db.call(repo.resend, *parts, args.clock())
     finally:
         db.dispose()
     if row is None:

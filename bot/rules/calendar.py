@@ -1,7 +1,8 @@
-"""Swedish working days and Stockholm time: the arithmetic under the annual wheel.
+"""Swedish working days and local time: the arithmetic under the annual wheel.
 
 Pure functions. The only data source is the `holidays` package (Swedish public holidays),
-read once per year and cached.
+read once per year and cached. The time zone is the caller's (STYRA_TIMEZONE, passed in as a
+`tzinfo`): no rule here assumes one.
 """
 
 from __future__ import annotations
@@ -9,11 +10,8 @@ from __future__ import annotations
 import calendar as _stdcal
 import datetime as dt
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def _midsummer_eve(year: int) -> dt.date:
@@ -65,11 +63,13 @@ def working_days_before(d: dt.date, n: int) -> dt.date:
     return add_working_days(d, -n)
 
 
-def working_days_in_month(year: int, month: int) -> list[dt.date]:
+@lru_cache(maxsize=256)
+def working_days_in_month(year: int, month: int) -> tuple[dt.date, ...]:
+    # Cached: the scheduler asks for the same months every minute.
     last = _stdcal.monthrange(year, month)[1]
-    return [
+    return tuple(
         day for day in (dt.date(year, month, i) for i in range(1, last + 1)) if is_working_day(day)
-    ]
+    )
 
 
 def nth_working_day(year: int, month: int, n: int) -> dt.date:
@@ -88,14 +88,14 @@ def last_working_day(year: int, month: int) -> dt.date:
     return working_days_in_month(year, month)[-1]
 
 
-def to_stockholm(value: dt.datetime) -> dt.datetime:
-    """The same instant in Europe/Stockholm. Naive datetimes are refused: their instant is unknown."""
+def to_local(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """The same instant in `tz`. Naive datetimes are refused: their instant is unknown."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: pass an aware datetime (e.g. UTC)")
-    return value.astimezone(STOCKHOLM)
+    return value.astimezone(tz)
 
 
-def local_datetime(day: dt.date, at: dt.time, tz: dt.tzinfo = STOCKHOLM) -> dt.datetime:
+def local_datetime(day: dt.date, at: dt.time, tz: dt.tzinfo) -> dt.datetime:
     """`day` at wall-clock time `at` in `tz`, aware.
 
     Callers keep `at` inside working hours, where the wall clock neither skips nor repeats.

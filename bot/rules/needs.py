@@ -129,11 +129,17 @@ def parse_whole(text: str) -> int | None:
     return None
 
 
+_UNREADABLE = object()
+
+
 def validate(raw: dict[str, Any], *, today: date, areas: set[str],
-             goals_by_area: dict[str, set[int]]) -> FormCheck:
-    """Check a submitted form. Missing fields count as empty; unknown fields are ignored."""
+             goals_by_area: dict[str, set[int]], unreadable: tuple[str, ...] = ()) -> FormCheck:
+    """Check a submitted form. Missing fields count as empty; unknown fields are ignored;
+    `unreadable` names fields whose value had a wrong type (answered like any other error)."""
     errors: dict[str, str] = {}
     kept: dict[str, str] = {}
+    if unreadable:
+        raw = {**raw, **{name: _UNREADABLE for name in unreadable}}
     title = _as_text(raw, "title", errors, kept)
     description = _as_text(raw, "description", errors, kept, multiline=True)
     area = _as_text(raw, "e_area", errors, kept)

@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 
 from bot.cli import decisions as cli_decisions
 from bot.config import Settings
-from dialogs import decisions
 from tests.support.botkit import ALEX, PATTI
 from tests.support.decision_kit import link_channels, make_basis
 
@@ -32,9 +31,9 @@ async def test_export_writes_headers_rows_widths_and_a_filter(bot, db_url, tmp_p
     await bot.invoke({"verb": "decision.approve", "basis_id": first, "registry_number": "UTB 2026/1",
                       "comment": "Ja, med villkor."}, user=ALEX)
     await bot.invoke({"verb": "decision.escalate", "basis_id": second}, user=ALEX)
-    await decisions.drain()
+    await bot.services.outbox.drain()
     await bot.invoke({"verb": "decision.defer", "basis_id": second, "level": "portfolio"}, user=PATTI)
-    await decisions.drain()
+    await bot.services.outbox.drain()
 
     out = tmp_path / "beslut.xlsx"
     monkeypatch.setenv("DATABASE_URL", db_url)

@@ -10,7 +10,7 @@ from bot.rules.calendar import (
     last_working_day,
     local_datetime,
     nth_working_day,
-    to_stockholm,
+    to_local,
     working_days_before,
     working_days_in_month,
 )
@@ -97,13 +97,19 @@ def test_nth_working_day_refuses_numbers_outside_the_month():
         nth_working_day(2027, 12, 0)
 
 
-def test_to_stockholm_converts_aware_and_refuses_naive():
-    summer = to_stockholm(dt.datetime(2027, 7, 1, 7, 0, tzinfo=dt.UTC))
-    winter = to_stockholm(dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC))
+def test_to_local_converts_aware_and_refuses_naive():
+    stockholm = ZoneInfo("Europe/Stockholm")
+    summer = to_local(dt.datetime(2027, 7, 1, 7, 0, tzinfo=dt.UTC), stockholm)
+    winter = to_local(dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC), stockholm)
     assert (summer.hour, summer.utcoffset()) == (9, dt.timedelta(hours=2))
     assert (winter.hour, winter.utcoffset()) == (9, dt.timedelta(hours=1))
     with pytest.raises(ValueError, match="naive"):
-        to_stockholm(dt.datetime(2027, 1, 1, 8, 0))
+        to_local(dt.datetime(2027, 1, 1, 8, 0), stockholm)
+
+
+def test_to_local_reads_the_same_instant_in_the_zone_it_is_given():
+    helsinki = to_local(dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC), ZoneInfo("Europe/Helsinki"))
+    assert (helsinki.hour, helsinki.utcoffset()) == (10, dt.timedelta(hours=2))
 
 
 def test_local_datetime_at_nine_on_the_dst_change_days():

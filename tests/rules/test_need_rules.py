@@ -64,6 +64,14 @@ def test_missing_fields_count_as_empty_and_extra_fields_are_ignored():
     assert "evil" not in result.kept
 
 
+def test_fields_named_unreadable_are_marked_and_the_rest_kept():
+    result = rules.validate({k: v for k, v in GOOD.items() if k != "hours"}, today=TODAY, areas=AREAS,
+                            goals_by_area=GOALS, unreadable=("hours",))
+    assert not result.ok
+    assert result.errors == {"hours": "This value could not be read. Please fill it in again."}
+    assert result.kept["hours"] == "" and result.kept["title"] == "Bokning av labbsalar"
+
+
 def test_numbers_typed_as_numbers_are_accepted():
     assert check(hours=40, cost=1500.0).draft.hours == 40
 

@@ -8,14 +8,12 @@ from bot.rules.wheel import (
     QUARTER_REPORT_EXTRAS,
     BeforeSteeringMeeting,
     NthWeekday,
-    WheelError,
     WorkingDay,
     due_between,
-    load_wheel,
     occurrences_for_year,
-    parse_wheel,
     steering_meeting_date,
 )
+from bot.rules.wheel_file import WheelError, load_wheel, parse_wheel
 
 D = dt.date
 UTC = dt.UTC
@@ -88,7 +86,7 @@ def test_default_wheel_quarter_reports_follow_the_domain(default_wheel):
 
 @pytest.mark.parametrize("year", [2026, 2027, 2028])
 def test_every_activity_occurs_once_a_year_in_its_month_on_a_working_day(default_wheel, year):
-    found = occurrences_for_year(default_wheel, year)
+    found = occurrences_for_year(default_wheel, year, STOCKHOLM)
     keys = [o.activity_key for o in found]
     assert sorted(keys) == sorted(a.key for a in default_wheel.activities)
     for occurrence in found:
@@ -117,13 +115,13 @@ def test_nothing_is_due_on_a_swedish_holiday_in_2027(default_wheel):
         D(2027, 12, 26),  # annandag jul
         D(2027, 12, 31),  # nyårsafton
     }
-    found = occurrences_for_year(default_wheel, 2027)
+    found = occurrences_for_year(default_wheel, 2027, STOCKHOLM)
     assert not {o.due_at.date() for o in found} & holidays_2027
     assert not {o.answer_by for o in found} & holidays_2027
 
 
 def test_default_steering_material_lands_before_the_meeting(default_wheel):
-    by_key = {o.activity_key: o for o in occurrences_for_year(default_wheel, 2027)}
+    by_key = {o.activity_key: o for o in occurrences_for_year(default_wheel, 2027, STOCKHOLM)}
     # Third Tuesdays of 2027: 16 March, 15 June, 21 September, 21 December.
     assert steering_meeting_date(default_wheel, 2027, 3) == D(2027, 3, 16)
     assert steering_meeting_date(default_wheel, 2027, 12) == D(2027, 12, 21)
@@ -142,7 +140,7 @@ def test_before_steering_meeting_counts_working_days_over_a_holiday():
     # June 2028: meeting Tuesday 20 June; nationaldagen is Tuesday 6 June.
     wheel = parse_wheel(wheel_text(activity(month=6, when="before_steering_meeting = 10")))
     assert wheel.activities[0].when == BeforeSteeringMeeting(10)
-    [occurrence] = occurrences_for_year(wheel, 2028)
+    [occurrence] = occurrences_for_year(wheel, 2028, STOCKHOLM)
     assert occurrence.due_at.date() == D(2028, 6, 5)
     assert occurrence.answer_by == D(2028, 6, 19)  # default: the working day before
 
@@ -153,7 +151,7 @@ def test_before_steering_meeting_never_leaves_its_month_and_answer_by_stops_at_t
         activity(when="before_steering_meeting = 4", due_working_days=4), meetings=meetings
     )
     wheel = parse_wheel(text)
-    [occurrence] = occurrences_for_year(wheel, 2027)
+    [occurrence] = occurrences_for_year(wheel, 2027, STOCKHOLM)
     # Meeting on 2 March 2027; four working days earlier is February, so the reminder
     # goes out on the month's first working day and is due by the meeting.
     assert occurrence.due_at.date() == D(2027, 3, 1)
@@ -163,7 +161,7 @@ def test_before_steering_meeting_never_leaves_its_month_and_answer_by_stops_at_t
 def test_nth_weekday_on_good_friday_moves_to_the_next_working_day():
     wheel = parse_wheel(wheel_text(activity(when="nth_weekday = 4 friday")))
     assert wheel.activities[0].when == NthWeekday(4, 4)
-    [occurrence] = occurrences_for_year(wheel, 2027)
+    [occurrence] = occurrences_for_year(wheel, 2027, STOCKHOLM)
     assert occurrence.due_at.date() == D(2027, 3, 30)  # 26 March långfredag, 29 annandag påsk
 
 
@@ -174,7 +172,7 @@ def test_first_and_last_working_day_rules():
             activity("dec-last", 12, "last_working_day"),
         )
     )
-    dates = {o.activity_key: o.due_at.date() for o in occurrences_for_year(wheel, 2027)}
+    dates = {o.activity_key: o.due_at.date() for o in occurrences_for_year(wheel, 2027, STOCKHOLM)}
     assert dates == {"jan-first": D(2027, 1, 4), "dec-last": D(2027, 12, 30)}
 
 
@@ -198,7 +196,7 @@ def test_due_at_is_nine_local_on_both_sides_of_the_spring_change():
             activity("mar-late", 3, "last_working_day"),
         )
     )
-    by_key = {o.activity_key: o.due_at for o in occurrences_for_year(wheel, 2027)}
+    by_key = {o.activity_key: o.due_at for o in occurrences_for_year(wheel, 2027, STOCKHOLM)}
     assert by_key["mar-early"] == dt.datetime(2027, 3, 19, 8, 0, tzinfo=UTC)
     assert by_key["mar-late"] == dt.datetime(2027, 3, 31, 7, 0, tzinfo=UTC)
     for due in by_key.values():
@@ -214,9 +212,18 @@ def test_due_at_is_nine_local_on_both_sides_of_the_autumn_change():
             activity("nov-first", 11, "first_working_day"),
         )
     )
-    by_key = {o.activity_key: o.due_at for o in occurrences_for_year(wheel, 2027)}
+    by_key = {o.activity_key: o.due_at for o in occurrences_for_year(wheel, 2027, STOCKHOLM)}
     assert by_key["oct-last"] == dt.datetime(2027, 10, 29, 7, 0, tzinfo=UTC)
     assert by_key["nov-first"] == dt.datetime(2027, 11, 1, 8, 0, tzinfo=UTC)
+
+
+def test_reminder_time_is_read_in_the_time_zone_given():
+    wheel = parse_wheel(wheel_text(activity("mar-early", 3, "working_day = 15")))
+    [stockholm] = occurrences_for_year(wheel, 2027, STOCKHOLM)
+    [helsinki] = occurrences_for_year(wheel, 2027, ZoneInfo("Europe/Helsinki"))
+    assert stockholm.due_at == dt.datetime(2027, 3, 19, 8, 0, tzinfo=UTC)
+    assert helsinki.due_at == dt.datetime(2027, 3, 19, 7, 0, tzinfo=UTC)  # 09:00 in Helsinki
+    assert (helsinki.period, helsinki.answer_by) == (stockholm.period, stockholm.answer_by)
 
 
 @pytest.mark.parametrize("value", ['"02:30"', "02:30:00", '"06:59"', '"18:01"', '"23:00"'])
@@ -258,7 +265,7 @@ def test_hourly_ticks_across_the_dst_changes_deliver_each_occurrence_once():
         stop = dt.datetime.combine(end_day, dt.time(0), tzinfo=UTC)
         while tick < stop:
             following = tick + dt.timedelta(hours=1)
-            delivered += due_between(wheel, tick, following)
+            delivered += due_between(wheel, tick, following, STOCKHOLM)
             tick = following
     keys = [(o.activity_key, o.period) for o in delivered]
     assert sorted(keys) == [
@@ -272,24 +279,24 @@ def test_hourly_ticks_across_the_dst_changes_deliver_each_occurrence_once():
 def test_one_window_across_the_autumn_change_has_no_duplicates(default_wheel):
     start = dt.datetime(2027, 10, 1, tzinfo=UTC)
     end = dt.datetime(2027, 11, 30, tzinfo=UTC)
-    found = due_between(default_wheel, start, end)
+    found = due_between(default_wheel, start, end, STOCKHOLM)
     assert [o.activity_key for o in found] == ["oct-plan-finetune", "nov-funnel-q1"]
 
 
 def test_due_between_is_exclusive_at_start_and_inclusive_at_end(default_wheel):
     [kickoff] = [
-        o for o in occurrences_for_year(default_wheel, 2027) if o.activity_key == "jan-kickoff"
+        o for o in occurrences_for_year(default_wheel, 2027, STOCKHOLM) if o.activity_key == "jan-kickoff"
     ]
     second = dt.timedelta(seconds=1)
-    assert due_between(default_wheel, kickoff.due_at - second, kickoff.due_at) == [kickoff]
-    assert due_between(default_wheel, kickoff.due_at, kickoff.due_at + second) == []
-    assert due_between(default_wheel, kickoff.due_at, kickoff.due_at - second) == []
+    assert due_between(default_wheel, kickoff.due_at - second, kickoff.due_at, STOCKHOLM) == [kickoff]
+    assert due_between(default_wheel, kickoff.due_at, kickoff.due_at + second, STOCKHOLM) == []
+    assert due_between(default_wheel, kickoff.due_at, kickoff.due_at - second, STOCKHOLM) == []
 
 
 def test_due_between_crosses_the_year_boundary(default_wheel):
     start = dt.datetime(2027, 12, 15, tzinfo=UTC)
     end = dt.datetime(2028, 1, 31, tzinfo=UTC)
-    found = due_between(default_wheel, start, end)
+    found = due_between(default_wheel, start, end, STOCKHOLM)
     assert [(o.activity_key, o.period) for o in found] == [
         ("dec-steering-meeting", "2027-12"),
         ("jan-kickoff", "2028-01"),
@@ -298,7 +305,7 @@ def test_due_between_crosses_the_year_boundary(default_wheel):
 
 def test_due_between_refuses_naive_datetimes(default_wheel):
     with pytest.raises(ValueError, match="naive"):
-        due_between(default_wheel, dt.datetime(2027, 1, 1), dt.datetime(2027, 2, 1))
+        due_between(default_wheel, dt.datetime(2027, 1, 1), dt.datetime(2027, 2, 1), STOCKHOLM)
 
 
 # --- errors with line numbers -------------------------------------------------------------

@@ -20,6 +20,7 @@ def _form_data(card):
 
 
 async def _review(bot, need_id, answers, user=ALEX):
+    await bot.services.outbox.drain()  # earlier notices are out, so the replies are this form's
     opened = await bot.click({"verb": "assess.open", "need_id": need_id}, user=user)
     buttons = _form_data(opened[-1].card)
     reviewed = await bot.click({**buttons["assess.review"], **answers}, user=user)
@@ -52,6 +53,7 @@ async def test_within_plan_commits_the_frame_and_tells_the_raiser(bot):
     need = await bot.query(lambda s: s.get(Need, need_id))
     assert need.status == NeedStatus.within_plan
     # Isaiah raised it; he is told in Swedish in his own chat
+    await bot.services.outbox.drain()
     notices = [r for r in bot.connector.sent if "Ditt behov har bedömts" in r.all_text()]
     assert notices and "inom e-områdets plan" in notices[-1].all_text()
     events = await bot.query(lambda s: list(s.exec(select(NeedEvent).where(NeedEvent.need_id == need_id))))
@@ -76,6 +78,7 @@ async def test_declined_needs_a_reason_and_the_raiser_reads_it_in_english(bot):
     await _assess(bot, need_id, {**declined, "reason": "Finns redan i Canvas"})
     need = await bot.query(lambda s: s.get(Need, need_id))
     assert need.status == NeedStatus.declined
+    await bot.services.outbox.drain()
     notice = [r for r in bot.connector.sent if "Your need has been assessed" in r.all_text()][-1].all_text()
     assert "Your need has been declined." in notice and "Finns redan i Canvas" in notice
 
@@ -131,6 +134,7 @@ async def test_submitted_twice_commits_once(bot):
     reviewed, buttons = await _review(bot, need_id, WITHIN)
     confirm = {**buttons["assess.confirm"], **WITHIN}
     await bot.click(confirm)
+    await bot.services.outbox.drain()
     again = await bot.click(confirm)
     assert "Redan sparad" in again[-1].all_text()
     plan = await bot.query(lambda s: plan_of(s))
@@ -159,6 +163,7 @@ async def test_reassessment_releases_and_recommits_and_keeps_history(bot):
     rows = await bot.query(lambda s: repo.assessments_of(s, need_id))
     assert [r.outcome for r in rows] == ["within_plan", "within_plan", "inventory"]
     # a card from before the later assessments stores nothing
+    await bot.services.outbox.drain()
     replies = await bot.click({**old_card_buttons["assess.confirm"], **WITHIN})
     assert "Formuläret är inaktuellt" in replies[-1].all_text()
     assert len(await bot.query(lambda s: repo.assessments_of(s, need_id))) == 3

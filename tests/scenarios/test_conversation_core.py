@@ -185,6 +185,22 @@ async def test_admin_grants_and_revokes_a_role_by_command(bot):
     assert "Bara en administratör" in texts(replies)
 
 
+async def test_a_role_is_granted_to_the_person_mentioned_in_the_channel(bot):
+    from tests.support.botkit import BOT_ID, MEGAN
+
+    await bot.say("hej", user=MEGAN)
+    body = bot.activity(ALEX, kind="channel", text="roll ge koordinator forskning <at>Megan</at>")
+    body["entities"] += [{"type": "mention", "text": "<at>Styra</at>", "mentioned": ["not", "an", "account"]},
+                         {"type": "mention", "text": "<at>Megan</at>",
+                          "mentioned": {"id": MEGAN.teams_id, "name": "Megan", "aadObjectId": MEGAN.aad_id}}]
+    assert body["entities"][0]["mentioned"]["id"] == BOT_ID
+    replies = await bot.send(body)
+    assert "Megan Bowen är nu e-koordinator i Forskning" in texts(replies)
+    held = await bot.query(lambda s: s.exec(select(RoleAssignment).where(RoleAssignment.aad_id == MEGAN.aad_id,
+                                                                         RoleAssignment.role == "coordinator")).all())
+    assert sorted(r.scope for r in held) == ["ekonomi", "forskning"]  # ekonomi was hers already
+
+
 async def test_control_characters_never_reach_the_database(bot):
     body = bot.activity(text="hj\u0000älp")
     body["from"]["name"] = "Alex\u0000 Wil\u0007ber"
@@ -230,3 +246,41 @@ async def test_a_reply_is_addressed_like_the_sdk_would_and_carries_no_nulls(bot)
         return []
 
     assert nulls(reply) == []  # the real Bot Connector refuses explicit nulls ("Invalid input")
+
+
+# --- two first messages at once in a brand-new chat --------------------------------------
+
+
+def _newcomer(n: int, run: int, lang: str = "sv-SE"):
+    from tests.support.botkit import User
+
+    return User(f"77777777-0000-0000-{run:04d}-{n:012d}", f"Ny Person {run}-{n}", f"user-new-{run}-{n}", lang)
+
+
+async def test_two_first_messages_at_once_in_a_new_chat_are_both_answered(any_bot):
+    """The person, the conversation and the welcome are written by both turns at once; neither
+    may fail on the other's insert, and each message gets its own answer."""
+    import asyncio
+
+    bot = any_bot
+    for run in range(30):
+        user = _newcomer(1, run)
+        await asyncio.gather(bot.say("hjälp", user=user), bot.say("mina behov", user=user))
+        got = [s for s in bot.connector.sent if s.conversation_id == user.personal_conversation]
+        text = texts(got)
+        assert "Förlåt, något gick fel" not in text and "Incident" not in text, text
+        assert "Vad kan jag hjälpa till med?" in text, text  # the help card
+        assert "Du har inte registrerat några behov" in text, text  # my needs, empty
+        assert "jag heter Styra" in text  # welcomed (once or, at the race, twice)
+
+
+async def test_first_messages_of_two_new_people_at_once_are_both_answered(any_bot):
+    import asyncio
+
+    bot = any_bot
+    for run in range(30):
+        first, second = _newcomer(2, run), _newcomer(3, run, "en-US")
+        await asyncio.gather(bot.say("hjälp", user=first), bot.say("help", user=second))
+        for user, answer in ((first, "Vad kan jag hjälpa till med?"), (second, "What can I help you with?")):
+            text = texts([s for s in bot.connector.sent if s.conversation_id == user.personal_conversation])
+            assert answer in text and "Incident" not in text, text

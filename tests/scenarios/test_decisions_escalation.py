@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dialogs import decisions
 from tests.support.botkit import ALEX, CHANNEL_ID, PATTI
 from tests.support.cards import text, verbs
 from tests.support.decision_kit import (
@@ -15,6 +14,7 @@ from tests.support.decision_kit import (
     make_basis,
     need_of,
     plan_2026,
+    post_basis,
 )
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
@@ -24,7 +24,7 @@ async def _posted(bot, basis_id, *, escalate=False):
     bot.services.clock = lambda: NOW
     await bot.query(link_channels, bot.connector.url)
     basis_id = await bot.query(lambda s: make_basis(s, escalate=escalate))
-    await decisions.post_basis(bot.services, basis_id)
+    await post_basis(bot, basis_id)
     return basis_id
 
 
@@ -40,7 +40,7 @@ async def test_the_chair_escalates_and_the_portfolio_chair_decides(any_bot):
     shown = text(card_of(body))
     assert "Styrgruppen: Lyft till portföljledningen" in shown and "Väntar på portföljledningens beslut." in shown
     assert (await bot.query(need_of, basis_id)).status.value == "awaiting_decision"
-    await decisions.drain()
+    await bot.services.outbox.drain()
 
     portfolio = _posts(bot, PORTFOLIO_CHANNEL)
     assert len(portfolio) == 1
@@ -66,7 +66,7 @@ async def test_the_chair_escalates_and_the_portfolio_chair_decides(any_bot):
     assert (await bot.query(need_of, basis_id)).status.value == "approved"
     assert (await bot.query(plan_2026)).committed_sek == 150_000
 
-    await decisions.drain()
+    await bot.services.outbox.drain()
     puts = {s.conversation_id: s.all_text() for s in bot.connector.sent if s.method == "PUT"}
     assert "Portföljledningen: Godkänt" in puts[PORTFOLIO_CHANNEL]
     # the steering copy now shows both decisions
@@ -82,7 +82,7 @@ async def test_a_basis_that_affects_the_whole_portfolio_goes_on_after_approval(a
     # the steering group's approval does not yet change the plan
     assert (await bot.query(need_of, basis_id)).status.value == "awaiting_decision"
     assert (await bot.query(plan_2026)).committed_sek == 0
-    await decisions.drain()
+    await bot.services.outbox.drain()
     assert len(_posts(bot, PORTFOLIO_CHANNEL)) == 1
 
     status, body = await bot.invoke({"verb": "decision.reject", "basis_id": basis_id, "level": "portfolio",
@@ -90,7 +90,7 @@ async def test_a_basis_that_affects_the_whole_portfolio_goes_on_after_approval(a
     assert status == 200
     assert (await bot.query(need_of, basis_id)).status.value == "declined"
     assert (await bot.query(plan_2026)).committed_sek == 0
-    await decisions.drain()
+    await bot.services.outbox.drain()
 
 
 async def test_portfolio_level_is_closed_without_an_escalation(bot):

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dialogs import decisions
 from storage import org
 from storage.models import BasisStatus
 from tests.support.botkit import ALEX, CHANNEL_ID, ISAIAH, MEGAN, PATTI, STRANGER
@@ -22,6 +21,7 @@ from tests.support.decision_kit import (
     make_basis,
     need_of,
     plan_2026,
+    post_basis,
 )
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)  # 14:05 in Stockholm
@@ -33,7 +33,7 @@ async def ready(bot):
     bot.services.clock = lambda: NOW
     await bot.query(link_channels, bot.connector.url)
     basis_id = await bot.query(make_basis)
-    await decisions.post_basis(bot.services, basis_id)
+    await post_basis(bot, basis_id)
     return basis_id
 
 
@@ -46,8 +46,8 @@ async def test_posted_card_is_the_read_only_view_with_a_refresh_for_chair_and_de
     await bot.query(link_channels, bot.connector.url)
     await bot.query(grant_deputy, MEGAN)
     basis_id = await bot.query(make_basis)
-    await decisions.post_basis(bot.services, basis_id)
-    await decisions.post_basis(bot.services, basis_id)  # a second hook call posts nothing more
+    await post_basis(bot, basis_id)
+    await post_basis(bot, basis_id)  # a second call posts nothing more
     posted = _posted(bot)
     assert len(posted) == 1
     card = posted[0].card
@@ -104,7 +104,7 @@ async def test_approve_records_one_decision_changes_the_plan_and_tells_people(bo
     kinds = [e.kind for e in await bot.query(events_of, ready)]
     assert kinds == ["decided", "plan_changed", "status_changed"]
 
-    await decisions.drain()
+    await bot.services.outbox.drain()
     updates = [s for s in bot.connector.sent if s.method == "PUT"]
     assert len(updates) == 1 and updates[0].conversation_id == CHANNEL_ID
     assert updates[0].activity_id == _posted(bot)[0].activity_id
@@ -140,7 +140,7 @@ async def test_send_back_returns_the_basis_to_the_coordinators_with_the_comment(
     assert status == 200 and "Återremitterat till koordinatorerna" in text(card_of(body))
     assert await bot.query(basis_status, ready) == "sent_back"
     assert (await bot.query(need_of, ready)).status.value == "under_assessment"
-    await decisions.drain()
+    await bot.services.outbox.drain()
     coordinator = [s for s in bot.connector.sent if s.conversation_id == "a:personal-user-id-0" and s.method == "POST"]
     assert len(coordinator) == 1
     assert "Beskriv beroendet till forskning." in coordinator[0].all_text()

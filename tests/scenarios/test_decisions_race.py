@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from dialogs import decisions
 from tests.support.botkit import ALEX, MEGAN
 from tests.support.cards import text
 from tests.support.decision_kit import (
@@ -18,6 +17,7 @@ from tests.support.decision_kit import (
     make_basis,
     need_of,
     plan_2026,
+    post_basis,
 )
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
@@ -28,7 +28,7 @@ async def _setup(bot) -> int:
     await bot.query(link_channels, bot.connector.url)
     await bot.query(grant_deputy, MEGAN)
     basis_id = await bot.query(make_basis)
-    await decisions.post_basis(bot.services, basis_id)
+    await post_basis(bot, basis_id)
     return basis_id
 
 
@@ -51,7 +51,7 @@ async def test_chair_and_deputy_at_once_make_one_decision(any_bot):
     assert [e.kind for e in await any_bot.query(events_of, basis_id)].count("decided") == 1
     plan = await any_bot.query(plan_2026)
     assert plan.committed_sek == (150_000 if winner.outcome.value == "approved" else 0)
-    await decisions.drain()
+    await any_bot.services.outbox.drain()
     assert len([s for s in any_bot.connector.sent if s.method == "PUT"]) == 1
 
 
@@ -65,4 +65,4 @@ async def test_many_identical_clicks_at_once_make_one_decision(any_bot):
     plan = await any_bot.query(plan_2026)
     assert plan.committed_sek == 150_000 and plan.frame_sek == 2_600_000
     assert sum("Redan beslutat av" in text(card_of(body)) for _, body in results) == 5
-    await decisions.drain()
+    await any_bot.services.outbox.drain()

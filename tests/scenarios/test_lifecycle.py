@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from dialogs import decisions
-from dialogs.needs.register import drain as drain_notices
 from storage import assessments as repo
+from storage import bases
 from storage.models import BasisStatus, Decision, LinkedChannel, Need, NeedEvent, NeedStatus, Plan
 from tests.support.botkit import ADELE, ALEX, CHANNEL_ID, ISAIAH, STRANGER
 from tests.support.cards import buttons, inputs, press, texts, verbs
@@ -72,7 +71,7 @@ async def register(bot, user, first_words: str, **typed) -> tuple[Need, list[Sen
     form = card_with(await bot.say(first_words, user=user), "need.submit")
     before = len(bot.connector.sent)
     replies = await bot.click(press(form, "need.submit", **typed), user=user)
-    await drain_notices(bot.services)
+    await bot.services.outbox.drain()
     need = await bot.query(lambda s: s.exec(select(Need).order_by(Need.id.desc())).first())
     return need, replies + [s for s in bot.connector.sent[before:] if s not in replies]
 
@@ -150,14 +149,16 @@ async def to_the_steering_group(bot) -> tuple[Need, int]:
     before = len(bot.connector.sent)
     replies = await bot.click(press(form, "basis.submit", **BASIS), user=ALEX, kind="channel")
     assert "skickat till de e-områdesansvariga: Adele Vance" in text_of(replies)
+    await bot.services.outbox.drain()
     request = card_with(personal(bot, ADELE, before), "anchor.agree")
     assert "Digital tentamen för distansstudenter" in text_of([request])
 
     before = len(bot.connector.sent)
     replies = await bot.click(press(request, "anchor.agree"), user=ADELE)
     assert "klart för styrgruppen" in text_of(replies)
-    basis = await bot.query(lambda s: repo.latest_basis(s, need.id))
+    basis = await bot.query(lambda s: bases.latest_basis(s, need.id))
     assert basis.status == BasisStatus.ready
+    await bot.services.outbox.drain()
     posted = [s for s in to(bot, CHANNEL_ID, before) if s.method == "POST"]
     assert len(posted) == 1 and "Beslutsunderlag för styrgruppen" in text_of(posted)
     return need, basis.id
@@ -188,7 +189,7 @@ async def test_a_need_goes_all_the_way_to_approval_in_swedish(any_bot):
     shown = text_of([card_of(body)])
     assert status == 200 and "Styrgruppen: Godkänt" in shown and "UTB 2026/77" in shown
     assert verbs(card_of(body)) == []
-    await decisions.drain()
+    await bot.services.outbox.drain()
 
     updated = [s for s in to(bot, CHANNEL_ID) if s.method == "PUT"]
     assert len(updated) == 1 and updated[0].activity_id == posted.activity_id
@@ -243,6 +244,7 @@ async def test_an_english_speaker_without_roles_gets_their_need_handled_within_t
     plan = await plan_2026(bot)
     assert (plan.committed_hours, plan.committed_sek) == (plan_before.committed_hours + 40, plan_before.committed_sek + 20_000)
     assert (await need_now(bot, need.id)).status == NeedStatus.within_plan
+    await bot.services.outbox.drain()
     told = text_of(personal(bot, STRANGER, before))
     assert "Your need has been assessed" in told, told
     assert "Ditt behov" not in told
@@ -267,6 +269,7 @@ async def test_declined_with_a_reason_and_the_inventory_reaches_the_export(bot, 
     await assess(bot, declined, {"serves": "no", "if_not": "declined", "reason": "Teams räcker för kursens chatt."},
                  expect="Avsl")  # "Avslås" / "Avslaget": the outcome, in Swedish
     assert (await need_now(bot, declined.id)).status == NeedStatus.declined
+    await bot.services.outbox.drain()
     told = text_of(personal(bot, ISAIAH, before))
     assert "Ditt behov har avslagits." in told and "Teams räcker för kursens chatt." in told
 
@@ -298,7 +301,7 @@ async def test_the_chair_sends_the_basis_back_and_the_need_is_assessed_again(bot
     status, body = await bot.invoke(press(card_of(body), "decision.send_back",
                                           comment="Beskriv risken med leverantören bättre."), user=ALEX)
     assert status == 200 and "Återremitterat till koordinatorerna" in text_of([card_of(body)])
-    await decisions.drain()
+    await bot.services.outbox.drain()
     told = text_of(personal(bot, ALEX, before))
     assert "Beskriv risken med leverantören bättre." in told
     assert (await need_now(bot, need.id)).status == NeedStatus.under_assessment
@@ -311,7 +314,7 @@ async def test_the_chair_sends_the_basis_back_and_the_need_is_assessed_again(bot
     assert (await plan_2026(bot)).committed_hours == plan_before.committed_hours + 300
     rows = await bot.query(lambda s: repo.assessments_of(s, need.id))
     assert [r.outcome for r in rows] == ["decision_basis", "within_plan"]
-    assert (await bot.query(lambda s: repo.latest_basis(s, need.id))).status == BasisStatus.superseded
+    assert (await bot.query(lambda s: bases.latest_basis(s, need.id))).status == BasisStatus.superseded
     shown = text_of(await bot.say("behov B-2026-0001", user=ALEX))
     assert shown.count("Alex Wilber bedömde behovet") == 2
 
@@ -340,7 +343,7 @@ async def test_a_member_cannot_decide_and_a_replayed_approval_changes_nothing(bo
     assert first[0] == again[0] == 200
     replayed = text_of([card_of(again[1])])
     assert "Redan beslutat av Alex Wilber" in replayed and "2026-11-21 14:05" in replayed
-    await decisions.drain()
+    await bot.services.outbox.drain()
     assert len(await bot.query(lambda s: list(s.exec(select(Decision))))) == 1
     plan = await plan_2026(bot)
     assert plan.committed_hours == plan_before.committed_hours + 5000

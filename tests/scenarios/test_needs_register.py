@@ -53,9 +53,14 @@ async def register(bot, user=ISAIAH, **values) -> list:
 
 
 async def drain(bot) -> None:
-    from dialogs.needs.register import drain as drain_notices
+    """Send every outbox row that is due (the coordinators' notices)."""
+    await bot.services.outbox.drain()
 
-    await drain_notices(bot.services)
+
+async def notice_rows(bot) -> list:
+    from storage import outbox
+
+    return await bot.query(lambda s: outbox.rows_for(s, "need:"))
 
 
 async def needs(bot) -> list[Need]:
@@ -300,7 +305,7 @@ async def test_the_same_activity_delivered_twice_is_handled_once(bot):
     form = await open_form(bot)
     body = bot.activity(ISAIAH, value=submit_data(form, **GOOD), activity_id="dup-1")
     first = await bot.send(body)
-    await drain(bot)  # the first delivery's coordinator notice goes out in the background
+    await drain(bot)  # the first delivery's coordinator notice goes out after the answer
     second = await bot.send(body)
     assert first and second == []
     assert len(await needs(bot)) == 1
@@ -311,8 +316,10 @@ async def test_concurrent_duplicate_submits_give_one_need(any_bot):
     fixed_clock(bot)
     form = await open_form(bot)
     data = submit_data(form, **GOOD)
-    await asyncio.gather(*(bot.click(data) for _ in range(4)))
+    await asyncio.gather(*(bot.click(data, user=ISAIAH) for _ in range(4)))
     assert [n.number for n in await needs(bot)] == ["B-2026-0001"]
+    [need] = await needs(bot)
+    assert [r.key for r in await notice_rows(bot)] == [f"need:{need.id}:notice:{ALEX.aad_id}"]
 
 
 async def test_numbers_count_up_per_year(any_bot):
@@ -387,12 +394,45 @@ async def test_a_coordinator_notice_failure_does_not_fail_the_registration(bot):
     async def broken(*args, **kwargs):
         raise RuntimeError("Teams is down")
 
-    bot.services.outbound.send_to_linked = broken
+    bot.services.outbound.send = broken  # every send of an outbox row fails
     replies = await bot.click(submit_data(form, **GOOD), user=ISAIAH)
     await drain(bot)
     assert len(await needs(bot)) == 1
     text = "\n".join(r.all_text() for r in replies)
     assert "B-2026-0001 är registrerat" in text and "Incident" not in text
+    # the notice is kept for a later try, not lost
+    assert [(r.status, r.attempts) for r in await notice_rows(bot)] == [("pending", 1)]
+
+
+async def test_the_notice_is_written_with_the_need_and_a_repeated_submit_adds_none(bot):
+    fixed_clock(bot)
+    await bot.say("koppla utbildning", user=ALEX, kind="channel")
+    form = await open_form(bot)
+    data = submit_data(form, **GOOD)
+    await bot.click(data, user=ISAIAH)
+    [need] = await needs(bot)
+    [row] = await notice_rows(bot)
+    assert (row.key, row.recipient, row.subject) == (f"need:{need.id}:notice:steering", "linked:steering:utbildning",
+                                                     f"need:{need.id}")
+    await drain(bot)
+    before = len(bot.connector.sent)
+    second = await bot.click(data, user=ISAIAH)
+    await drain(bot)
+    assert "Du har redan skickat det här formuläret" in second[-1].all_text()
+    assert len(await notice_rows(bot)) == 1
+    assert not [s for s in bot.connector.sent[before:] if "Nytt behov i Utbildning" in s.all_text()]
+
+
+async def test_each_coordinator_is_told_in_their_own_language(personal_bot):
+    bot = personal_bot
+    fixed_clock(bot)
+    await bot.say("språk engelska", user=ALEX)
+    await register(bot, MEGAN, e_area="forskning")
+    await drain(bot)
+    [notice] = [s for s in bot.connector.sent if s.conversation_id == ALEX.personal_conversation and s.cards
+                and "B-2026-0001" in s.all_text()]
+    assert "New need in Research: B-2026-0001" in notice.all_text()
+    assert "Nytt behov" not in notice.all_text()
 
 
 assert BOT_ID  # the harness's bot id is what channel mentions point at

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from dialogs import wheel as reminders
+from storage import outbox as outbox_repo
 from storage import reminders as repo
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local
 from tests.support.botkit import ALEX, ISAIAH
@@ -44,6 +45,7 @@ async def test_a_member_who_is_not_coordinator_gets_a_refusal_in_the_card(bot):
     assert verbs(card) == []
     after = await bot.query(repo.get, row.id)
     assert after.status == "sent" and after.answer is None
+    await bot.services.outbox.drain()
     assert not [s for s in bot.connector.sent if s.method == "PUT"]
 
 
@@ -69,6 +71,7 @@ async def test_done_updates_the_posted_card_for_everyone_and_a_stale_card_shows_
     saved = await bot.query(repo.get, row.id)
     assert (saved.status, saved.answer, saved.answered_by) == ("answered", "done", ALEX.aad_id)
 
+    await bot.services.outbox.drain()
     updates = [s for s in bot.connector.sent if s.method == "PUT"]
     assert len(updates) == 1
     assert updates[0].conversation_id == UTB and updates[0].activity_id == original.activity_id
@@ -84,6 +87,7 @@ async def test_done_updates_the_posted_card_for_everyone_and_a_stale_card_shows_
     assert "Påminnelsen är redan besvarad" in stale and "Markerad som klar av Alex Wilber" in stale
     again = await bot.query(repo.get, row.id)
     assert again.answer == "done" and again.snooze_until is None
+    await bot.services.outbox.drain()
     assert len([s for s in bot.connector.sent if s.method == "PUT"]) == 1
 
 
@@ -124,6 +128,7 @@ async def test_start_opens_the_quarter_status_report_checklist_in_a_private_chat
     status, body = await bot.invoke({"verb": "reminder.start", "occurrence_id": row.id}, user=ALEX)
     assert status == 200
     assert "Jag har skickat det du behöver i vår privata chatt" in text_of(card_of(body))
+    await bot.services.outbox.drain()
     personal = [s for s in bot.connector.sent if s.method == "POST" and s.conversation_id == ALEX.personal_conversation]
     assert len(personal) == 1
     text = personal[0].all_text()
@@ -131,6 +136,31 @@ async def test_start_opens_the_quarter_status_report_checklist_in_a_private_chat
     assert "Risker" in text and "Avvikelser och ändrade förutsättningar" in text
     saved = await bot.query(repo.get, row.id)
     assert saved.answer == "started" and saved.status == "sent"
+
+
+async def test_an_answer_leaves_its_follow_ups_in_the_outbox_and_sends_nothing_itself(bot):
+    row, _ = await posted(bot)
+    original = channel_posts(bot.connector, UTB)[0]
+    await bot.services.outbox.stop(0)  # from here on, only a drain sends outbox rows
+    before = len(bot.connector.sent)
+    status, body = await bot.invoke({"verb": "reminder.start", "occurrence_id": row.id}, user=ALEX)
+    assert status == 200
+    assert "Jag har skickat det du behöver i vår privata chatt" in text_of(card_of(body))
+    assert len(bot.connector.sent) == before  # the answer is the card; nothing proactive went out
+    rows = await bot.query(outbox_repo.rows_for, repo.subject_of(row.id) + ":")
+    assert sorted((r.kind, r.recipient, r.status) for r in rows) == [
+        ("reminder.start", f"person:{ALEX.aad_id}", "pending"),
+        ("reminder.update", f"updates:{repo.subject_of(row.id)}", "pending"),
+    ]
+
+    await bot.services.outbox.drain()
+    updates = [s for s in bot.connector.sent if s.method == "PUT"]
+    assert [(u.conversation_id, u.activity_id) for u in updates] == [(UTB, original.activity_id)]
+    assert "Påbörjad av Alex Wilber" in text_of(updates[0].card)
+    personal = [s for s in bot.connector.sent if s.method == "POST" and s.conversation_id == ALEX.personal_conversation]
+    assert len(personal) == 1 and "Statusrapport Q1 · Utbildning" in personal[0].all_text()
+    rows = await bot.query(outbox_repo.rows_for, repo.subject_of(row.id) + ":")
+    assert [r.status for r in rows] == ["sent", "sent"]
 
 
 async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
@@ -164,5 +194,6 @@ async def test_start_opens_the_plan_or_the_needs_inventory(bot, key, when, expec
     row = await bot.query(repo.by_key, key, f"{when[0]}-{when[1]:02d}", "utbildning")
     status, _body = await bot.invoke({"verb": "reminder.start", "occurrence_id": row.id}, user=ALEX)
     assert status == 200
+    await bot.services.outbox.drain()
     personal = [s for s in bot.connector.sent if s.method == "POST" and s.conversation_id == ALEX.personal_conversation]
     assert len(personal) == 1 and expected in personal[0].all_text()

@@ -8,9 +8,11 @@ from aiohttp import web
 
 from bot.cli.main import main as cli_main
 from dialogs import wheel as reminders
+from storage import outbox as outbox_repo
 from storage import reminders as repo
 from storage.reminder_tables import Answer
 from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local, make_services
+from tests.support.botkit import ALEX
 from tests.support.connector import FakeConnector
 
 UTB = "19:utbildning-styrgrupp@thread.tacv2"
@@ -18,6 +20,7 @@ EKO = "19:ekonomi-styrgrupp@thread.tacv2"
 # 2026-03-10 is a Tuesday: "mar-steering-material" goes out at 09:00 (5 working days before
 # the third-Tuesday meeting on 17 March).
 MATERIAL = ("mar-steering-material", "2026-03")
+ALEX_AAD = ALEX.aad_id  # chair (and coordinator) of utbildning in the demo data
 
 
 def setup(db_url, connector, when, **env):
@@ -154,8 +157,13 @@ async def test_unanswered_reminder_is_escalated_to_the_chair_once(db_url, connec
         assert (await reminders.tick(services)).escalated == 0
         clock.now = local(2026, 3, 13, 9, 0)  # three working days
         assert (await reminders.tick(services)).escalated == 1
+        # The nudge is an outbox row written with the escalation, not a send inside the tick.
+        nudges = [r for r in await services.db.run(outbox_repo.rows_for, "reminder:") if r.kind == "reminder.escalation"]
+        assert [(r.recipient, r.status) for r in nudges] == [("person:" + ALEX_AAD, "pending")]
+        assert not [s for s in connector.sent if s.conversation_id == "a:personal-user-id-0"]
         clock.now = local(2026, 3, 16, 9, 0)
         assert (await reminders.tick(services)).escalated == 0
+        await services.outbox.drain()
     finally:
         services.db.dispose()
     # Alex chairs utbildning: the nudge goes to his 1:1 chat, in Swedish.
@@ -239,3 +247,29 @@ async def test_scheduler_has_one_tick_job_with_a_fixed_id(db_url):
         await scheduler.stop()
     finally:
         services.db.dispose()
+
+
+async def test_styra_timezone_moves_the_local_send_time(db_url, connector):
+    # 08:00 in Stockholm is 09:00 in Helsinki: a wheel read in Helsinki time is due already.
+    helsinki, clock = setup(db_url, connector, local(2026, 3, 10, 8, 0), STYRA_TIMEZONE="Europe/Helsinki")
+    try:
+        early = await reminders.tick(helsinki)
+        row = await helsinki.db.run(repo.by_key, *MATERIAL, "utbildning")
+    finally:
+        helsinki.db.dispose()
+    assert early.sent == 1 and row.status == "sent"
+    assert row.due_at == dt.datetime(2026, 3, 10, 7, 0, tzinfo=dt.UTC)  # 09:00 +02:00
+    assert len(channel_posts(connector, UTB)) == 1
+
+
+async def test_the_default_timezone_sends_at_nine_in_stockholm(db_url, connector):
+    services, clock = setup(db_url, connector, local(2026, 3, 10, 8, 0))
+    try:
+        early = await reminders.tick(services)
+        clock.now = local(2026, 3, 10, 9, 0)
+        on_time = await reminders.tick(services)
+        row = await services.db.run(repo.by_key, *MATERIAL, "utbildning")
+    finally:
+        services.db.dispose()
+    assert early.sent == 0 and on_time.sent == 1
+    assert row.due_at == dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)  # 09:00 +01:00

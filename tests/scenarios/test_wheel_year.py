@@ -8,12 +8,19 @@ import datetime as dt
 
 import time_machine
 
-from bot.rules.calendar import STOCKHOLM, is_working_day, non_working_weekdays
-from bot.rules.wheel import load_wheel
+from bot.rules.calendar import is_working_day, non_working_weekdays
+from bot.rules.wheel_file import load_wheel
 from dialogs import wheel as reminders
 from storage import reminders as repo
 from storage.reminder_tables import ReminderOccurrence
-from tests.scenarios.wheel_kit import WallClock, channel_posts, link, local, make_services
+from tests.scenarios.wheel_kit import (
+    STOCKHOLM,
+    WallClock,
+    channel_posts,
+    link,
+    local,
+    make_services,
+)
 
 YEAR = 2026
 LINKED = {"utbildning": "19:utbildning-styrgrupp@thread.tacv2", "ekonomi": "19:ekonomi-styrgrupp@thread.tacv2"}

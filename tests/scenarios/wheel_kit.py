@@ -4,13 +4,14 @@ an injectable wall clock, and linking steering-group channels by writing the row
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from bot.rules.calendar import STOCKHOLM
 from bot.teams.pacing import FakeClock
 from storage import org
 from storage.models import ChannelPurpose, ConversationRef
 
 TENANT = "11111111-2222-3333-4444-555555555555"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")  # the default STYRA_TIMEZONE
 
 
 class WallClock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from dialogs.decisions import followups
 from storage import org
 from storage.counters import next_number
 from storage.models import (
@@ -88,3 +89,11 @@ def card_of(body: dict) -> dict:
     """The card in an adaptiveCard/action answer."""
     assert body.get("statusCode") == 200, body
     return body["value"]
+
+
+async def post_basis(bot, basis_id: int) -> None:
+    """What the last area owner's agreement leaves in the outbox, the basis' post to its steering
+    channel, written and sent."""
+    services = bot.services
+    await bot.query(lambda s: followups.post_basis(s, services.settings, basis_id, services.clock()))
+    await services.outbox.drain()

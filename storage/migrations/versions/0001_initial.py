@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 03:18:45.406023
+Create Date: 2026-12-01 04:21:57.996810
 """
 
 from alembic import op

@@ -1,0 +1,51 @@
+"""The coordinators hear of a new need: outbox rows written in the transaction that saves it.
+
+Where it goes is decided with the need: the e-area's linked steering-group channel (in the
+default language, a channel has many readers), or, when none is linked or the setting says
+`personal`, each coordinator's 1:1 chat in that coordinator's language. The author is not told
+of their own need. Each row's key names the need and the recipient, so a replayed submit adds
+nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import translator
+from bot.outbox import card_activity
+from cards import needs as needcards
+from dialogs.needs.views import need_row
+from storage import org, outbox
+from storage.models import ChannelPurpose, EArea, Need
+from storage.outbox import Recipient
+
+
+def _activity(need: Need, area: EArea, raised_by: str, lang: str, tz: str) -> dict:
+    t = translator(lang)
+    card = needcards.coordinator_notice_card(
+        t, need_row(need, area, t.lang, tz=tz), raised_by=raised_by, on_behalf_of=need.on_behalf_of,
+        hours=need.effort_hours, cost=need.cost_sek,
+        wished_date=need.wished_date.isoformat() if need.wished_date else "")
+    return card_activity(card)
+
+
+def enqueue(session, *, need: Need, area: EArea, raised_by: str, raiser: str,
+            coordinators: list[org.Contact], settings, now: datetime) -> int:
+    """Write the notice rows; the number written."""
+    subject = f"need:{need.id}"
+    if (settings.notify_coordinators_in != "personal"
+            and org.linked_channel(session, ChannelPurpose.steering, area.slug) is not None):
+        added = outbox.enqueue(session, key=f"{subject}:notice:steering",
+                               to=Recipient.linked(ChannelPurpose.steering, area.slug),
+                               activity=_activity(need, area, raised_by, settings.default_locale, settings.timezone),
+                               kind="notice", subject=subject, now=now)
+        return int(added)
+    written = 0
+    for contact in coordinators:
+        if contact.aad_id == raiser:
+            continue  # a coordinator who registers a need knows about it
+        lang = contact.language or settings.default_locale
+        written += outbox.enqueue(session, key=f"{subject}:notice:{contact.aad_id}", to=Recipient.person(contact.aad_id),
+                                  activity=_activity(need, area, raised_by, lang, settings.timezone),
+                                  kind="notice", now=now)
+    return written

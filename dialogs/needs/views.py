@@ -1,0 +1,83 @@
+"""What the needs and plans dialogs share: rows for the need cards, who may look, how to answer."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.roles import can, is_admin
+from bot.rules.permissions import Permission
+from cards import needs as needcards
+from cards.system import error_card
+from storage import org
+from storage.models import EArea, Need, Role
+
+log = logging.getLogger("styra.needs")
+
+
+def local_today(turn) -> date:
+    return turn.now().astimezone(ZoneInfo(turn.settings.timezone)).date()
+
+
+def area_name(area: EArea, lang: str) -> str:
+    return (area.name_en or area.name) if lang == "en" else area.name
+
+
+def need_row(need: Need, area: EArea, lang: str, affected: int = 0, tz: str = "Europe/Stockholm") -> needcards.NeedRow:
+    created = need.created_at.astimezone(ZoneInfo(tz)).date().isoformat() if need.created_at else ""
+    excerpt = need.description[:200] + ("…" if len(need.description) > 200 else "")
+    return needcards.NeedRow(need_id=need.id, number=need.number, title=need.title,
+                             status=str(getattr(need.status, "value", need.status)), area=area_name(area, lang),
+                             created=created, affected=affected, excerpt=excerpt)
+
+
+def split_area(session, words: list[str]) -> tuple[EArea | None, str]:
+    """'ekonomi och personal under bedömning' -> (the e-area, 'under bedömning'); longest area first."""
+    for cut in range(len(words), 0, -1):
+        area = org.find_e_area(session, " ".join(words[:cut]))
+        if area is not None:
+            return area, " ".join(words[cut:])
+    return None, ""
+
+
+def may_view(session, settings, aad_id: str, slug: str, permission: Permission) -> bool:
+    """The e-area's roles, an administrator, or the portfolio office (which follows every e-area)."""
+    if is_admin(settings, aad_id) or can(session, settings, aad_id, permission, scope=slug):
+        return True
+    return any(a.role == Role.portfolio_office and a.scope == org.PORTFOLIO_SCOPE for a in org.roles_of(session, aad_id))
+
+
+def coordinator_names(session, slug: str) -> list[str]:
+    return [c.name for c in org.contacts(session, slug, Role.coordinator)]
+
+
+async def show(turn, content: dict, *, new_message: bool = False):
+    """Answer a card click: in place for Action.Execute, else replace the clicked card when possible."""
+    if turn.is_invoke:
+        return content
+    reply_to = getattr(turn.activity, "reply_to_id", None)
+    if reply_to and not new_message:
+        try:
+            await turn.replace_card(reply_to, content)
+            return None
+        except Exception as exc:  # an old or foreign message cannot be edited: send a new one
+            log.info("could not update card %s in place: %s", reply_to, exc)
+    await turn.send_card(content)
+    return None
+
+
+async def send(turn, content: dict):
+    """A card as the answer: returned for Action.Execute, else sent."""
+    if turn.is_invoke:
+        return content
+    await turn.send_card(content)
+    return None
+
+
+async def answer_text(turn, text: str):
+    """A short text answer; for Action.Execute it has to be a card."""
+    if turn.is_invoke:
+        return error_card(turn.t, text)
+    await turn.say(text)
+    return None

@@ -1,0 +1,208 @@
+"""Repository for decisions on decision bases (DOMAIN.md §3).
+
+Functions take the caller's session and never commit. Exactly once: `load(..., lock=True)` locks
+the basis row (PostgreSQL FOR UPDATE; SQLite transactions are BEGIN IMMEDIATE) and
+`record_decision` inserts in a savepoint guarded by the unique (basis_id, level) key, so a race,
+a double click or a replayed invoke finds the decision that won.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.counters import next_number
+from storage.models import (
+    Assessment,
+    BasisStatus,
+    Decision,
+    DecisionBasis,
+    DecisionOutcome,
+    EArea,
+    Need,
+    NeedEvent,
+    NeedStatus,
+    Person,
+    Plan,
+    RoleAssignment,
+)
+
+log = logging.getLogger("styra.decisions")
+
+STEERING, PORTFOLIO = "steering", "portfolio"
+
+
+@dataclass
+class Found:
+    """A basis with its need, e-area and the decisions taken on it (steering first)."""
+
+    basis: DecisionBasis
+    need: Need
+    area: EArea
+    decisions: list[Decision]
+
+
+def decisions_of(session: Session, basis_id: int) -> list[Decision]:
+    rows = session.exec(select(Decision).where(Decision.basis_id == basis_id)).all()
+    return sorted(rows, key=lambda d: (d.level != STEERING, d.id))
+
+
+def load(session: Session, basis_id: int, *, lock: bool = False) -> Found | None:
+    """One query for basis, need and e-area; the lock (PostgreSQL) covers the basis row only."""
+    stmt = (
+        select(DecisionBasis, Need, EArea)
+        .join(Need, Need.id == DecisionBasis.need_id)
+        .join(EArea, EArea.id == Need.e_area_id)
+        .where(DecisionBasis.id == basis_id)
+    )
+    row = session.exec(stmt.with_for_update(of=DecisionBasis) if lock else stmt).first()
+    if row is None:
+        return None
+    basis, need, area = row
+    return Found(basis, need, area, decisions_of(session, basis_id))
+
+
+def people_holding(session: Session, scope: str, roles: list) -> list[Person]:
+    """People holding any of these roles in the scope, in one query."""
+    stmt = (
+        select(Person)
+        .join(RoleAssignment, RoleAssignment.aad_id == Person.aad_id)
+        .where(RoleAssignment.scope == scope, RoleAssignment.role.in_(roles))
+        .order_by(Person.aad_id)
+    )
+    seen, out = set(), []
+    for person in session.exec(stmt):
+        if person.aad_id not in seen:
+            seen.add(person.aad_id)
+            out.append(person)
+    return out
+
+
+def person(session: Session, aad_id: str) -> Person | None:
+    return session.get(Person, aad_id)
+
+
+# --- deciding ---------------------------------------------------------------------------------
+
+
+def record_decision(session: Session, found: Found, *, level: str, outcome: str, need_status: str | None,
+                    basis_status: str | None, change_plan: bool, to_portfolio: bool, actor: str,
+                    actor_name: str, comment: str, registry_number: str, snapshot: str, year: int,
+                    now: datetime) -> Decision | None:
+    """The decision, its effect on the need, the basis and the plan, and the need's history, in
+    the caller's transaction. None when another transaction decided first (nothing written)."""
+    basis, need, area = found.basis, found.need, found.area
+    parent = next((d for d in found.decisions if d.level == STEERING), None) if level == PORTFOLIO else None
+    try:
+        with session.begin_nested():
+            decision = Decision(
+                number=f"pending:{uuid.uuid4().hex[:12]}", basis_id=basis.id, level=level,
+                parent_id=parent.id if parent else None, e_area_id=area.id, outcome=DecisionOutcome(outcome),
+                decided_by=actor, decided_by_name=actor_name, decided_at=now, comment=comment,
+                registry_number=registry_number, basis_snapshot=snapshot,
+            )
+            session.add(decision)
+            session.flush()
+    except IntegrityError:  # lost a race the lock did not cover
+        return None
+    effects = []
+    if need_status is not None:
+        effects = _apply(session, found, NeedStatus(need_status), BasisStatus(basis_status), change_plan,
+                         actor, actor_name, comment, year, now)
+    # Numbered last: the year's counter row stays locked from here to commit, and every decision
+    # in the portfolio waits for it, so keep that stretch short.
+    decision.number = next_number(session, "D", year)
+    session.flush()
+    events = [_event(need, actor, actor_name, now, "decided", decision=decision.number, level=level,
+                     outcome=outcome, comment=comment, registry_number=registry_number,
+                     basis_id=basis.id, basis_version=basis.version)]
+    if to_portfolio:
+        events.append(_event(need, actor, actor_name, now, "escalated", decision=decision.number))
+    session.add_all(events + effects)  # one multi-row insert at commit
+    found.decisions = sorted([*found.decisions, decision], key=lambda d: (d.level != STEERING, d.id))
+    return decision
+
+
+def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status: BasisStatus, change_plan: bool,
+           actor: str, actor_name: str, comment: str, year: int, now: datetime) -> list[NeedEvent]:
+    basis, need, area = found.basis, found.need, found.area
+    events = []
+    before = need.status
+    if change_plan:
+        plan = _plan_for(session, basis, area, year)
+        if plan is not None:
+            plan.frame_sek += basis.frame_change_sek
+            plan.frame_hours += basis.frame_change_hours
+            plan.committed_sek += basis.cost_sek
+            plan.committed_hours += basis.hours
+            plan.updated_at = now
+            events.append(_event(need, actor, actor_name, now, "plan_changed", plan_id=plan.id,
+                                 frame_change_sek=basis.frame_change_sek, frame_change_hours=basis.frame_change_hours,
+                                 committed_sek=basis.cost_sek, committed_hours=basis.hours))
+        else:
+            log.warning("approved basis %s but found no plan for %s", basis.id, area.slug)
+    need.status, basis.status = need_status, basis_status
+    basis.updated_at = need.updated_at = now
+    events.append(_event(need, actor, actor_name, now, "status_changed",
+                         **{"from": _value(before), "to": _value(need.status), "reason": comment}))
+    return events
+
+
+def _plan_for(session: Session, basis: DecisionBasis, area: EArea, year: int) -> Plan | None:
+    """The plan the assessment weighed the need against; else the e-area's plan for this year."""
+    if basis.assessment_id is not None:
+        stmt = (
+            select(Plan).join(Assessment, Assessment.plan_id == Plan.id)
+            .where(Assessment.id == basis.assessment_id).with_for_update(of=Plan)
+        )
+        plan = session.exec(stmt).first()
+        if plan is not None:
+            return plan
+    return session.exec(
+        select(Plan).where(Plan.e_area_id == area.id, Plan.year == year).with_for_update()
+    ).first()
+
+
+def _event(need: Need, actor: str, actor_name: str, now: datetime, kind: str, **detail: Any) -> NeedEvent:
+    return NeedEvent(need_id=need.id, at=now, actor=actor, actor_name=actor_name, kind=kind,
+                     detail=json.dumps(detail, ensure_ascii=False))
+
+
+def _value(status: Any) -> str:
+    return status.value if hasattr(status, "value") else str(status)
+
+
+# --- listing ------------------------------------------------------------------------------------
+
+
+def of_area(session: Session, area_id: int) -> list[tuple[Decision, Need]]:
+    """The e-area's decisions with their needs, newest first."""
+    stmt = (
+        select(Decision, Need)
+        .join(DecisionBasis, DecisionBasis.id == Decision.basis_id)
+        .join(Need, Need.id == DecisionBasis.need_id)
+        .where(Decision.e_area_id == area_id)
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+    )
+    return list(session.exec(stmt))
+
+
+def for_export(session: Session, area_id: int) -> list[tuple[Decision, Need, DecisionBasis, str]]:
+    """Every decision of the e-area, oldest first, with the number of the decision it follows."""
+    stmt = (
+        select(Decision, Need, DecisionBasis)
+        .join(DecisionBasis, DecisionBasis.id == Decision.basis_id)
+        .join(Need, Need.id == DecisionBasis.need_id)
+        .where(Decision.e_area_id == area_id)
+        .order_by(Decision.decided_at, Decision.id)
+    )
+    rows = list(session.exec(stmt))
+    numbers = {decision.id: decision.number for decision, _need, _basis in rows}
+    return [(d, n, b, numbers.get(d.parent_id, "")) for d, n, b in rows]
