@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Integer, String, bindparam, exists, select
 from sqlmodel import Session
 
+from storage import reminders
 from storage.access_tables import NeedOffer
 from storage.models import (
     Assessment,
@@ -32,6 +33,9 @@ from storage.reminder_tables import ReminderOccurrence
 from storage.upsert import insert_missing
 
 PORTFOLIO_SCOPE = "portfolio"
+# Under which subjects a basis card is remembered when posted (dialogs/decisions/views.py subject;
+# tests/storage/test_access.py holds the two together).
+BASIS_SUBJECTS = ("decision-basis:{id}", "decision-basis:{id}:portfolio")
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; larger ones exist nowhere
 
 
@@ -125,8 +129,8 @@ def _need(session: Session, key: int, aad_id: str, conversation_id: str) -> Foun
 
 
 def _basis(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
-    row = _run(session, _BASIS, key=key, aad=aad_id, conv=conversation_id, s1=f"basis:{key}",
-               s2=f"basis:{key}:portfolio")
+    steering, portfolio = (pattern.format(id=key) for pattern in BASIS_SUBJECTS)
+    row = _run(session, _BASIS, key=key, aad=aad_id, conv=conversation_id, s1=steering, s2=portfolio)
     if row is None:
         return None
     slug, status, escalate, steering, raiser, posted = row
@@ -160,7 +164,8 @@ def _decision(session: Session, key: int, aad_id: str, conversation_id: str) -> 
 
 
 def _reminder(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:
-    row = _run(session, _REMINDER, key=key, conv=conversation_id, s1=f"reminder:{key}", s2=f"reminder:{key}")
+    subject = reminders.subject_of(key)
+    row = _run(session, _REMINDER, key=key, conv=conversation_id, s1=subject, s2=subject)
     if row is None:
         return None
     scope, status, sent_here, posted = row

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.rules.policy import Record, Relation
+from dialogs.decisions.views import subject
 from storage import access
 from storage.access_tables import NeedOffer
 from storage.demo import load_demo
@@ -51,7 +52,7 @@ async def test_a_basis_its_stage_flags_and_where_its_card_was_posted(any_db):
     def arrange(session):
         load_demo(session)
         basis_id = make_basis(session, escalate=True)
-        session.add(SentCard(subject=f"basis:{basis_id}", conversation_id="19:steering", activity_id="m1"))
+        session.add(SentCard(subject=subject(basis_id), conversation_id="19:steering", activity_id="m1"))
         return basis_id
 
     basis_id = await any_db.run(arrange)
@@ -111,6 +112,10 @@ async def test_roles_by_scope(any_db):
     assert await any_db.run(access.roles, OTHER) == {}
 
 
+def test_the_subjects_of_posted_basis_cards_are_the_decisions_own():
+    assert [s.format(id=7) for s in access.BASIS_SUBJECTS] == [subject(7), subject(7, "portfolio")]
+
+
 def test_every_kind_has_a_loader_and_relations_are_the_policys():
     assert set(access.LOADERS) == {r.value for r in Record} - {"rollup"}
     relation_names = {r.value for r in Relation}
@@ -122,8 +127,20 @@ def test_every_kind_has_a_loader_and_relations_are_the_policys():
         assert name in relation_names and f"{name}=" in source
 
 
+def _arriving(name: str):
+    """A storage module of a capability still on its way: skip until it is in this checkout."""
+    import importlib
+    from pathlib import Path
+
+    import storage
+
+    if not (Path(storage.__file__).parent / f"{name}.py").exists():
+        pytest.skip(f"storage/{name}.py is not here yet")
+    return importlib.import_module(f"storage.{name}")
+
+
 async def test_a_commission_and_who_is_in_it(any_db):
-    tables = pytest.importorskip("storage.commission_tables")  # arrives with the commissions capability
+    tables = _arriving("commission_tables")  # arrives with the commissions capability
 
     def arrange(session):
         draft = tables.Commission(title="Nätverk", kind="network", created_by=ISAIAH, lead=MEGAN)
@@ -149,7 +166,7 @@ async def test_a_commission_and_who_is_in_it(any_db):
 
 
 async def test_a_status_report_by_its_e_area(any_db):
-    tables = pytest.importorskip("storage.report_tables")  # arrives with the status reports capability
+    tables = _arriving("report_tables")  # arrives with the status reports capability
 
     def arrange(session):
         load_demo(session)
