@@ -23,7 +23,7 @@ from bot.teams.handler import TeamsEdge
 from bot.teams.http import BotToken, http_create_conversation, http_team_channels, http_transport
 from bot.teams.outbound import Outbound
 from bot.teams.pacing import Pacer, RealClock
-from dialogs import admin, anchoring, assessment, basis, decisions, language, wheel
+from dialogs import admin, anchoring, assessment, basis, commissions, decisions, language, wheel
 from dialogs import help as help_capability
 from dialogs.needs import lists as needs_lists
 from dialogs.needs import plans as needs_plans
@@ -38,9 +38,11 @@ log = logging.getLogger("styra")
 SERVICES = web.AppKey("services", object)
 
 
+# Interrupts are tried in this order: commissions first, so `avbryt` in an open commission form
+# pauses it and keeps the draft before the general cancel answers.
 CAPABILITIES = (
-    help_capability.cap, language.cap, admin.cap, needs_register.cap, needs_lists.cap, needs_search.cap,
-    needs_plans.cap, assessment.cap, basis.cap, anchoring.cap, decisions.cap, wheel.cap,
+    commissions.cap, help_capability.cap, language.cap, admin.cap, needs_register.cap, needs_lists.cap,
+    needs_search.cap, needs_plans.cap, assessment.cap, basis.cap, anchoring.cap, decisions.cap, wheel.cap,
 )
 
 

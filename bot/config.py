@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(0, ge=0, le=4, alias="STYRA_DIGEST_WEEKDAY")  # 0 = Monday
     reminder_claim_minutes: int = Field(15, ge=1, alias="STYRA_REMINDER_CLAIM_MINUTES")
     reminder_concurrency: int = Field(16, ge=1, alias="STYRA_REMINDER_CONCURRENCY")
+    # Commissions: the number series of decided commissions (U-2026-0007).
+    commission_prefix: str = Field("U", alias="STYRA_COMMISSION_PREFIX", pattern=r"^[A-ZÅÄÖ]{1,6}$")
     # On SIGTERM: seconds to keep sending what is due; the rest waits in the outbox.
     drain_seconds: float = Field(10.0, ge=0, le=300, alias="STYRA_DRAIN_SECONDS")
 

@@ -57,6 +57,8 @@ def help_card(t: Translator) -> dict:
             Fact(title=t("my needs"), value=t("your needs and where they stand")),
             Fact(title=t("need B-2026-0042"), value=t("one need with its history")),
             Fact(title=t("plan <e-area>"), value=t("the e-area's plan and how much of the frame is used")),
+            Fact(title=t("new commission"), value=t("set up cross-unit work: purpose, organisation, document, approval")),
+            Fact(title=t("commissions"), value=t("your commissions, or **commissions active**, and **commission U-2026-0007**")),
             Fact(title=t("wheel"), value=t("this year's annual wheel")),
             Fact(title=t("language english"), value=t("change the language I use with you")),
             Fact(title=t("cancel"), value=t("stop what we are doing")),

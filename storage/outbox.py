@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from storage.models import ChannelPurpose
@@ -66,19 +67,14 @@ def enqueue(session: Session, *, key: str, to: Recipient, activity: dict, kind: 
             subject: str | None = None, now: datetime | None = None,
             due_at: datetime | None = None) -> bool:
     """Add a row unless one with this key exists (a replayed use case sends nothing twice).
-    True when added."""
-    if session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
-        return False
+    True when added. One statement (insert, or nothing on a key already there), whoever wins a race."""
     now = now or utcnow()
-    row = OutboxMessage(key=key[:200], kind=kind, recipient=to.address, subject=subject,
-                        activity=json.dumps(activity, ensure_ascii=False), created_at=now,
-                        due_at=due_at or now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # the same key written by a concurrent replay
-        return False
-    return True
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage.__table__).values(
+        key=key[:200], kind=kind, recipient=to.address, subject=subject, status="pending", attempts=0,
+        activity=json.dumps(activity, ensure_ascii=False), created_at=now, due_at=due_at or now,
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.__table__.c.id)
+    return session.execute(statement).first() is not None
 
 
 def claim(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Claimed]:
@@ -161,3 +157,16 @@ def rows_for(session: Session, key_prefix: str) -> list[OutboxMessage]:
     return list(session.execute(
         select(OutboxMessage).where(OutboxMessage.key.startswith(key_prefix)).order_by(OutboxMessage.id)
     ).scalars())
+
+
+def supersede(session: Session, *to: Recipient, now: datetime) -> int:
+    """Newer cards for these recipients make older ones not yet sent pointless: they are marked
+    superseded and never sent (a row being sent right now is left alone). The number superseded."""
+    if not to:
+        return 0
+    free = OutboxMessage.lease_until.is_(None) | (OutboxMessage.lease_until < now)
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient.in_([r.address for r in to]), OutboxMessage.status == "pending", free)
+        .values(status="superseded")
+    ).rowcount

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 04:21:57.996810
+Create Date: 2026-12-01 04:34:06.893324
 """
 
 from alembic import op
@@ -131,7 +131,9 @@ def upgrade() -> None:
         "linked_channel",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
-            "purpose", sa.Enum("steering", "portfolio", name="channelpurpose"), nullable=False
+            "purpose",
+            sa.Enum("steering", "portfolio", "commission", name="channelpurpose"),
+            nullable=False,
         ),
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("e_area_id", sa.Integer(), nullable=True),
@@ -302,6 +304,61 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_assessment_need_id"), ["need_id"], unique=False)
 
     op.create_table(
+        "commission",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+        sa.Column("registry_number", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("length", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("form", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("recommended_form", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("unit", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("closure", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("frozen", sa.Boolean(), nullable=False),
+        sa.Column("decided_version", sa.Integer(), nullable=True),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("lead", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column(
+            "responsible_manager", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
+        ),
+        sa.Column("start", sa.Date(), nullable=True),
+        sa.Column("end", sa.Date(), nullable=True),
+        sa.Column("cadence", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("origin_need_id", sa.Integer(), nullable=True),
+        sa.Column("origin_commission_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("request_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("decided_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("closed_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["origin_commission_id"],
+            ["commission.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["origin_need_id"],
+            ["need.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("number"),
+        sa.UniqueConstraint("request_key"),
+    )
+    with op.batch_alter_table("commission", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_commission_created_by"), ["created_by"], unique=False)
+        batch_op.create_index(batch_op.f("ix_commission_lead"), ["lead"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_commission_origin_need_id"), ["origin_need_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_commission_responsible_manager"), ["responsible_manager"], unique=False
+        )
+        batch_op.create_index("ix_commission_status", ["status", "kind"], unique=False)
+
+    op.create_table(
         "need_affected",
         sa.Column("need_id", sa.Integer(), nullable=False),
         sa.Column("aad_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -352,6 +409,91 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("plan_goal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_plan_goal_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "commission_approval",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("manager", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("answer", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+        sa.Column("comment", sa.Text(), server_default="", nullable=False),
+        sa.Column("asked_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("commission_id", "version", "manager", name="uq_commission_approval"),
+    )
+    with op.batch_alter_table("commission_approval", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_approval_commission_id"), ["commission_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_commission_approval_manager"), ["manager"], unique=False
+        )
+
+    op.create_table(
+        "commission_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("detail", sa.Text(), server_default="{}", nullable=False),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("commission_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_event_commission_id"), ["commission_id"], unique=False
+        )
+
+    op.create_table(
+        "commission_person",
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("aad_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("commission_id", "aad_id", "role"),
+    )
+    with op.batch_alter_table("commission_person", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_commission_person_aad_id"), ["aad_id"], unique=False)
+
+    op.create_table(
+        "commission_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("closure", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("sections", sa.Text(), server_default="{}", nullable=False),
+        sa.Column("written_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("written_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("acknowledged_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("acknowledged_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("commission_id"),
+    )
+    op.create_table(
+        "commission_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("document", sa.Text(), server_default="{}", nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("submitted_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("commission_id", "version", name="uq_commission_version"),
+    )
+    with op.batch_alter_table("commission_version", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_version_commission_id"), ["commission_id"], unique=False
+        )
 
     op.create_table(
         "decision_basis",
@@ -465,6 +607,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_decision_basis_need_id"))
 
     op.drop_table("decision_basis")
+    with op.batch_alter_table("commission_version", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_version_commission_id"))
+
+    op.drop_table("commission_version")
+    op.drop_table("commission_report")
+    with op.batch_alter_table("commission_person", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_person_aad_id"))
+
+    op.drop_table("commission_person")
+    with op.batch_alter_table("commission_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_event_commission_id"))
+
+    op.drop_table("commission_event")
+    with op.batch_alter_table("commission_approval", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_approval_manager"))
+        batch_op.drop_index(batch_op.f("ix_commission_approval_commission_id"))
+
+    op.drop_table("commission_approval")
     with op.batch_alter_table("plan_goal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_goal_plan_id"))
 
@@ -475,6 +635,14 @@ def downgrade() -> None:
 
     op.drop_table("need_event")
     op.drop_table("need_affected")
+    with op.batch_alter_table("commission", schema=None) as batch_op:
+        batch_op.drop_index("ix_commission_status")
+        batch_op.drop_index(batch_op.f("ix_commission_responsible_manager"))
+        batch_op.drop_index(batch_op.f("ix_commission_origin_need_id"))
+        batch_op.drop_index(batch_op.f("ix_commission_lead"))
+        batch_op.drop_index(batch_op.f("ix_commission_created_by"))
+
+    op.drop_table("commission")
     with op.batch_alter_table("assessment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assessment_need_id"))
 
