@@ -10,7 +10,7 @@ import logging
 import pytest
 from sqlmodel import select
 
-from storage import assessments as repo
+from storage import bases as repo
 from storage.models import Anchoring, BasisStatus, Decision
 from tests.scenarios.test_assessment_anchoring import BASIS, _basis_form
 from tests.scenarios.test_assessment_flow import WITHIN, _need
@@ -115,6 +115,7 @@ async def test_a_basis_with_every_field_full_reaches_the_area_owner_and_fits(bot
     full = {**BASIS, **{key: "å" * 3000 for key in ("business_goals", "risk", "resources", "dependencies", "proposal")}}
     replies = await bot.click({**data, **full})
     assert any("skickat till de e-områdesansvariga: Adele Vance" in r.all_text() for r in replies)
+    await bot.services.outbox.drain()
     to_adele = [s for s in bot.connector.sent if s.conversation_id == "a:personal-user-id-2" and s.cards]
     assert to_adele, "the area owner got the anchoring card"
     for sent in bot.connector.sent:
