@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from bot.envelope import INPUTS
+from storage.commission_tables import Commission, CommissionApproval
 from storage.models import BasisStatus
 from storage.reminder_tables import ReminderOccurrence
 from tests.support.assessment_factory import make_need
@@ -45,17 +46,20 @@ def fingerprint(session) -> str:
     return digest.hexdigest()
 
 
-def arrange(session) -> dict[str, int | str]:
-    link_channels(session, "http://127.0.0.1")
+def arrange(session, service_url: str) -> dict[str, int | str]:
+    link_channels(session, service_url)
     need = make_need(session)
     ready = make_basis(session)
     anchoring = make_basis(session, status=BasisStatus.anchoring)
     row = ReminderOccurrence(activity_key="kickoff", period="2026-01", scope="utbildning", due_at=NOW,
                              send_after=NOW, status="sent", conversation_id="19:steering@thread.tacv2")
-    session.add(row)
+    commission = Commission(title="Nätverk för e-lärande", kind="network", created_by=ISAIAH.aad_id,
+                            lead=ISAIAH.aad_id, responsible_manager=MEGAN.aad_id, frozen=True)
+    session.add_all([row, commission])
     session.flush()
+    session.add(CommissionApproval(commission_id=commission.id, version=1, manager=MEGAN.aad_id))
     return {"need_id": need.id, "basis_id": ready, "anchoring": anchoring, "occurrence_id": row.id,
-            "assessment_id": 1, "area": "utbildning"}
+            "assessment_id": 1, "area": "utbildning", "commission_id": commission.id, "version": 1}
 
 
 def base_data(verb: str, ids: dict, rng: random.Random) -> dict:
@@ -119,7 +123,7 @@ async def send(bot, data, rng: random.Random):
 
 async def test_mutated_clicks_never_fail_and_refusals_change_nothing(bot, caplog):
     bot.services.clock = lambda: NOW
-    ids = await bot.query(arrange)
+    ids = await bot.query(arrange, bot.connector.url)
     rng = random.Random(SEED)
     refused, sent = 0, 0
     await bot.services.outbox.drain()
