@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from bot.cardsize import fitted
 from bot.teams.delivery import Outcome
 from cards.common import CONTENT_TYPE
 from storage import org
@@ -27,7 +28,8 @@ BACKOFF_S = (5, 15, 60, 300, 900, 1800, 3600)
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message", "attachments": [{"contentType": CONTENT_TYPE, "content": card}]}
+    activity: dict[str, Any] = {"type": "message",
+                                "attachments": [{"contentType": CONTENT_TYPE, "content": fitted(card)}]}
     if text:
         activity["text"] = text
     return activity

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.cardsize import fitted
 from bot.teams.delivery import DeliveryResult, Outcome, Target, TransportError
 from cards.common import attachment
 from storage import org
@@ -18,7 +19,7 @@ log = logging.getLogger("styra.outbound")
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message", "attachments": [attachment(card)]}
+    activity: dict[str, Any] = {"type": "message", "attachments": [attachment(fitted(card))]}
     if text:
         activity["text"] = text
     return activity
