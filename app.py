@@ -9,7 +9,7 @@ import sys
 
 from aiohttp import web
 
-from bot import i18n
+from bot import i18n, logs
 from bot.config import Settings
 from bot.delivery_report import report_failures
 from bot.dispatch import Dispatcher
@@ -66,11 +66,14 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     settings = settings or Settings()
     problems = settings.problems()
     if problems:
-        log.error("Styra will not start in production: %s", "; ".join(problems))
-        raise SystemExit("Styra will not start in production (STYRA_ENV=production):\n- "
-                         + "\n- ".join(problems)
-                         + "\nSet them, or STYRA_ENV=development for a local, loopback-only bot.")
+        if settings.production:
+            where, hint = "in production (STYRA_ENV=production)", "STYRA_ENV=development for a local, loopback-only bot"
+        else:
+            where, hint = "with an app id (MicrosoftAppId)", "no MicrosoftAppId for a local bot without authentication"
+        log.error("Styra will not start %s: %s", where, "; ".join(problems))
+        raise SystemExit(f"Styra will not start {where}:\n- " + "\n- ".join(problems) + f"\nSet them, or {hint}.")
     i18n.preload()
+    logs.install()
     clock = clock or system_clock
     db = Database.from_url(settings.database_url, clock=clock)
     http = _SharedSession()

@@ -190,8 +190,11 @@ class Settings(BaseSettings):
         return bool(self.app_id and self.app_tenant_id and self.entra_openid_url and self.tab_audiences)
 
     def problems(self) -> list[str]:
-        """What stops a production start; empty when the configuration may run."""
+        """What stops a start; empty when the configuration may run."""
         if not self.production:
+            # With an app id the door authenticates; it must also know whose tenant it serves.
+            if self.app_id and not (self.allowed_tenants or self.app_tenant_id):
+                return ["MicrosoftAppTenantId or STYRA_ALLOWED_TENANTS is required when MicrosoftAppId is set"]
             return []
         required = [("MicrosoftAppId", self.app_id), ("MicrosoftAppTenantId", self.app_tenant_id)]
         if self.app_type != "UserAssignedMSI":  # a managed identity has no secret

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.cardsize import fitted
 from bot.outbox_record import RETRY_S, Health, Recorder
 from bot.teams.delivery import Outcome
 from cards.common import CONTENT_TYPE
@@ -44,7 +45,8 @@ STOP_GRACE_S = 3.0  # after the drain: time for posts in flight to finish and be
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message", "attachments": [{"contentType": CONTENT_TYPE, "content": card}]}
+    activity: dict[str, Any] = {"type": "message",
+                                "attachments": [{"contentType": CONTENT_TYPE, "content": fitted(card)}]}
     if text:
         activity["text"] = text
     return activity

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 04:49:09.273863
+Create Date: 2026-12-01 05:00:50.162988
 """
 
 from alembic import op
@@ -420,6 +420,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_need_event_need_id"), ["need_id"], unique=False)
 
     op.create_table(
+        "need_offer",
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("aad_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("offered_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["need_id"], ["need.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("need_id", "aad_id"),
+    )
+    op.create_table(
         "plan_goal",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
@@ -808,6 +816,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_plan_goal_plan_id"))
 
     op.drop_table("plan_goal")
+    op.drop_table("need_offer")
     with op.batch_alter_table("need_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_need_event_need_id"))
 
