@@ -117,6 +117,7 @@ async def test_a_need_handled_within_the_plan_becomes_a_commission_linked_both_w
     [c] = await bot.query(lambda s: queries.of_need(s, need_id))
     assert c.origin_need_id == need_id and c.title == "Bokning av labbsalar"
     await answer(bot, MEGAN, c.id, 1, "approved")
+    await bot.services.outbox.drain()  # the approval's card updates land before the next question
     # Both ways: the need names its commission, the commission its need.
     await coordinator.say("behov B-2026-0002")
     need_card = text(coordinator.expect_card(containing="B-2026-0002"))
