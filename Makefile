@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PLAYGROUND_VERSION := 0.2.28
 STAMP := $(VENV)/.installed
 
-.PHONY: run test soak lint bench package migrate i18n e2e-deps clean
+.PHONY: run test soak lint bench package migrate i18n e2e-deps tab-test-deps tab-js clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,11 @@ run: $(STAMP) migrate
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-# PostgreSQL-backed tests run when TEST_DATABASE_URL is set; the Playground test when node is present.
+# PostgreSQL-backed tests run when TEST_DATABASE_URL is set; the Playground test and the tab's
+# browser test when node is present (the latter also needs Debian's chromium).
 test: $(STAMP) lint
-	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory e2e-deps; \
-	else echo "NOTE: node not found: the Agents Playground end-to-end test will be skipped"; fi
+	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory e2e-deps tab-test-deps; \
+	else echo "NOTE: node not found: the Agents Playground test and the tab's browser test will be skipped"; fi
 	@if [ -z "$$TEST_DATABASE_URL" ]; then echo "NOTE: TEST_DATABASE_URL not set: PostgreSQL variants are skipped"; fi
 	$(PY) -m pytest
 
@@ -40,6 +41,23 @@ e2e-deps:
 	  npm install --silent --no-audit --no-fund --prefix .e2e @microsoft/m365agentsplayground@$(PLAYGROUND_VERSION) \
 	  || echo "NOTE: could not install the Agents Playground; its test will be skipped"; fi
 
+# The portfolio tab's browser test: Debian's chromium (installed only when missing and when root)
+# and playwright-core + axe-core from npm (web/package.json, pinned).
+tab-test-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+	    || echo "NOTE: could not install chromium: the tab's browser test will be skipped"; \
+	  else echo "NOTE: chromium is missing and this is not root: the tab's browser test will be skipped"; fi; fi
+	@if [ ! -d web/node_modules/playwright-core ] || [ ! -d web/node_modules/axe-core ]; then \
+	  (cd web && npm ci --silent --no-audit --no-fund) \
+	  || echo "NOTE: could not install web/node_modules: the tab's browser test will be skipped"; fi
+
+# TeamsJS for the tab, bundled from its npm package into cards/pages/static/teams.js (committed:
+# production installs Styra without node). Run after changing web/package.json.
+tab-js:
+	cd web && npm ci --silent --no-audit --no-fund && node build.mjs
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
@@ -50,4 +68,4 @@ i18n: $(STAMP)
 	$(PY) scripts/i18n_check.py
 
 clean:
-	rm -rf $(VENV) .venv313 .e2e build
+	rm -rf $(VENV) .venv313 .e2e build web/node_modules

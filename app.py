@@ -9,7 +9,7 @@ import sys
 
 from aiohttp import web
 
-from bot import i18n
+from bot import i18n, logs
 from bot.config import Settings
 from bot.delivery_report import report_failures
 from bot.dispatch import Dispatcher
@@ -24,12 +24,24 @@ from bot.teams.handler import TeamsEdge
 from bot.teams.http import BotToken, http_create_conversation, http_team_channels, http_transport
 from bot.teams.outbound import Outbound
 from bot.teams.pacing import Pacer, RealClock
-from dialogs import admin, anchoring, assessment, basis, decisions, language, wheel
+from bot.teams.tab_auth import TabAuth, TabAuthSettings
+from dialogs import (
+    admin,
+    anchoring,
+    assessment,
+    basis,
+    commissions,
+    decisions,
+    language,
+    reports,
+    wheel,
+)
 from dialogs import help as help_capability
 from dialogs.needs import lists as needs_lists
 from dialogs.needs import plans as needs_plans
 from dialogs.needs import register as needs_register
 from dialogs.needs import search as needs_search
+from dialogs.portfolio_tab.pages import TabPages
 from storage import outbox_status
 from storage.db import Database
 from storage.demo import load_demo_if_empty
@@ -40,9 +52,12 @@ log = logging.getLogger("styra")
 SERVICES = web.AppKey("services", object)
 
 
+# Interrupts are tried in this order: commissions first, so `avbryt` in an open commission form
+# pauses it and keeps the draft before the general cancel answers.
 CAPABILITIES = (
-    help_capability.cap, language.cap, admin.cap, needs_register.cap, needs_lists.cap, needs_search.cap,
-    needs_plans.cap, assessment.cap, basis.cap, anchoring.cap, decisions.cap, wheel.cap,
+    commissions.cap, help_capability.cap, language.cap, admin.cap, needs_register.cap, needs_lists.cap,
+    needs_search.cap, needs_plans.cap, assessment.cap, basis.cap, anchoring.cap, decisions.cap, wheel.cap,
+    reports.cap,
 )
 
 
@@ -51,11 +66,14 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     settings = settings or Settings()
     problems = settings.problems()
     if problems:
-        log.error("Styra will not start in production: %s", "; ".join(problems))
-        raise SystemExit("Styra will not start in production (STYRA_ENV=production):\n- "
-                         + "\n- ".join(problems)
-                         + "\nSet them, or STYRA_ENV=development for a local, loopback-only bot.")
+        if settings.production:
+            where, hint = "in production (STYRA_ENV=production)", "STYRA_ENV=development for a local, loopback-only bot"
+        else:
+            where, hint = "with an app id (MicrosoftAppId)", "no MicrosoftAppId for a local bot without authentication"
+        log.error("Styra will not start %s: %s", where, "; ".join(problems))
+        raise SystemExit(f"Styra will not start {where}:\n- " + "\n- ".join(problems) + f"\nSet them, or {hint}.")
     i18n.preload()
+    logs.install()
     clock = clock or system_clock
     db = Database.from_url(settings.database_url, clock=clock)
     http = _SharedSession()
@@ -77,6 +95,13 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     app[SERVICES] = services
     app.router.add_post("/api/messages", door.handle)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/files/{token}", _file)
+    tab = TabPages(services, _tab_sso(settings))
+    app.router.add_get("/tab/portfolio", tab.portfolio)
+    app.router.add_get("/tab/area/{id}", tab.area)
+    app.router.add_get("/tab/config", tab.config)
+    app.router.add_post("/tab/session", tab.session)
+    app.router.add_get("/tab/static/{version}/{name}", tab.static)
     background: set[asyncio.Task] = set()
 
     async def on_startup(app: web.Application) -> None:
@@ -88,6 +113,10 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         if door.authenticator is not None:
             # In the background: a stalled key endpoint must not hold up the start.
             task = asyncio.get_running_loop().create_task(door.authenticator.keys.prewarm())
+            background.add(task)
+            task.add_done_callback(background.discard)
+        if tab.sso is not None:
+            task = asyncio.get_running_loop().create_task(tab.sso.keys.prewarm())
             background.add(task)
             task.add_done_callback(background.discard)
         if settings.demo:
@@ -106,12 +135,22 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         await http.close()
         if door.authenticator is not None:
             await door.authenticator.keys.close()
+        if tab.sso is not None:
+            await tab.sso.keys.close()
         db.dispose()
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+def _tab_sso(settings: Settings) -> TabAuth | None:
+    """Teams SSO for the portfolio tab, when the app registration and its tenant are configured."""
+    if not settings.tab_sso:
+        return None
+    return TabAuth(TabAuthSettings(settings.app_tenant_id, settings.tab_audiences, settings.entra_openid_url,
+                                   fetch_timeout_s=settings.key_fetch_timeout_s))
 
 
 class _SharedSession:
@@ -158,6 +197,27 @@ async def _healthz(request: web.Request) -> web.Response:
     })
 
 
+async def _file(request: web.Request) -> web.Response:
+    """A status-report document behind its link; the random, expiring token is the grant."""
+    services = request.app[SERVICES]
+    found = await reports.documents.document(services, request.match_info.get("token", ""))
+    if found is None:
+        return web.Response(status=404, text="This link is unknown or has expired. / Länken är okänd eller för gammal.")
+    name, content_type, body = found
+    return web.Response(body=body, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+class PathOnlyAccessLogger(web.AbstractAccessLogger):
+    """The access log without query strings: a tab page's address carries a signed link, which
+    must not end up in log files."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
+                         response.status, response.body_length, time)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
@@ -166,7 +226,7 @@ def main() -> None:
     app = build_app(settings)
     # run_app handles SIGINT/SIGTERM: stops accepting, lets requests finish, runs cleanup.
     web.run_app(app, host=settings.bind_host, port=settings.port, shutdown_timeout=10,
-                print=lambda msg: log.info(msg.strip()))
+                access_log_class=PathOnlyAccessLogger, print=lambda msg: log.info(msg.strip()))
 
 
 if __name__ == "__main__":

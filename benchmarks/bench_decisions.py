@@ -1,4 +1,6 @@
-"""Approve invokes on PostgreSQL at an open-loop offered load (issue 6: p99 < 200 ms at 50/s).
+"""Approve invokes on PostgreSQL at an open-loop offered load (issue 6: p99 < 200 ms at 50/s),
+then managers' commission approvals at the same load in the same run (issue 14: p99 within the
+decision invoke's).
 
 Styra runs as `app.py` in its own process (as in production) against a fake Teams in another.
 Many e-areas, each with its own chair, steering channel and coordinator; one distinct decision
@@ -197,13 +199,48 @@ def _invoke(service_url: str, basis_id: int, aad_id: str, teams_id: str, channel
     }
 
 
+def _latency(latencies: list[float]) -> dict:
+    return {
+        "p50": round(_percentile(latencies, 50), 1) if latencies else None,
+        "p95": round(_percentile(latencies, 95), 1) if latencies else None,
+        "p99": round(_percentile(latencies, 99), 1) if latencies else None,
+        "max": round(max(latencies), 1) if latencies else None,
+        "mean": round(statistics.fmean(latencies), 1) if latencies else None,
+    }
+
+
+async def _open_loop(items: list, one) -> tuple[list[float], int]:
+    """Launch `one(item)` on a fixed schedule (RATE per second) whatever the answers do; the
+    latency of each from its scheduled start, and the number of errors."""
+    start = time.perf_counter() + 0.05
+    tasks, scheduled = [], []
+    for index, item in enumerate(items):
+        due = start + index / RATE
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        scheduled.append(due)
+        tasks.append(asyncio.create_task(one(item)))
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    latencies, errors = [], 0
+    for due, result in zip(scheduled, results, strict=True):
+        if isinstance(result, BaseException) or result[1] != 200 or not result[2]:
+            errors += 1
+            continue
+        latencies.append((result[0] - due) * 1000)
+    return latencies, errors
+
+
 async def _measure(url: str) -> dict:
     """Styra runs as `app.py` in its own process, as in production; this process only seeds the
-    database, offers the load and reads the answers, so its CPU is not charged to the bot."""
+    database, offers the load and reads the answers, so its CPU is not charged to the bot.
+    Decision invokes first, then managers' commission approvals, in the same run and process."""
     import aiohttp
+    import commission_load
     from load import BotProcess
     from sqlalchemy import func, select
 
+    from storage.commission_tables import Commission
     from storage.db import Database
     from storage.models import Decision
 
@@ -218,21 +255,26 @@ async def _measure(url: str) -> dict:
     try:
         work = await asyncio.to_thread(db.call, _seed, connector.url, per_area)
         work.sort(key=lambda w: w[0] % AREAS)  # interleave areas
+        commissions = await asyncio.to_thread(db.call, commission_load.seed, connector.url, total + warm)
         await bot.wait_ready()
         client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
 
-        async def one(item) -> tuple[float, int, bool]:
-            body = json.dumps(_invoke(connector.url, *item))
-            async with client.post(bot.url, data=body, headers={"Content-Type": "application/json"}) as response:
+        async def post(body: dict, *expected: str) -> tuple[float, int, bool]:
+            async with client.post(bot.url, data=json.dumps(body), headers={"Content-Type": "application/json"}) as response:
                 payload = json.dumps(await response.json(), ensure_ascii=False)
-                ok = response.status == 200 and ("Godkänt" in payload or "Approved" in payload)
-                return time.perf_counter(), response.status, ok
+                return time.perf_counter(), response.status, response.status == 200 and any(e in payload for e in expected)
 
-        async def settled(expected: int, timeout: float = 90.0) -> float:
-            """Wait until the follow-ups (one card update per decision) have reached Teams."""
+        async def one(item) -> tuple[float, int, bool]:
+            return await post(_invoke(connector.url, *item), "Godkänt", "Approved")
+
+        async def approve(item) -> tuple[float, int, bool]:
+            return await post(commission_load.invoke(connector.url, *item), commission_load.DECIDED)
+
+        async def settled(kind: str, expected: int, timeout: float = 90.0) -> float:
+            """Wait until the follow-ups (card updates, notices) have reached Teams."""
             begin = time.perf_counter()
             while time.perf_counter() - begin < timeout:
-                if (await connector.stats())["PUT"] >= expected:
+                if (await connector.stats())[kind] >= expected:
                     break
                 await asyncio.sleep(0.1)
             return (time.perf_counter() - begin) * 1000
@@ -240,50 +282,40 @@ async def _measure(url: str) -> dict:
         try:
             for item in work[:warm]:
                 await one(item)
-            await settled(warm)
-
+            await settled("PUT", warm)
             loop_items = work[warm:warm + total]
-            start = time.perf_counter() + 0.05
-            tasks, scheduled = [], []
-            for index, item in enumerate(loop_items):
-                due = start + index / RATE
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                scheduled.append(due)
-                tasks.append(asyncio.create_task(one(item)))
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-            latencies, errors = [], 0
-            for due, result in zip(scheduled, results, strict=True):
-                if isinstance(result, BaseException) or result[1] != 200 or not result[2]:
-                    errors += 1
-                    continue
-                latencies.append((result[0] - due) * 1000)
+            latencies, errors = await _open_loop(loop_items, one)
             offered_seconds = (len(loop_items) - 1) / RATE
-            drain_ms = await settled(warm + len(loop_items))
+            drain_ms = await settled("PUT", warm + len(loop_items))
+            # The managers' approvals: each decides a commission, whose lead and participant are told.
+            posts = (await connector.stats())["POST"]
+            for item in commissions[:warm]:
+                await approve(item)
+            await settled("POST", posts + 2 * warm)
+            posts = (await connector.stats())["POST"]
+            approval_items = commissions[warm:warm + total]
+            approval_latencies, approval_errors = await _open_loop(approval_items, approve)
+            approval_drain_ms = await settled("POST", posts + 2 * len(approval_items))
         finally:
             await client.close()
         decided = await asyncio.to_thread(
             db.call, lambda s: s.execute(select(func.count()).select_from(Decision)).scalar())
+        commissions_decided = await asyncio.to_thread(db.call, lambda s: s.execute(
+            select(func.count()).select_from(Commission).where(Commission.status == "decided")).scalar())
         sent = await connector.stats()
     finally:
         bot.stop()
         db.dispose()
         await connector.close()
     p99 = _percentile(latencies, 99) if latencies else None
+    approval_p99 = _percentile(approval_latencies, 99) if approval_latencies else None
     return {
         "benchmark": "decision approve invoke (PostgreSQL, open loop)",
         "offered_rate_per_s": RATE,
         "offered_seconds": round(offered_seconds, 2),
         "invokes": len(loop_items),
         "errors": errors,
-        "latency_ms": {
-            "p50": round(_percentile(latencies, 50), 1) if latencies else None,
-            "p95": round(_percentile(latencies, 95), 1) if latencies else None,
-            "p99": round(p99, 1) if p99 is not None else None,
-            "max": round(max(latencies), 1) if latencies else None,
-            "mean": round(statistics.fmean(latencies), 1) if latencies else None,
-        },
+        "latency_ms": _latency(latencies),
         "target_p99_ms": TARGET_P99_MS,
         "meets_target": p99 is not None and p99 < TARGET_P99_MS and errors == 0,
         "decisions_recorded": decided,
@@ -291,6 +323,16 @@ async def _measure(url: str) -> dict:
         "notices_sent": sent["POST"],
         "background_drain_ms_after_load": round(drain_ms, 1),
         "areas": AREAS,
+        "commission_approval": {
+            "benchmark": "manager approves a commission (Action.Execute, each click decides one)",
+            "invokes": len(approval_items),
+            "errors": approval_errors,
+            "latency_ms": _latency(approval_latencies),
+            "commissions_decided": commissions_decided,
+            "background_drain_ms_after_load": round(approval_drain_ms, 1),
+            "p99_within_decision_p99": (approval_p99 is not None and p99 is not None and approval_p99 <= p99
+                                        and approval_errors == 0),
+        },
     }
 
 

@@ -25,7 +25,8 @@ from load import BotProcess, activity, drive, start_connector  # noqa: E402
 
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "50"))
 TURNS = int(os.environ.get("BENCH_TURNS", "10"))
-FEATURES = ("bench_needs", "bench_similar", "bench_decisions", "bench_fanout", "bench_outbox")
+FEATURES = ("bench_needs", "bench_similar", "bench_decisions", "bench_fanout", "bench_reports", "bench_tab",
+            "bench_outbox")
 
 
 async def turn_benchmarks() -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
@@ -78,6 +79,22 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(0, ge=0, le=4, alias="STYRA_DIGEST_WEEKDAY")  # 0 = Monday
     reminder_claim_minutes: int = Field(15, ge=1, alias="STYRA_REMINDER_CLAIM_MINUTES")
     reminder_concurrency: int = Field(16, ge=1, alias="STYRA_REMINDER_CONCURRENCY")
+    # Commissions: the number series of decided commissions (U-2026-0007).
+    commission_prefix: str = Field("U", alias="STYRA_COMMISSION_PREFIX", pattern=r"^[A-ZÅÄÖ]{1,6}$")
+    # Status reports: an e-area's report is due N working days before its steering-group meeting
+    # (unsubmitted after that, the chair is told); the portfolio roll-up M working days later.
+    report_due_working_days: int = Field(2, ge=0, le=20, alias="STYRA_REPORT_DUE_WORKING_DAYS")
+    rollup_working_days: int = Field(2, ge=0, le=20, alias="STYRA_ROLLUP_WORKING_DAYS")
+    # Where a browser reaches Styra, for links to documents (.docx); none when unset in production.
+    public_url: str | None = Field(None, alias="STYRA_PUBLIC_URL")
+    # The portfolio tab (/tab/...): the key that signs its short-lived links (at least 32
+    # characters; required for the tab in production), how long such a link lives, the
+    # Application ID URI its SSO tokens are issued for (default api://<host of
+    # STYRA_PUBLIC_URL>/<MicrosoftAppId>) and where the tenant's signing keys are described.
+    tab_secret: str = Field("", alias="STYRA_TAB_SECRET", repr=False)
+    tab_link_minutes: int = Field(15, ge=1, le=240, alias="STYRA_TAB_LINK_MINUTES")
+    tab_app_id_uri: str | None = Field(None, alias="STYRA_TAB_APP_ID_URI")
+    entra_metadata_url: str | None = Field(None, alias="STYRA_ENTRA_METADATA_URL")
     # On SIGTERM: seconds to keep sending what is due; the rest waits in the outbox.
     drain_seconds: float = Field(10.0, ge=0, le=300, alias="STYRA_DRAIN_SECONDS")
     # Outbox claims: a short lease renewed while a send is in flight, so a crashed instance's
@@ -132,9 +149,52 @@ class Settings(BaseSettings):
             ids.add(self.demo_user)
         return frozenset(ids)
 
+    @property
+    def document_base_url(self) -> str | None:
+        """The base of document links: STYRA_PUBLIC_URL, or this machine in development."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return None if self.production else f"http://{self.bind_host}:{self.port}"
+
+    @property
+    def tab_signing_key(self) -> bytes | None:
+        """The key of the tab's signed links; None turns the tab off (production without a secret).
+
+        Development without STYRA_TAB_SECRET derives one from the database URL, so a link the
+        bot handed out still opens after `make run` restarts (development listens on loopback)."""
+        if self.tab_secret:
+            return self.tab_secret.encode("utf-8")
+        if self.production:
+            return None
+        return hashlib.sha256(f"styra-development-tab|{self.database_url}".encode()).digest()
+
+    @property
+    def tab_audiences(self) -> tuple[str, ...]:
+        """What an SSO token's `aud` may be: the Application ID URI (v1 tokens) or the app id (v2)."""
+        uri = self.tab_app_id_uri
+        if not uri and self.public_url and self.app_id:
+            uri = f"api://{urlsplit(self.public_url).netloc}/{self.app_id}"
+        return tuple(a for a in (uri, self.app_id) if a)
+
+    @property
+    def entra_openid_url(self) -> str | None:
+        if self.entra_metadata_url:
+            return self.entra_metadata_url
+        if not self.app_tenant_id:
+            return None
+        return f"https://login.microsoftonline.com/{self.app_tenant_id}/v2.0/.well-known/openid-configuration"
+
+    @property
+    def tab_sso(self) -> bool:
+        """SSO in the tab needs the app registration and its tenant."""
+        return bool(self.app_id and self.app_tenant_id and self.entra_openid_url and self.tab_audiences)
+
     def problems(self) -> list[str]:
-        """What stops a production start; empty when the configuration may run."""
+        """What stops a start; empty when the configuration may run."""
         if not self.production:
+            # With an app id the door authenticates; it must also know whose tenant it serves.
+            if self.app_id and not (self.allowed_tenants or self.app_tenant_id):
+                return ["MicrosoftAppTenantId or STYRA_ALLOWED_TENANTS is required when MicrosoftAppId is set"]
             return []
         required = [("MicrosoftAppId", self.app_id), ("MicrosoftAppTenantId", self.app_tenant_id)]
         if self.app_type != "UserAssignedMSI":  # a managed identity has no secret
@@ -145,6 +205,10 @@ class Settings(BaseSettings):
             problems.append("MicrosoftAppType must be SingleTenant or UserAssignedMSI in production")
         if not _https_or_loopback(self.openid_metadata_url):
             problems.append("STYRA_OPENID_METADATA_URL must be an https URL in production")
+        if self.tab_secret and len(self.tab_secret) < 32:
+            problems.append("STYRA_TAB_SECRET must be at least 32 characters")
+        if self.entra_metadata_url and not _https_or_loopback(self.entra_metadata_url):
+            problems.append("STYRA_ENTRA_METADATA_URL must be an https URL in production")
         if not self.service_url_hosts:
             problems.append("STYRA_SERVICE_URL_HOSTS must name at least one Teams service host")
         return problems

@@ -16,9 +16,10 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from bot import actions
+from bot import envelope, guard
+from bot.cardsize import fitted
+from bot.envelope import Click, Malformed, TooLong
 from bot.i18n import choose_language, language_of, translator
 from bot.registry import Where
 from bot.services import Services
@@ -30,7 +31,7 @@ from storage.models import ConversationRef
 
 log = logging.getLogger("styra.dispatch")
 
-CARD_ACTION_INVOKE = "adaptiveCard/action"
+CARD_ACTION_INVOKE = envelope.CARD_ACTION_INVOKE
 DAMAGED = "This card is out of date or damaged. Type **help** in a chat with me to start again."
 UNREADABLE = "I could not read that button. The card may be out of date; type **help** to start again."
 
@@ -74,8 +75,9 @@ def pending_key(conversation_id: str, aad_id: str) -> str:
 
 
 def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None,
-             client_lang: str | None, state_key: str | None, now=None, expiry=None):
-    """One transaction per turn start: claim, person, conversation, and the pending question."""
+             client_lang: str | None, state_key: str | None, now=None, expiry=None, check=None):
+    """One transaction per turn start: claim, person, conversation, the pending question, and
+    the access policy's verdict on a card click (bot/guard.py)."""
     if key is not None and not activities.claim(session, key, now, expiry):
         return None
     person = (org.upsert_person(session, speaker.aad_id, speaker.name, speaker.teams_id, client_lang)
@@ -83,7 +85,8 @@ def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | 
     if ref is not None:
         org.save_conversation(session, ref)
     pending = state_store.read_json(session, state_key) if state_key else None
-    return (person.locale if person else None, person.welcomed_at if person else None, pending)
+    verdict = check(session) if check is not None else None
+    return (person.locale if person else None, person.welcomed_at if person else None, pending, verdict)
 
 
 def _finish(session, key: str | None, state_key: str | None, pending, write_state: bool, now) -> None:
@@ -119,17 +122,22 @@ class Dispatcher:
                     t=translator(choose_language(None, activity.locale, default)))
         state_key = (pending_key(activity.conversation.id, speaker.aad_id)
                      if activity.conversation and speaker.aad_id and activity.type == "message" else None)
+        click = self._read_click(activity)
+        check = (guard.checker(click, services.settings, speaker.aad_id, ref.conversation_id if ref else None)
+                 if isinstance(click, Click) else None)
         try:
             prepared = await services.db.run(_prepare, key, speaker, ref, language_of(activity.locale), state_key,
-                                             services.clock(), timedelta(seconds=services.settings.turn_claim_seconds))
+                                             services.clock(), timedelta(seconds=services.settings.turn_claim_seconds),
+                                             check)
         except Exception:  # e.g. the database is unreachable: apologise, let Teams' retry come
             return await self._incident(turn, None)
         if prepared is None:
             log.info("dropped redelivered activity %s", key)
             return None
-        chosen, welcomed_at, pending = prepared
+        chosen, welcomed_at, pending, verdict = prepared
         turn.t = translator(choose_language(chosen, activity.locale, default))
         turn.state["welcomed_at"] = welcomed_at
+        turn.state["click"], turn.state["verdict"] = click, verdict
         turn.pending = pending
         try:
             answer = await self._route(turn)
@@ -150,6 +158,18 @@ class Dispatcher:
         elif kind == "installationUpdate" and (turn.activity.action or "").startswith("add"):
             if turn.in_channel:
                 await self._remember_team_channels(turn)
+        return None
+
+    def _read_click(self, activity) -> Click | Malformed | TooLong | None:
+        """A card click's envelope, checked before anything else (None: not a click)."""
+        if activity.type == "invoke":
+            if activity.name != CARD_ACTION_INVOKE:
+                return None
+            data = envelope.invoke_data(activity)
+            return data if isinstance(data, Malformed) else envelope.check(data, self.registry)
+        value = activity.value
+        if activity.type == "message" and isinstance(value, dict) and value.get("verb") is not None:
+            return envelope.check(value, self.registry)
         return None
 
     def _replier(self, activity):
@@ -189,8 +209,8 @@ class Dispatcher:
             await self._welcome_person(turn)
             if not turn.text and not value:
                 return
-        if isinstance(value, dict) and value.get("verb"):
-            await self._on_card_submit(turn, value)
+        if turn.state.get("click") is not None:
+            await self._on_card_submit(turn, turn.state["click"])
             return
         if turn.text:
             for interrupt in self.registry.interrupts:
@@ -220,16 +240,21 @@ class Dispatcher:
             return
         await cmd.run(turn, match)
 
-    async def _on_card_submit(self, turn: Turn, value: dict) -> None:
-        try:
-            act = self.registry.parse(value)
-        except actions.InvalidAction as exc:
-            log.info("refused card data: %s", str(exc)[:200])
+    async def _on_card_submit(self, turn: Turn, click: Click | Malformed | TooLong) -> None:
+        if isinstance(click, TooLong):
+            guard.log_unreadable("card submit", click, turn.speaker.aad_id)
+            await turn.say(guard.too_long_text(turn.t, click))
+            return
+        handler = self.registry.handler_for(click.action) if isinstance(click, Click) else None
+        if handler is None:
+            guard.log_unreadable("card submit", click if isinstance(click, Malformed) else Malformed("no handler"),
+                                 turn.speaker.aad_id)
             await turn.say(turn.t(UNREADABLE))
             return
-        handler = self.registry.handler_for(act)
-        if handler is None:
-            await turn.say(turn.t(UNREADABLE))
+        act, verdict = click.action, turn.state.get("verdict")
+        if verdict is not None and not verdict.allowed:
+            guard.log_refusal(click, verdict, turn.speaker.aad_id)
+            await turn.say(guard.refusal_text(turn.t, act.verb, verdict))
             return
         if act.personal and turn.in_channel:
             await self.continue_in_personal(turn, lambda personal: handler(personal, act))
@@ -305,21 +330,23 @@ class Dispatcher:
     async def on_invoke(self, turn: Turn) -> InvokeAnswer:
         if turn.activity.name != CARD_ACTION_INVOKE:
             return InvokeAnswer(200, {})
-        value = turn.activity.value if isinstance(turn.activity.value, dict) else {}
-        action_data = value.get("action") if isinstance(value.get("action"), dict) else {}
-        raw = action_data.get("data")
-        data: dict[str, Any] = dict(raw) if isinstance(raw, dict) else {}
-        data.setdefault("verb", action_data.get("verb"))
-        try:
-            act = self.registry.parse(data)
-        except actions.InvalidAction as exc:
-            log.info("refused invoke data: %s", str(exc)[:200])
+        click = turn.state.get("click")
+        if isinstance(click, TooLong):
+            guard.log_unreadable("invoke", click, turn.speaker.aad_id)
+            return InvokeAnswer(200, guard.message_response(guard.too_long_text(turn.t, click)))
+        handler = self.registry.handler_for(click.action) if isinstance(click, Click) else None
+        if handler is None:
+            guard.log_unreadable("invoke", click if isinstance(click, Malformed) else Malformed("no handler"),
+                                 turn.speaker.aad_id)
             return InvokeAnswer(200, card_response(error_card(turn.t, turn.t(DAMAGED))))
-        handler = self.registry.handler_for(act)
-        card = await handler(turn, act) if handler else None
+        act, verdict = click.action, turn.state.get("verdict")
+        if verdict is not None and not verdict.allowed:
+            guard.log_refusal(click, verdict, turn.speaker.aad_id)
+            return InvokeAnswer(200, card_response(error_card(turn.t, guard.refusal_text(turn.t, act.verb, verdict))))
+        card = await handler(turn, act)
         if card is None:
             card = error_card(turn.t, turn.t(DAMAGED))
-        return InvokeAnswer(200, card_response(card))
+        return InvokeAnswer(200, card_response(fitted(card, turn.t)))
 
 
 def _without_mention(activity) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.cardsize import fitted
 from bot.outbox_record import RETRY_S, Health, Recorder
 from bot.teams.delivery import Outcome
 from cards.common import CONTENT_TYPE
@@ -44,7 +45,8 @@ STOP_GRACE_S = 3.0  # after the drain: time for posts in flight to finish and be
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message", "attachments": [{"contentType": CONTENT_TYPE, "content": card}]}
+    activity: dict[str, Any] = {"type": "message",
+                                "attachments": [{"contentType": CONTENT_TYPE, "content": fitted(card)}]}
     if text:
         activity["text"] = text
     return activity
@@ -84,6 +86,7 @@ class Outbox:
         self._loop_task: asyncio.Task | None = None
         self._renew_task: asyncio.Task | None = None
         self._closing = False  # no new post may start
+        self._stop_requested = False  # the loop ends at its next turn
         self.in_flight = 0  # posts started and not yet recorded (<= concurrency)
         self._posting_ids: set[int] = set()
         self._recorder: Recorder | None = None
@@ -114,13 +117,14 @@ class Outbox:
     def start(self) -> None:
         self._ensure()
         self._closing = False
+        self._stop_requested = False
         loop = asyncio.get_running_loop()
         self._loop_task = loop.create_task(self._run(), name="styra-outbox")
         self._renew_task = loop.create_task(self._renew_loop(), name="styra-outbox-renew")
 
     async def _run(self) -> None:
         failures = 0
-        while True:
+        while not self._stop_requested:
             try:
                 await self._fill()
                 failures = 0
@@ -130,7 +134,10 @@ class Outbox:
                 await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S)) - 1])
                 continue
             try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+                # arrives together with a nudge, and the loop would outlive stop().
+                async with asyncio.timeout(self.poll_s):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
@@ -240,6 +247,7 @@ class Outbox:
         """Stop taking new rows after `drain_s` seconds of sending what is due; give posts in
         flight a short grace to be recorded; hand the unsent claims back for the next start."""
         self._ensure()
+        self._stop_requested = True
         if self._loop_task is not None:
             self._loop_task.cancel()
         try:

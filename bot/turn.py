@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.cardsize import fitted
 from bot.i18n import Translator
 from bot.services import Services
 from cards.common import CONTENT_TYPE
@@ -97,11 +98,11 @@ class Turn:
         return await self.reply({"type": "message", "text": text}, None)
 
     async def send_card(self, content: dict[str, Any], text: str | None = None) -> str | None:
-        return await self.reply(card_activity(content, text), None)
+        return await self.reply(card_activity(fitted(content, self.t), text), None)
 
     async def replace_card(self, activity_id: str, content: dict[str, Any]) -> str | None:
         """Put this card in place of an earlier message of this conversation."""
-        return await self.reply(card_activity(content), activity_id)
+        return await self.reply(card_activity(fitted(content, self.t)), activity_id)
 
     def ask(self, question: str, **data: Any) -> None:
         """The user's next message in this conversation goes to the handler registered with

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -17,6 +16,9 @@ from microsoft_teams.cards import (
     TextRun,
 )
 
+from cards.fit import CardTooLarge as CardTooLarge  # re-exported: where builders look for it
+from cards.fit import shorten
+
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # Teams renders 1.5; Action.Execute needs it; 1.6 fails in some clients
 MAX_CARD_BYTES = 25_000  # Teams refuses ~28-40 KB; stay well under
@@ -27,8 +29,6 @@ _LIST_START = re.compile(r"^(\s*)(\d+)\.", re.MULTILINE)
 _DASH_START = re.compile(r"^(\s*)-", re.MULTILINE)
 
 
-class CardTooLarge(ValueError):
-    pass
 
 
 def escape(text: str) -> str:
@@ -121,10 +121,8 @@ def card(
     out = {"$schema": SCHEMA, **model.model_dump(by_alias=True, exclude_none=True, mode="json")}
     out.pop("schema", None)
     out["msteams"] = {"width": "Full"}
-    size = len(json.dumps(out, ensure_ascii=False).encode())
-    if size > MAX_CARD_BYTES:
-        raise CardTooLarge(f"card is {size} bytes, over {MAX_CARD_BYTES}")
-    return out
+    # Too large: the longest texts are shortened (cards/fit.py); only oversized inputs raise.
+    return shorten(out, MAX_CARD_BYTES)
 
 
 def attachment(content: dict[str, Any]) -> dict[str, Any]:

@@ -73,6 +73,8 @@ class NeedDetail:
     affected: list[str]
     history: list[tuple[str, str, str, dict]]  # (when, who, kind, detail)
     can_assess: bool = False
+    commissions: tuple[tuple[int, str], ...] = ()  # (id, number or title) made from this need
+    can_commission: bool = False  # handled within the plan or approved: it may become a commission
 
 
 def source_label(t: Translator, source: str) -> str:
@@ -335,6 +337,8 @@ def _event_text(t: Translator, kind: str, who: str, detail: dict) -> str:
         return t("{who} changed the plan's frame", who=escape(who))
     if kind == "escalated":
         return t("{who} escalated the need to portfolio management", who=escape(who))
+    if kind == "commission_started":
+        return t("{who} started a commission from the need", who=escape(who))
     return f"{escape(who)}: {escape(kind.replace('_', ' '))}"
 
 
@@ -359,6 +363,8 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
         facts.append(Fact(title=t("Plan goals"), value=escape("; ".join(view.goals))))
     if view.affected:
         facts.append(Fact(title=t("Also affected"), value=escape(", ".join(view.affected))))
+    if view.commissions:
+        facts.append(Fact(title=t("Commissions"), value=escape(", ".join(label for _id, label in view.commissions))))
     body: list = [
         heading(title, size="Medium"),
         user_text(row.title, weight="Bolder", size="Large"),
@@ -374,6 +380,10 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     actions = []
     if view.can_assess:
         actions.append(submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}))
+    for commission_id, label in view.commissions[:3]:
+        actions.append(submit(label[:40], {"verb": Verb.COMMISSION_SHOW, "commission_id": commission_id}))
+    if view.can_commission:
+        actions.append(submit(t("Make it a commission"), {"verb": Verb.COMMISSION_FROM_NEED, "need_id": row.need_id}))
     return card(body, actions, fallback_text=f"{row.number} {row.title}"[:200])
 
 

@@ -57,7 +57,10 @@ def help_card(t: Translator) -> dict:
             Fact(title=t("my needs"), value=t("your needs and where they stand")),
             Fact(title=t("need B-2026-0042"), value=t("one need with its history")),
             Fact(title=t("plan <e-area>"), value=t("the e-area's plan and how much of the frame is used")),
+            Fact(title=t("new commission"), value=t("set up cross-unit work: purpose, organisation, document, approval")),
+            Fact(title=t("commissions"), value=t("your commissions, or **commissions active**, and **commission U-2026-0007**")),
             Fact(title=t("wheel"), value=t("this year's annual wheel")),
+            Fact(title=t("status report <e-area>"), value=t("the quarter's status report for the steering group")),
             Fact(title=t("language english"), value=t("change the language I use with you")),
             Fact(title=t("cancel"), value=t("stop what we are doing")),
         ]),
@@ -85,6 +88,7 @@ def help_topic_card(t: Translator, topic: str) -> dict:
             t("The annual wheel holds the year's governance activities, month by month."),
             t("I post each reminder in the steering group's channel on a working day, and the coordinators answer in the card: done, start, snooze or not applicable."),
             t("Write **wheel** to see the year."),
+            t("Write **status report <e-area>** to write the quarter's status report (coordinators), **meeting <e-area>** for the steering group's meeting pack, and **portfolio** for every e-area's latest status."),
         ],
         "admin": [
             t("Administrators link a channel to an e-area with **@Styra link <e-area>** in that channel."),

@@ -12,6 +12,7 @@ from bot.roles import ROLE_WORDS, change_role, is_admin, role_label
 from bot.turn import Turn
 from cards.common import escape
 from cards.system import message_card
+from dialogs.commissions.notices import ANNOUNCE_SCOPE
 from storage import org
 from storage.models import PORTFOLIO_ROLES, ChannelPurpose, Role
 
@@ -33,6 +34,10 @@ async def link_command(turn: Turn, match: re.Match) -> None:
         return
     ref = conversation_ref_of(turn.activity)
     portfolio = wanted.casefold() in ("portfölj", "portfolio", "portföljen", "portföljledning", "portfolio management")
+    if wanted.casefold() in COMMISSION_WORDS:
+        await turn.db.run(_link_commissions, ref, turn.speaker.aad_id)
+        await turn.say(t("This channel now announces decided commissions: purpose, lead, participants, period, kind and form."))
+        return
 
     def store(session):
         area = None if portfolio else org.find_e_area(session, wanted)
@@ -52,6 +57,14 @@ async def link_command(turn: Turn, match: re.Match) -> None:
         await turn.say(t("This channel is now the portfolio management channel. Escalated decisions will be posted here."))
     else:
         await turn.say(t("This channel is now the steering-group channel of {area}. Reminders and decisions will be posted here.", area=name))
+
+
+COMMISSION_WORDS = ("uppdrag", "uppdragen", "commissions", "commission")
+
+
+def _link_commissions(session, ref, by: str) -> None:
+    org.save_conversation(session, ref)
+    org.link_channel(session, ChannelPurpose.commission, None, ref.conversation_id, by, scope=ANNOUNCE_SCOPE)
 
 
 # --- roles --------------------------------------------------------------------------------

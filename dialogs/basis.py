@@ -49,7 +49,10 @@ def _form_data(session, settings, aad_id: str, assessment_id: int, basis_id: int
     basis = bases.basis(session, basis_id) if basis_id else None
     if basis_id and basis is None:
         return None
-    row = bases.assessment(session, basis.assessment_id if basis else assessment_id)
+    wanted = basis.assessment_id if basis else assessment_id
+    row = bases.assessment(session, wanted) if wanted else None
+    if row is None:  # a basis made without an assessment has no form to start from
+        return None
     need = needs.by_id(session, row.need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):

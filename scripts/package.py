@@ -9,6 +9,10 @@ environment wins):
   MICROSOFT_APP_ID     the bot's Microsoft App ID (Azure Bot registration), required;
                        MicrosoftAppId (what app.py reads) is used when it is unset
   STYRA_TEAMS_APP_ID   the Teams app id; a fixed id for local development when unset
+  STYRA_PUBLIC_URL     https://<host> where Teams reaches Styra: the portfolio tab's pages
+                       and its valid domain (https://localhost when unset, with a warning)
+  STYRA_TAB_APP_ID_URI the Application ID URI of the tab's SSO (webApplicationInfo.resource);
+                       api://<host>/<MICROSOFT_APP_ID> when unset
 
 Exit status 0 on success, 1 with a message on stderr on any error.
 """
@@ -24,6 +28,7 @@ import struct
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 
@@ -76,7 +81,18 @@ def resolve_ids(env: dict[str, str]) -> dict[str, str]:
     for name, value in (("MICROSOFT_APP_ID", bot_id), ("STYRA_TEAMS_APP_ID", app_id)):
         if not GUID.match(value):
             raise PackageError(f"{name} must be a GUID, got {value!r}")
-    return {"MICROSOFT_APP_ID": bot_id, "STYRA_TEAMS_APP_ID": app_id}
+    public = env.get("STYRA_PUBLIC_URL", "").strip()
+    if public:
+        parts = urlsplit(public)
+        if parts.scheme != "https" or not parts.netloc or parts.path.strip("/"):
+            raise PackageError(f"STYRA_PUBLIC_URL must be https://<host>, got {public!r}")
+        host = parts.netloc
+    else:
+        host = "localhost"
+        log.warning("STYRA_PUBLIC_URL is not set: the tabs point at https://localhost")
+    uri = env.get("STYRA_TAB_APP_ID_URI", "").strip() or f"api://{host}/{bot_id}"
+    return {"MICROSOFT_APP_ID": bot_id, "STYRA_TEAMS_APP_ID": app_id, "STYRA_PUBLIC_HOST": host,
+            "STYRA_TAB_APP_ID_URI": uri}
 
 
 def fill_placeholders(text: str, values: dict[str, str]) -> str:

@@ -91,6 +91,7 @@ class ConversationRef(SQLModel, table=True):
 class ChannelPurpose(str, Enum):
     steering = "steering"
     portfolio = "portfolio"
+    commission = "commission"  # where decided commissions are announced
 
 
 class LinkedChannel(SQLModel, table=True):

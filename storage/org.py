@@ -221,9 +221,10 @@ def mark_conversation_failed(session: Session, conversation_id: str, reason: str
 
 
 def link_channel(
-    session: Session, purpose: ChannelPurpose, area: EArea | None, conversation_id: str, by: str
+    session: Session, purpose: ChannelPurpose, area: EArea | None, conversation_id: str, by: str,
+    scope: str | None = None,
 ) -> LinkedChannel:
-    scope = area.slug if area else PORTFOLIO_SCOPE
+    scope = scope or (area.slug if area else PORTFOLIO_SCOPE)
     link = session.exec(
         select(LinkedChannel).where(LinkedChannel.purpose == purpose, LinkedChannel.scope == scope)
     ).first()

@@ -345,3 +345,16 @@ def next_due(session: Session) -> datetime | None:
 def rows_for(session: Session, key_prefix: str) -> list[OutboxMessage]:
     """Rows whose key starts with this prefix (tests and the CLI)."""
     return list(session.execute(select(T).where(T.key.startswith(key_prefix)).order_by(T.id)).scalars())
+
+
+def supersede(session: Session, *to: Recipient, now: datetime) -> int:
+    """Newer cards for these recipients make older ones not yet sent pointless: they are marked
+    superseded and never sent (a row being sent right now is left alone). The number superseded."""
+    if not to:
+        return 0
+    free = OutboxMessage.lease_until.is_(None) | (OutboxMessage.lease_until < now)
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient.in_([r.address for r in to]), OutboxMessage.status == "pending", free)
+        .values(status="superseded")
+    ).rowcount

@@ -14,7 +14,7 @@ from storage.reminder_tables import ReminderOccurrence
 
 T = OutboxMessage
 R = ReminderOccurrence
-STATES = ("pending", "in_flight", "stuck", "failed", "sent")
+STATES = ("pending", "in_flight", "stuck", "failed", "sent", "superseded")
 # A due row nobody is sending this long after it came due is stuck (a dead sender's expired
 # claim, or no instance running the outbox).
 STUCK_AFTER = timedelta(minutes=5)
@@ -31,6 +31,7 @@ def _state(now: datetime, stuck_after: timedelta):
     return case(
         (T.status == "sent", "sent"),
         (T.status == "failed", "failed"),
+        (T.status == "superseded", "superseded"),  # a newer card made it pointless
         (T.lease_until > now, "in_flight"),
         (T.due_at < now - stuck_after, "stuck"),
         else_="pending",

@@ -20,7 +20,8 @@ def run_package(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedP
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("MICROSOFT_APP_ID", "MicrosoftAppId", "STYRA_TEAMS_APP_ID")
+        if k not in ("MICROSOFT_APP_ID", "MicrosoftAppId", "STYRA_TEAMS_APP_ID", "STYRA_PUBLIC_URL",
+                     "STYRA_TAB_APP_ID_URI")
     }
     return subprocess.run(
         [sys.executable, str(SCRIPT), "--env-file", str(tmp_path / "no.env"), *args],
@@ -111,3 +112,27 @@ def test_wrong_icon_size_and_bad_app_id_are_refused(tmp_path):
     result = run_package(tmp_path, "--out", str(tmp_path / "z.zip"))
     assert result.returncode != 0
     assert "MICROSOFT_APP_ID is not set" in result.stderr
+
+
+def test_package_declares_the_portfolio_tabs_and_their_sign_in(tmp_path):
+    out = tmp_path / "styra-teams.zip"
+    result = run_package(tmp_path, "--out", str(out), MICROSOFT_APP_ID=BOT_ID,
+                         STYRA_PUBLIC_URL="https://styra.example.se")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        swedish = json.loads(archive.read("sv.json"))
+    assert manifest["staticTabs"] == [{
+        "entityId": "portfolio", "name": "Portfolio", "contentUrl": "https://styra.example.se/tab/portfolio",
+        "websiteUrl": "https://styra.example.se/tab/portfolio", "scopes": ["personal"]}]
+    assert swedish["staticTabs[0].name"] == "Portfölj"
+    assert manifest["configurableTabs"][0]["configurationUrl"] == "https://styra.example.se/tab/config"
+    assert manifest["configurableTabs"][0]["context"] == ["channelTab"]
+    assert manifest["webApplicationInfo"] == {"id": BOT_ID, "resource": f"api://styra.example.se/{BOT_ID}"}
+    assert manifest["validDomains"] == ["styra.example.se"]
+
+
+def test_package_refuses_a_public_url_teams_cannot_frame(tmp_path):
+    result = run_package(tmp_path, "--out", str(tmp_path / "x.zip"), MICROSOFT_APP_ID=BOT_ID,
+                         STYRA_PUBLIC_URL="http://styra.example.se")
+    assert result.returncode == 1 and "STYRA_PUBLIC_URL must be https://<host>" in result.stderr

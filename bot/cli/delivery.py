@@ -47,7 +47,8 @@ def _print_outbox(kinds, now: datetime) -> int:
             waited = f"{max(0, int((now - entry.oldest_due).total_seconds()))} s"
         print(f"  {entry.kind[:14]:14}" + "".join(f"{entry.counts[s]:>11}" for s in states) + f"   {waited}")
         trouble += entry.counts["stuck"] + entry.counts["failed"]
-    print("  in_flight: being sent now; stuck: due over 5 minutes and nobody sending it; failed: given up")
+    print("  in_flight: being sent now; stuck: due over 5 minutes and nobody sending it; failed: given up;\n"
+          "  superseded: replaced by a newer card before it was sent")
     print()
     return trouble
 

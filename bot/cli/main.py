@@ -13,7 +13,8 @@ import sys
 from bot.config import Settings
 
 # Modules that add subcommands; each has `register(subparsers)`.
-CLI_MODULES = ("bot.cli.roles", "bot.cli.delivery", "bot.cli.decisions", "bot.cli.basis", "bot.cli.wheel", "bot.cli.plans", "bot.cli.needs")
+CLI_MODULES = ("bot.cli.roles", "bot.cli.delivery", "bot.cli.decisions", "bot.cli.basis", "bot.cli.wheel",
+               "bot.cli.plans", "bot.cli.needs", "bot.cli.commissions", "bot.cli.reports")
 
 
 def _migrate(args, settings: Settings) -> int:

@@ -15,6 +15,10 @@ class Permission(str, Enum):
     decide_portfolio = "decide_portfolio"
     answer_reminder = "answer_reminder"
     export = "export"
+    write_report = "write_report"
+    view_report = "view_report"
+    review_report = "review_report"
+    view_portfolio = "view_portfolio"
     link_channel = "link_channel"
     manage_roles = "manage_roles"
 
@@ -36,11 +40,17 @@ ALLOWED: dict[Permission, frozenset[str]] = {
     Permission.decide_portfolio: frozenset({"portfolio_chair"}),
     Permission.answer_reminder: frozenset({"coordinator"}),
     Permission.export: frozenset({"coordinator", "portfolio_office"}),
+    # Status reports (DOMAIN.md §8): the e-area's roles see a draft, coordinators write it, the
+    # chair reviews it; a submitted report and the roll-up are also the portfolio's business.
+    Permission.write_report: frozenset({"coordinator"}),
+    Permission.view_report: frozenset({"coordinator", "area_owner", "chair", "deputy_chair", "member"}),
+    Permission.review_report: frozenset({"chair", "deputy_chair"}),
+    Permission.view_portfolio: frozenset({"portfolio_office", "portfolio_chair"}),
     Permission.link_channel: frozenset(),
     Permission.manage_roles: frozenset(),
 }
 
-PORTFOLIO_PERMISSIONS = frozenset({Permission.decide_portfolio})
+PORTFOLIO_PERMISSIONS = frozenset({Permission.decide_portfolio, Permission.view_portfolio})
 
 
 def allows(permission: Permission, roles_in_scope: set[str], *, is_admin: bool) -> bool:

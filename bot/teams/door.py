@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from botframework.connector.auth import (
 )
 
 from bot.config import Settings
+from bot.logs import safe
 from bot.teams.auth import Authenticator, AuthError, KeysUnavailable, check_service_url
 from bot.teams.sdk_patches import CachedConnectorFactory
 from bot.text import MAX_NAME_CHARS, scrub_json
@@ -35,6 +37,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Identifiers longer than the columns that store them (storage/models.py) are not Teams' and would
 # fail on PostgreSQL only: refuse them alike everywhere.
 ID_LIMITS = (
+    (("id",), 300),
+    (("replyToId",), 300),
     (("serviceUrl",), 300),
     (("conversation", "id"), 300),
     (("conversation", "tenantId"), 64),
@@ -45,6 +49,10 @@ ID_LIMITS = (
     (("channelData", "team", "id"), 300),
     (("channelData", "channel", "id"), 300),
 )
+# Identifiers that end up in keys and log lines: a control character (a newline forges a log
+# line) is no Teams id, so the request is refused rather than cleaned.
+ID_FIELDS = (("id",), ("replyToId",), ("channelId",), ("locale",), *(path for path, _ in ID_LIMITS))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 NAME_FIELDS = (
     ("from", "name"),
     ("recipient", "name"),
@@ -110,6 +118,38 @@ def _check_lengths(body: dict) -> None:
         value = _at(body, path)
         if value is not None and (not isinstance(value, str) or len(value) > limit):
             raise Refused(400, f"{'.'.join(path)} is not a string of at most {limit} characters")
+
+
+# The shapes the SDK's deserialiser and the dispatcher rely on: anything else is a 400 at the
+# door, not a traceback further in.
+OBJECTS = (("from",), ("recipient",), ("conversation",), ("channelData",), ("channelData", "tenant"),
+           ("channelData", "team"), ("channelData", "channel"), ("channelData", "meeting"))
+LISTS_OF_OBJECTS = (("entities",), ("attachments",), ("membersAdded",), ("membersRemoved",),
+                    ("reactionsAdded",), ("reactionsRemoved",))
+STRINGS = (("id",), ("replyToId",), ("name",), ("text",), ("locale",), ("timestamp",), ("localTimestamp",),
+           ("action",), ("textFormat",), ("conversation", "conversationType"))
+
+
+def _check_shapes(body: dict) -> None:
+    for path in OBJECTS:
+        if _at(body, path) is not None and not isinstance(_at(body, path), dict):
+            raise Refused(400, f"{'.'.join(path)} is not an object")
+    for path in LISTS_OF_OBJECTS:
+        value = _at(body, path)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            raise Refused(400, f"{'.'.join(path)} is not a list of objects")
+    for path in STRINGS:
+        if _at(body, path) is not None and not isinstance(_at(body, path), str):
+            raise Refused(400, f"{'.'.join(path)} is not a string")
+
+
+def _control_in_ids(body: dict) -> str | None:
+    """The first identifier holding a control character (read before scrubbing keeps newlines)."""
+    for path in ID_FIELDS:
+        value = _at(body, path)
+        if isinstance(value, str) and _CONTROL.search(value):
+            return ".".join(path)
+    return None
 
 
 def _clip_names(body: dict) -> None:
@@ -189,16 +229,22 @@ class Door:
         self._connectors: CachedConnectorFactory | None = None
         self._service_url_ok = service_url_checker(self.settings)
         self._tenants = set(self.settings.allowed_tenants)
-        if self.settings.production and not self._tenants and self.settings.app_tenant_id:
+        # Whenever an app id is set (any environment) only allow-listed tenants get in.
+        if self.settings.app_id and not self._tenants and self.settings.app_tenant_id:
             self._tenants = {self.settings.app_tenant_id}
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
             body, claims = await self._admit(request)
         except Refused as refused:
-            log.warning("refused %s %s: %s", request.method, request.path, refused.reason)
+            log.warning("refused %s %s: %s", request.method, safe(request.path), safe(refused.reason))
             return web.json_response({"error": _public_reason(refused.status)}, status=refused.status)
-        activity = Activity().deserialize(body)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception as exc:  # e.g. a timestamp that is no date: the shape, not a fault of ours
+            log.warning("refused %s %s: activity does not deserialise: %s", request.method, safe(request.path),
+                        safe(exc))
+            return web.json_response({"error": _public_reason(400)}, status=400)
         response = await self.adapter.process_activity(self._auth_result(claims), activity, self.bot.on_turn)
         if response is None:
             return web.Response(status=201)
@@ -215,7 +261,9 @@ class Door:
         if request.content_length is not None and request.content_length > limit:
             raise Refused(413, f"body of {request.content_length} bytes")
         raw = await _read_at_most(request, limit)
-        body = scrub_json(parse_body(raw))
+        parsed = parse_body(raw)
+        bad_id = _control_in_ids(parsed)
+        body = scrub_json(parsed)
         service_url = body.get("serviceUrl") if isinstance(body.get("serviceUrl"), str) else None
         claims: dict = {}
         if self.authenticator is not None:
@@ -229,9 +277,14 @@ class Door:
             except KeysUnavailable as exc:
                 raise Refused(503, f"signing keys unavailable: {exc}") from exc
         _require(body)
+        _check_shapes(body)
         _check_lengths(body)
+        if bad_id is not None:
+            raise Refused(400, f"{bad_id} holds a control character")
         if not self._service_url_ok(body["serviceUrl"]):
             raise Refused(403, f"service URL not allowed: {body['serviceUrl'][:100]!r}")
+        if self.settings.app_id and not self._tenants:
+            raise Refused(403, "no tenant allow-list (MicrosoftAppTenantId or STYRA_ALLOWED_TENANTS)")
         if self._tenants:
             tenants = tenants_of(body)
             if not tenants or not tenants <= self._tenants:

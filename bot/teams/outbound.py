@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from bot.cardsize import fitted
 from bot.teams.delivery import DeliveryResult, Outcome, Target, TransportError
 from cards.common import attachment
 from storage import org, outbox
@@ -23,7 +24,7 @@ REPLY_BUDGET_S = 8.0
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    activity: dict[str, Any] = {"type": "message", "attachments": [attachment(card)]}
+    activity: dict[str, Any] = {"type": "message", "attachments": [attachment(fitted(card))]}
     if text:
         activity["text"] = text
     return activity

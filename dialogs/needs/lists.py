@@ -18,6 +18,7 @@ from bot.turn import Turn
 from cards import needs as needcards
 from cards.common import escape, status_label
 from cards.verbs import Verb
+from dialogs.commissions import origins as commission_origins
 from dialogs.needs.views import (
     answer_text,
     area_name,
@@ -113,6 +114,9 @@ def _detail(session, *, number: str | None, need_id: int | None, speaker, settin
         wished_date=need.wished_date.isoformat() if need.wished_date else "", goals=goals,
         affected=[a.name or a.aad_id for a in affected], history=history,
         can_assess=can(session, settings, speaker.aad_id, Permission.assess_need, scope=area.slug),
+        commissions=tuple(commission_origins.of_need(session, need.id)),
+        can_commission=(str(getattr(need.status, "value", need.status)) in commission_origins.COMMISSIONABLE
+                        and commission_origins.may_commission_need(session, settings, need, speaker.aad_id)),
     )
     return "ok", view
 

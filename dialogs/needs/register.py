@@ -35,8 +35,8 @@ from cards import needs as needcards
 from cards.verbs import Verb
 from dialogs.needs import notice
 from dialogs.needs.views import area_name, local_today, need_row, show
+from storage import access, org, plans
 from storage import needs as repo
-from storage import org, plans
 from storage.models import EArea, Need, Role
 
 cap = Capability("need-form")
@@ -227,6 +227,7 @@ def submit_work(session, sub: Submission) -> Outcome:
     if not form.confirmed:
         similar = sub.index.search(session, area.id, draft.title, draft.description)
         if similar:
+            access.record_offers(session, sub.speaker.aad_id, [need.id for need, _ in similar], sub.now)
             counts = repo.affected_counts(session, [need.id for need, _ in similar])
             rows = [need_row(need, area, t.lang, counts.get(need.id, 0), sub.settings.timezone) for need, _score in similar]
             view = _form_view(session, t.lang, today, form.form_id, check.kept)

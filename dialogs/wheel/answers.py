@@ -156,7 +156,7 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
                        activity=card_activity(shared), kind="reminder.update", now=now)
         notice = None
         if kind is Answer.started:
-            notice = start(session, t, saved, wheel, area_name, speaker.aad_id, f"{click}:start", now)
+            notice = start(session, t, saved, wheel, area_name, speaker.aad_id, f"{click}:start", now, turn.settings)
         return outcome, saved, notice
 
     outcome, row, notice = await turn.db.run(record)

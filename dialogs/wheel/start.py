@@ -12,6 +12,7 @@ from cards import reminder as reminder_cards
 from cards.common import escape
 from cards.plan import GoalView, PlanView, plan_card
 from cards.system import message_card
+from dialogs import reports
 from storage import needs as needs_repo
 from storage import org, outbox, plans
 from storage.models import Need, NeedStatus
@@ -20,14 +21,17 @@ from storage.reminder_tables import ReminderOccurrence
 
 
 def start(session, t: Translator, row: ReminderOccurrence, wheel: Wheel, area_name: str, aad_id: str,
-          key: str, now: dt.datetime) -> str:
+          key: str, now: dt.datetime, settings=None) -> str:
     """Leave the activity's linked action for the user's 1:1 chat in the outbox (in the answer's
     transaction); returns a note for the card."""
     try:
         activity = wheel.activity(row.activity_key)
     except KeyError:
         return t("Marked as started.")
-    card = _start_card(session, t, row, activity, area_name)
+    if activity.action == "status_report" and settings is not None:  # the period's draft, by the reports capability
+        card = reports.card_for_reminder(session, settings, t, row.scope, row.period, aad_id, now)
+    else:
+        card = _start_card(session, t, row, activity, area_name)
     if card is None:
         return t("Marked as started.")
     ref, teams_id, known = org.how_to_reach(session, aad_id)

@@ -49,7 +49,7 @@ async def test_status_shows_every_state_per_kind(db, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert code == 1  # something failed and something is stuck
     [line] = [x for x in out.splitlines() if x.strip().startswith("notice")]
-    assert line.split()[1:6] == ["1", "1", "1", "1", "1"]  # pending, in flight, stuck, failed, sent
+    assert line.split()[1:7] == ["1", "1", "1", "1", "1", "0"]  # pending, in flight, stuck, failed, sent, superseded
     assert "annual wheel reminders" in out
 
 

@@ -45,9 +45,12 @@ async def test_basis_is_anchored_by_all_area_owners_then_ready(bot):
     # the same form again stores nothing
     again = await bot.click({**data, **BASIS})
     assert "redan skickat" in again[-1].all_text()
-    # only area owners may anchor
-    refused = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ISAIAH)
+    # only area owners may anchor: a coordinator (who may read the basis) is told whom to ask,
+    # a steering-group member (who may not read it while it is anchored) learns nothing of it
+    refused = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ALEX)
     assert "Bara e-områdets e-områdesansvariga" in refused[-1].all_text()
+    refused = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ISAIAH)
+    assert "Det kan jag inte visa: det finns inte" in refused[-1].all_text()
     replies = await bot.click({"verb": "anchor.agree", "basis_id": basis.id}, user=ADELE)
     assert "klart för styrgruppen" in replies[-1].all_text()
     fired = await bot.query(_steering_posts, basis.id)

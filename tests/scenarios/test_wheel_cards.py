@@ -123,7 +123,7 @@ async def test_not_applicable_needs_a_reason(bot):
     assert runs and runs[0]["inlines"][0]["text"] == "Inget möte i mars, *vi* ses i april"
 
 
-async def test_start_opens_the_quarter_status_report_checklist_in_a_private_chat(bot):
+async def test_start_opens_the_quarter_status_report_draft_in_a_private_chat(bot):
     row, _ = await posted(bot)
     status, body = await bot.invoke({"verb": "reminder.start", "occurrence_id": row.id}, user=ALEX)
     assert status == 200
@@ -132,8 +132,9 @@ async def test_start_opens_the_quarter_status_report_checklist_in_a_private_chat
     personal = [s for s in bot.connector.sent if s.method == "POST" and s.conversation_id == ALEX.personal_conversation]
     assert len(personal) == 1
     text = personal[0].all_text()
-    assert "Statusrapport Q1 · Utbildning" in text
-    assert "Risker" in text and "Avvikelser och ändrade förutsättningar" in text
+    assert "Statusrapport Utbildning 2026-Q1" in text  # the March reminder: the first quarter's draft
+    assert "Version 1, utkast · sida 1 av 4: Mål 1–3" in text
+    assert "report.submit" in text_of(personal[0].card)
     saved = await bot.query(repo.get, row.id)
     assert saved.answer == "started" and saved.status == "sent"
 
@@ -158,7 +159,7 @@ async def test_an_answer_leaves_its_follow_ups_in_the_outbox_and_sends_nothing_i
     assert [(u.conversation_id, u.activity_id) for u in updates] == [(UTB, original.activity_id)]
     assert "Påbörjad av Alex Wilber" in text_of(updates[0].card)
     personal = [s for s in bot.connector.sent if s.method == "POST" and s.conversation_id == ALEX.personal_conversation]
-    assert len(personal) == 1 and "Statusrapport Q1 · Utbildning" in personal[0].all_text()
+    assert len(personal) == 1 and "Statusrapport Utbildning 2026-Q1" in personal[0].all_text()  # the draft
     rows = await bot.query(outbox_repo.rows_for, repo.subject_of(row.id) + ":")
     assert [r.status for r in rows] == ["sent", "sent"]
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 03:27:12.444720
+Create Date: 2026-12-01 05:00:50.162988
 """
 
 from alembic import op
@@ -145,7 +145,9 @@ def upgrade() -> None:
         "linked_channel",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
-            "purpose", sa.Enum("steering", "portfolio", name="channelpurpose"), nullable=False
+            "purpose",
+            sa.Enum("steering", "portfolio", "commission", name="channelpurpose"),
+            nullable=False,
         ),
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("e_area_id", sa.Integer(), nullable=True),
@@ -202,6 +204,20 @@ def upgrade() -> None:
         batch_op.create_index("ix_need_area_status", ["e_area_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_need_raised_by"), ["raised_by"], unique=False)
 
+    op.create_table(
+        "outcome_figure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("e_area_id", sa.Integer(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("outcome_sek", sa.Integer(), nullable=False),
+        sa.Column("outcome_hours", sa.Integer(), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("imported_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("imported_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("e_area_id", "period", name="uq_outcome_area_period"),
+    )
     op.create_table(
         "plan",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -316,6 +332,70 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_assessment_need_id"), ["need_id"], unique=False)
 
     op.create_table(
+        "commission",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+        sa.Column("registry_number", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("length", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("form", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("recommended_form", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("unit", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("closure", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("frozen", sa.Boolean(), nullable=False),
+        sa.Column("decided_version", sa.Integer(), nullable=True),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("lead", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column(
+            "responsible_manager", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
+        ),
+        sa.Column("start", sa.Date(), nullable=True),
+        sa.Column("end", sa.Date(), nullable=True),
+        sa.Column("cadence", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("origin_need_id", sa.Integer(), nullable=True),
+        sa.Column("origin_commission_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("request_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("decided_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("closed_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["origin_commission_id"],
+            ["commission.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["origin_need_id"],
+            ["need.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("number"),
+        sa.UniqueConstraint("request_key"),
+    )
+    with op.batch_alter_table("commission", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_commission_created_by"), ["created_by"], unique=False)
+        batch_op.create_index(batch_op.f("ix_commission_lead"), ["lead"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_commission_origin_need_id"), ["origin_need_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_commission_responsible_manager"), ["responsible_manager"], unique=False
+        )
+        batch_op.create_index("ix_commission_status", ["status", "kind"], unique=False)
+
+    op.create_table(
+        "deviation_basis",
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["need_id"], ["need.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("ref"),
+    )
+    op.create_table(
         "need_affected",
         sa.Column("need_id", sa.Integer(), nullable=False),
         sa.Column("aad_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -340,6 +420,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_need_event_need_id"), ["need_id"], unique=False)
 
     op.create_table(
+        "need_offer",
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("aad_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("offered_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["need_id"], ["need.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("need_id", "aad_id"),
+    )
+    op.create_table(
         "plan_goal",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
@@ -358,6 +446,134 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("plan_goal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_plan_goal_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "status_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("e_area_id", sa.Integer(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column("frame_sek", sa.Integer(), nullable=False),
+        sa.Column("frame_hours", sa.Integer(), nullable=False),
+        sa.Column("committed_sek", sa.Integer(), nullable=False),
+        sa.Column("committed_hours", sa.Integer(), nullable=False),
+        sa.Column("outcome_sek", sa.Integer(), nullable=True),
+        sa.Column("outcome_hours", sa.Integer(), nullable=True),
+        sa.Column("resources_comment", sa.Text(), server_default="", nullable=False),
+        sa.Column("new_conditions", sa.Text(), server_default="", nullable=False),
+        sa.Column("extras", sa.Text(), server_default="{}", nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("updated_by_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("submit_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("submitted_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column(
+            "submitted_by_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False
+        ),
+        sa.Column("submitted_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("snapshot", sa.Text(), server_default="", nullable=False),
+        sa.Column("reviewed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("reviewed_by_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("reviewed_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("review_comment", sa.Text(), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("e_area_id", "period", "version", name="uq_report_area_period_version"),
+        sa.UniqueConstraint("submit_key"),
+    )
+    with op.batch_alter_table("status_report", schema=None) as batch_op:
+        batch_op.create_index("ix_report_period_status", ["period", "status"], unique=False)
+
+    op.create_table(
+        "commission_approval",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("manager", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("answer", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+        sa.Column("comment", sa.Text(), server_default="", nullable=False),
+        sa.Column("asked_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("commission_id", "version", "manager", name="uq_commission_approval"),
+    )
+    with op.batch_alter_table("commission_approval", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_approval_commission_id"), ["commission_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_commission_approval_manager"), ["manager"], unique=False
+        )
+
+    op.create_table(
+        "commission_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("detail", sa.Text(), server_default="{}", nullable=False),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("commission_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_event_commission_id"), ["commission_id"], unique=False
+        )
+
+    op.create_table(
+        "commission_person",
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("aad_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("commission_id", "aad_id", "role"),
+    )
+    with op.batch_alter_table("commission_person", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_commission_person_aad_id"), ["aad_id"], unique=False)
+
+    op.create_table(
+        "commission_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("closure", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("sections", sa.Text(), server_default="{}", nullable=False),
+        sa.Column("written_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("written_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("acknowledged_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("acknowledged_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("commission_id"),
+    )
+    op.create_table(
+        "commission_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commission_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("document", sa.Text(), server_default="{}", nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("submitted_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("commission_id", "version", name="uq_commission_version"),
+    )
+    with op.batch_alter_table("commission_version", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_commission_version_commission_id"), ["commission_id"], unique=False
+        )
 
     op.create_table(
         "decision_basis",
@@ -404,6 +620,94 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["need_id"], ["need.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("need_id", "goal_id"),
     )
+    op.create_table(
+        "report_deviation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("cause", sa.Text(), server_default="", nullable=False),
+        sa.Column("consequences", sa.Text(), server_default="", nullable=False),
+        sa.Column("options", sa.Text(), server_default="", nullable=False),
+        sa.Column("proposal", sa.Text(), server_default="", nullable=False),
+        sa.Column("extra_hours", sa.Integer(), nullable=False),
+        sa.Column("extra_sek", sa.Integer(), nullable=False),
+        sa.Column("changes_goals", sa.Boolean(), nullable=False),
+        sa.Column("whole_portfolio", sa.Boolean(), nullable=False),
+        sa.Column("other_areas", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("closed", sa.Boolean(), nullable=False),
+        sa.Column("handling", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("escalate", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["report_id"], ["status_report.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("report_deviation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_deviation_ref"), ["ref"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_report_deviation_report_id"), ["report_id"], unique=False
+        )
+
+    op.create_table(
+        "report_dimension",
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("colour", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+        sa.Column("comment", sa.Text(), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(["report_id"], ["status_report.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("report_id", "name"),
+    )
+    op.create_table(
+        "report_file",
+        sa.Column("token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("e_area_id", sa.Integer(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=True),
+        sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["report_id"], ["status_report.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("token"),
+        sa.UniqueConstraint("key"),
+    )
+    op.create_table(
+        "report_goal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("goal_id", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("colour", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+        sa.Column("previous", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+        sa.Column("comment", sa.Text(), server_default="", nullable=False),
+        sa.Column("forecast", sa.Text(), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(["goal_id"], ["plan_goal.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["report_id"], ["status_report.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("report_goal", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_goal_report_id"), ["report_id"], unique=False)
+
+    op.create_table(
+        "report_risk",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("probability", sa.Integer(), nullable=False),
+        sa.Column("consequence", sa.Integer(), nullable=False),
+        sa.Column("mitigation", sa.Text(), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(["report_id"], ["status_report.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("report_risk", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_risk_report_id"), ["report_id"], unique=False)
+
     op.create_table(
         "anchoring",
         sa.Column("basis_id", sa.Integer(), nullable=False),
@@ -466,20 +770,67 @@ def downgrade() -> None:
 
     op.drop_table("decision")
     op.drop_table("anchoring")
+    with op.batch_alter_table("report_risk", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_risk_report_id"))
+
+    op.drop_table("report_risk")
+    with op.batch_alter_table("report_goal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_goal_report_id"))
+
+    op.drop_table("report_goal")
+    op.drop_table("report_file")
+    op.drop_table("report_dimension")
+    with op.batch_alter_table("report_deviation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_deviation_report_id"))
+        batch_op.drop_index(batch_op.f("ix_report_deviation_ref"))
+
+    op.drop_table("report_deviation")
     op.drop_table("need_goal")
     with op.batch_alter_table("decision_basis", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_decision_basis_need_id"))
 
     op.drop_table("decision_basis")
+    with op.batch_alter_table("commission_version", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_version_commission_id"))
+
+    op.drop_table("commission_version")
+    op.drop_table("commission_report")
+    with op.batch_alter_table("commission_person", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_person_aad_id"))
+
+    op.drop_table("commission_person")
+    with op.batch_alter_table("commission_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_event_commission_id"))
+
+    op.drop_table("commission_event")
+    with op.batch_alter_table("commission_approval", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_approval_manager"))
+        batch_op.drop_index(batch_op.f("ix_commission_approval_commission_id"))
+
+    op.drop_table("commission_approval")
+    with op.batch_alter_table("status_report", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_period_status")
+
+    op.drop_table("status_report")
     with op.batch_alter_table("plan_goal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_goal_plan_id"))
 
     op.drop_table("plan_goal")
+    op.drop_table("need_offer")
     with op.batch_alter_table("need_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_need_event_need_id"))
 
     op.drop_table("need_event")
     op.drop_table("need_affected")
+    op.drop_table("deviation_basis")
+    with op.batch_alter_table("commission", schema=None) as batch_op:
+        batch_op.drop_index("ix_commission_status")
+        batch_op.drop_index(batch_op.f("ix_commission_responsible_manager"))
+        batch_op.drop_index(batch_op.f("ix_commission_origin_need_id"))
+        batch_op.drop_index(batch_op.f("ix_commission_lead"))
+        batch_op.drop_index(batch_op.f("ix_commission_created_by"))
+
+    op.drop_table("commission")
     with op.batch_alter_table("assessment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assessment_need_id"))
 
@@ -495,6 +846,7 @@ def downgrade() -> None:
 
     op.drop_table("reminder_occurrence")
     op.drop_table("plan")
+    op.drop_table("outcome_figure")
     with op.batch_alter_table("need", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_need_raised_by"))
         batch_op.drop_index("ix_need_area_status")
