@@ -138,4 +138,4 @@ if __name__ == "__main__":
     if "--write" in sys.argv:
         write()
     else:
-        print(render())
+        sys.stdout.write(render() + "\n")
