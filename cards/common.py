@@ -63,6 +63,19 @@ def effort(t: Any, hours_value: int, sek_value: int, *, signed: bool = False) ->
     return f"{hours(t, hours_value, signed=signed)}, {sek(t, sek_value, signed=signed)}"
 
 
+def nonzero(t: Any, hours_value: int, sek_value: int) -> str:
+    """Only the parts that are not zero: '8 020 hours', '150 000 SEK' or both."""
+    parts = ([hours(t, hours_value)] if hours_value else []) + ([sek(t, sek_value)] if sek_value else [])
+    return ", ".join(parts) or hours(t, 0)
+
+
+def frame_left(t: Any, left_hours: int, left_sek: int) -> str:
+    """What is left of a frame; an overspent part reads '8 020 hours over the frame', never '−8 020'."""
+    parts = [hours(t, left_hours) if left_hours >= 0 else t("{amount} over the frame", amount=hours(t, -left_hours)),
+             sek(t, left_sek) if left_sek >= 0 else t("{amount} over the frame", amount=sek(t, -left_sek))]
+    return ", ".join(parts)
+
+
 def status_label(t: Any, status: Any, *, in_sentence: bool = False) -> str:
     """The one wording of a need's or a plan's status (NeedStatus, PlanStatus, or their values),
     on every card, list, export and answer. `in_sentence`: starting lower-case, for use mid-sentence."""

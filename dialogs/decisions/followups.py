@@ -8,10 +8,13 @@ Channel cards are in the organisation's language; a notice is in its reader's.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.i18n import translator
+from bot.rules import frames
 from cards.decision import CardContext, decided_card, notice_card, read_only_card
+from cards.plan import OverFrameView, over_frame_notice
 from dialogs import notify
 from dialogs.decisions.views import (
     PORTFOLIO,
@@ -30,7 +33,7 @@ from storage.models import BasisStatus, ChannelPurpose, Role
 def post_basis(session, settings: Settings, basis_id: int, now: datetime, level: str = STEERING) -> bool:
     """The read-only card of a ready basis, for the channel of the level that decides it (once;
     its chairs' clients refresh it into the card with the buttons). True when a post was added."""
-    found = store.load(session, basis_id)
+    found = store.load(session, basis_id, year=now.astimezone(ZoneInfo(settings.timezone)).year)
     if found is None or found.basis.status != BasisStatus.ready:
         return False
     if org.sent_cards(session, subject(basis_id, level)):
@@ -67,6 +70,22 @@ def after_decision(session, settings: Settings, found: Found, level: str, to_por
     for aad_id, lang in _recipients(session, settings, found):
         notify.to_person(session, key=f"{key}:notice:{aad_id}", aad_id=aad_id,
                          card=notice_card(translator(lang), view, told, settings.timezone), now=now)
+    if found.plan_change is not None and frames.pushed_over(*found.plan_change):
+        _tell_over_frame(session, settings, found, decision.number, key, now)
+
+
+def _tell_over_frame(session, settings: Settings, found: Found, number: str, key: str, now: datetime) -> None:
+    """The approval put the plan over its frame (or further over): every coordinator is told."""
+    after = found.plan_change[1]
+    for person in store.people_holding(session, found.area.slug, [Role.coordinator]):
+        lang = org.language_of_person(person) or settings.default_locale
+        area = found.area.name_en if lang == "en" and found.area.name_en else found.area.name
+        view = OverFrameView(area=area, plan_title=found.plan_title, need_number=found.need.number,
+                             need_title=found.need.title, decision_number=number, frame_hours=after.frame_hours,
+                             frame_sek=after.frame_sek, committed_hours=after.committed_hours,
+                             committed_sek=after.committed_sek)
+        notify.to_person(session, key=f"{key}:over-frame:{person.aad_id}", aad_id=person.aad_id,
+                         card=over_frame_notice(translator(lang), view), now=now)
 
 
 def _recipients(session, settings: Settings, found: Found) -> list[tuple[str, str]]:

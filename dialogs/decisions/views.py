@@ -4,6 +4,7 @@ the decisions taken, who gets the chair's buttons, and where a posted card is re
 from __future__ import annotations
 
 from bot.rules import decisions as rules
+from bot.rules import frames
 from bot.rules.permissions import Permission
 from cards.decision import BasisView, DecisionView
 from storage import decisions as store
@@ -42,6 +43,9 @@ def basis_view(found: Found, level: str) -> BasisView:
         hours=basis.hours, cost_sek=basis.cost_sek, dependencies=basis.dependencies,
         proposal=basis.proposal, frame_change_sek=basis.frame_change_sek,
         frame_change_hours=basis.frame_change_hours, escalate=basis.escalate, status=_value(basis.status),
+        anchored_by=tuple(found.anchored_by), plan_title=found.plan_title,
+        outlook=None if found.frame is None else frames.outlook(
+            found.frame, basis.hours, basis.cost_sek, basis.frame_change_hours, basis.frame_change_sek),
     )
 
 
