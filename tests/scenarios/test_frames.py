@@ -14,7 +14,15 @@ from storage.models import Anchoring, Need, NeedStatus
 from tests.support.assessment_factory import make_need, plan_of, set_frame
 from tests.support.botkit import ADELE, ALEX, CHANNEL_ID
 from tests.support.cards import inputs, text, verbs
-from tests.support.decision_kit import card_of, events_of, link_channels, make_basis, plan_2026, post_basis
+from tests.support.decision_kit import (
+    card_of,
+    events_of,
+    link_channels,
+    make_basis,
+    plan_2026,
+    post_basis,
+)
+
 
 @pytest.fixture
 def bot(any_bot):
