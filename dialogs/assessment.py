@@ -31,7 +31,7 @@ from bot.rules.permissions import Permission
 from bot.text import clean
 from bot.turn import Turn
 from cards import assessment as cards
-from cards.common import effort, escape
+from cards.common import escape, frame_left
 from cards.verbs import Verb
 from dialogs import notify
 from dialogs.basis import open_basis_form
@@ -277,7 +277,7 @@ async def on_confirm(turn: Turn, act: AssessConfirm):
         if isinstance(fresh, Problem):
             return await problem_reply(turn, fresh)
         notice = t("Someone else used the frame first. Nothing was saved. Left now: {left}. Check the outcome and confirm again.",
-                   left=effort(t, fresh.frame.left_hours, fresh.frame.left_sek))
+                   left=frame_left(t, fresh.frame.left_hours, fresh.frame.left_sek))
         return await _review(turn, fresh, values, uuid.uuid4().hex, notice)
     notify.nudge(turn.services)
     if result.assessment.outcome == rules.Outcome.decision_basis.value:
