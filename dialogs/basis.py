@@ -164,8 +164,7 @@ def _context(session, settings, aad_id: str, need_id: int):
         return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
     last = assessments.latest_assessment(session, need.id)
     plan = assessments.plan(session, last.plan_id) if last and last.plan_id else None
-    frame = assessments.frame_of(plan) if plan else rules.Frame(0, 0)
-    return need, frame if plan else None, bool(last and last.escalate)
+    return need, assessments.frame_of(plan) if plan else None, bool(last and last.escalate)
 
 
 @cap.handles(BasisSubmit)
