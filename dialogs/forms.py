@@ -47,6 +47,7 @@ def status_label(t, status: NeedStatus) -> str:
         NeedStatus.approved: t("approved"),
         NeedStatus.declined: t("declined"),
         NeedStatus.done: t("done"),
+        NeedStatus.withdrawn: t("withdrawn"),
     }.get(status, status.value)
 
 
