@@ -28,11 +28,11 @@ VALUE_CHARS = 60
 def field_names(t: Translator) -> dict[str, str]:
     """What a change line calls each field, in a sentence ("Ändrad 3 dec av Anna: titel, uppskattning")."""
     return {
-        "title": t("changed field: title"), "description": t("changed field: description"),
-        "e_area": t("changed field: e-area"), "source": t("changed field: source"),
-        "on_behalf_of": t("changed field: on behalf of"), "benefit": t("changed field: benefit"),
-        "hours": t("changed field: estimate"), "cost": t("changed field: estimate"),
-        "wished_date": t("changed field: wished-for date"), "goals": t("changed field: plan goals"),
+        "title": t("title"), "description": t("description"),
+        "e_area": t("e-area"), "source": t("source"),
+        "on_behalf_of": t("on behalf of"), "benefit": t("benefit"),
+        "hours": t("estimate"), "cost": t("estimate"),
+        "wished_date": t("wished-for date"), "goals": t("plan goals"),
     }
 
 
