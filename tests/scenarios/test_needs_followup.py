@@ -237,3 +237,12 @@ async def test_the_basis_form_reopens_from_the_need_when_a_draft_or_sent_back(an
     assert "need.basis" not in verbs(await _need_card(bot, need_id, ALEX))
     late = await bot.click({"verb": "need.basis", "need_id": need_id}, user=ALEX)
     assert "Behovet väntar inte på något beslutsunderlag från dig" in late[-1].all_text()
+
+
+async def test_help_tells_how_to_follow_a_need_up(bot):
+    shown = "\n".join(r.all_text() for r in await bot.say("hjälp", user=ISAIAH))
+    assert "att bedöma" in shown
+    topic = await bot.click({"verb": "help.topic", "topic": "needs"}, user=ISAIAH)
+    assert "Tills ett behov är bedömt kan du ändra det eller dra tillbaka det" in topic[-1].all_text()
+    topic = await bot.click({"verb": "help.topic", "topic": "assess"}, user=STRANGER)
+    assert "Write **to assess** to see the needs waiting in your e-areas" in topic[-1].all_text()
