@@ -352,16 +352,18 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     body.append(para(t("History"), weight="Bolder"))
     lines = [f"- {when}: {event_text(t, kind, who, detail)}" for when, who, kind, detail in view.history[-15:]]
     body.append(para("\n".join(lines) or "–", size="Small"))
+    # changing the need itself: a row of its own, so the bottom row keeps room for its long labels
+    own = [submit(t("Change"), {"verb": Verb.NEED_EDIT, "need_id": row.need_id})] if view.can_edit else []
+    if view.can_withdraw:
+        own.append(submit(t("Withdraw"), {"verb": Verb.NEED_WITHDRAW, "need_id": row.need_id}))
+    if own:
+        body.append(ActionSet(actions=own))
     actions = []
     if view.can_assess:
         actions.append(submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}))
     if view.basis:
         actions.append(submit(t("Write the decision basis") if view.basis == "write" else t("Revise the decision basis"),
                               {"verb": Verb.NEED_BASIS, "need_id": row.need_id}))
-    if view.can_edit:
-        actions.append(submit(t("Change"), {"verb": Verb.NEED_EDIT, "need_id": row.need_id}))
-    if view.can_withdraw:
-        actions.append(submit(t("Withdraw"), {"verb": Verb.NEED_WITHDRAW, "need_id": row.need_id}))
     for commission_id, label in view.commissions[:3]:
         actions.append(submit(label[:40], {"verb": Verb.COMMISSION_SHOW, "commission_id": commission_id}))
     if view.can_commission:

@@ -84,7 +84,7 @@ def test_the_edited_card_says_who_changed_what_and_when_in_both_languages():
     assert "Isaiah Langer drog tillbaka behovet" in sv
     en = CARDS["edited_detail"](translator("en"))
     assert "Changed 3 Dec by Anna \\*Berg\\*: title, estimate, description" in text(en)
-    assert verbs(en) == ["assess.open", "need.basis", "need.edit", "need.withdraw"]
+    assert verbs(en) == ["need.edit", "need.withdraw", "assess.open", "need.basis"]
 
 
 def test_the_edit_form_keeps_what_was_typed_and_saves_with_action_execute():
