@@ -17,7 +17,9 @@ from cards.needs import FormView, NeedRow, field_labels, form_inputs
 from cards.verbs import Verb
 
 
-def edit_form_card(t: Translator, view: FormView, *, need_id: int, number: str, notice: str = "") -> dict:
+def edit_form_card(t: Translator, view: FormView, *, need_id: int, number: str, after: int = 0,
+                   notice: str = "") -> dict:
+    """`after`: the need's latest change when the form was shown, so a save finds a newer one."""
     title = t("Change {number}", number=number)
     body: list = [heading(title)]
     if view.errors:
@@ -35,7 +37,7 @@ def edit_form_card(t: Translator, view: FormView, *, need_id: int, number: str, 
         body.append(para(notice, is_subtle=True))
     body.extend(form_inputs(t, view))
     return card(body, [execute(t("Save the changes"), {"verb": Verb.NEED_UPDATE, "need_id": need_id,
-                                                      "form_id": view.form_id}),
+                                                      "form_id": view.form_id, "after": after}),
                        execute(t("Cancel"), {"verb": Verb.NEED_SHOW, "need_id": need_id})], fallback_text=title)
 
 

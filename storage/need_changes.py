@@ -48,6 +48,12 @@ def of_need(session: Session, need_id: int) -> list[NeedChange]:
     return list(session.exec(stmt))
 
 
+def latest_id(session: Session, need_id: int) -> int:
+    """The id of the need's latest change (0: none), which an edit form carries to find a newer one."""
+    stmt = select(func.max(NeedChange.id)).where(NeedChange.need_id == need_id)
+    return session.exec(stmt).one() or 0
+
+
 def lock(session: Session, need_id: int) -> Need | None:
     return _lock_need(session, need_id)
 

@@ -62,6 +62,7 @@ class EditNeed(CardAction):
 class UpdateNeed(NeedInputs):
     need_id: int
     form_id: str | None = None  # damaged: the form is shown again with a fresh id
+    after: int = 0  # the need's latest change when the form was shown
 
     @field_validator("form_id", mode="before")
     @classmethod
@@ -95,6 +96,8 @@ def _refusal(session, t: Translator, need: Need, aad_id: str, act: Act) -> str:
     names = ", ".join(escape(n) for n in coordinator_names(session, area.slug)) or "–"
     place = escape(area_name(area, t.lang))
     own = need.raised_by == aad_id
+    if own and str(getattr(need.status, "value", need.status)) == "withdrawn":
+        return t("You withdrew {number}, so it can no longer be changed.", number=need.number)
     if act is Act.withdraw:
         if own:
             return t("{number} has been assessed, so it can no longer be withdrawn. Ask the coordinators of {area}: {names}.",
@@ -126,7 +129,8 @@ def open_work(session, *, t: Translator, speaker: Speaker, settings, need_id: in
     if Act.edit not in rights(session, settings, need.id, speaker.aad_id):
         return "refused", _refusal(session, t, need, speaker.aad_id, Act.edit)
     view = _view(session, t.lang, today, need, new_form_id(), changes_repo.as_form(session, need))
-    return "ok", editcards.edit_form_card(t, view, need_id=need.id, number=need.number)
+    return "ok", editcards.edit_form_card(t, view, need_id=need.id, number=need.number,
+                                          after=changes_repo.latest_id(session, need.id))
 
 
 @cap.handles(EditNeed)
@@ -168,6 +172,17 @@ def update_work(session, *, t: Translator, speaker: Speaker, settings, form: Upd
     if Act.edit not in rights(session, settings, need.id, speaker.aad_id):
         return Saved("refused", text=_refusal(session, t, need, speaker.aad_id, Act.edit))
     old = changes_repo.as_form(session, need)
+    latest = changes_repo.latest_id(session, need.id)
+
+    def again(values: dict[str, str], errors: dict[str, str] | None = None, notice: str = "") -> dict:
+        view = _view(session, t.lang, today, need, form.form_id, values, errors)
+        return editcards.edit_form_card(t, view, need_id=need.id, number=need.number, after=latest, notice=notice)
+
+    if latest != form.after:  # someone saved a change after this form was shown: never overwrite it unseen
+        last = changes_repo.of_need(session, need.id)[-1]
+        return Saved("invalid", again(form.typed(), notice=t(
+            "{who} changed the need after you opened this form, so nothing was saved. Here is the form with what you wrote; compare it with the need and save again.",
+            who=escape(last.actor_name or last.actor))))
     check = rules.validate(form.typed(), today=today, areas=org.e_area_slugs(session),
                            goals_by_area=plans.goal_ids_by_area(session, today.year), unreadable=form.unreadable,
                            kept_date=need.wished_date)
@@ -175,15 +190,11 @@ def update_work(session, *, t: Translator, speaker: Speaker, settings, form: Upd
     if check.ok and check.draft.e_area != old["e_area"] and changes_repo.assessed(session, need.id):
         errors["e_area"] = "The e-area cannot change after the need is assessed. Ask the coordinators of the other e-area to register it there."
     if errors:
-        view = _view(session, t.lang, today, need, form.form_id, check.kept, errors)
-        return Saved("invalid", editcards.edit_form_card(t, view, need_id=need.id, number=need.number))
+        return Saved("invalid", again(check.kept, errors))
     new = rules.form_of(check.draft)
     fields = rules.changed_fields(old, new)
     if not fields:
-        view = _view(session, t.lang, today, need, form.form_id, check.kept)
-        return Saved("unchanged", editcards.edit_form_card(
-            t, view, need_id=need.id, number=need.number,
-            notice=t("Nothing differs from the need as it is, so nothing was saved.")))
+        return Saved("unchanged", again(check.kept, notice=t("Nothing differs from the need as it is, so nothing was saved.")))
     draft = check.draft
     values = {"title": draft.title, "description": draft.description, "source": draft.source,
               "on_behalf_of": draft.on_behalf_of, "benefit": draft.benefit, "hours": draft.hours,

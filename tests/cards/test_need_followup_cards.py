@@ -46,7 +46,7 @@ def form(errors=None):
 
 
 CARDS = {
-    "edit_form": lambda t: ec.edit_form_card(t, form(), need_id=7, number="B-2026-0007"),
+    "edit_form": lambda t: ec.edit_form_card(t, form(), need_id=7, number="B-2026-0007", after=4),
     "edit_errors": lambda t: ec.edit_form_card(t, form({"hours": "Write the hours as a whole number, for example 40."}),
                                                need_id=7, number="B-2026-0007"),
     "withdraw": lambda t: ec.withdraw_card(t, ROW),
@@ -93,7 +93,7 @@ def test_the_edit_form_keeps_what_was_typed_and_saves_with_action_execute():
     assert "Skriv timmarna som ett heltal, till exempel 40." in text(content)
     save = content["actions"][0]
     assert save["type"] == "Action.Execute" and save["data"] == {"verb": "need.update", "need_id": 7,
-                                                                  "form_id": "f0rm1d0000000001"}
+                                                                  "form_id": "f0rm1d0000000001", "after": 0}
 
 
 def test_the_list_is_in_the_given_order_with_an_assess_button_each():

@@ -246,3 +246,29 @@ async def test_help_tells_how_to_follow_a_need_up(bot):
     assert "Tills ett behov är bedömt kan du ändra det eller dra tillbaka det" in topic[-1].all_text()
     topic = await bot.click({"verb": "help.topic", "topic": "assess"}, user=STRANGER)
     assert "Write **to assess** to see the needs waiting in your e-areas" in topic[-1].all_text()
+
+
+async def test_an_edit_never_overwrites_a_change_saved_after_its_form_was_opened(any_bot):
+    bot = any_bot
+    need_id = await _start(bot)
+    raiser = await _edit_form(bot, need_id, ISAIAH)
+    coordinator = await _edit_form(bot, need_id, ALEX)
+    await _save(bot, coordinator, ALEX, title="Grupprumsbokning")
+    stale = await _save(bot, raiser, ISAIAH, title="Min titel", hours="80")
+    assert "Alex Wilber ändrade behovet efter att du öppnade formuläret, så inget sparades." in text(stale)
+    assert inputs(stale)["title"]["value"] == "Min titel" and inputs(stale)["hours"]["value"] == "80"
+    assert (await bot.query(lambda s: s.get(Need, need_id))).title == "Grupprumsbokning"
+    shown = await _save(bot, stale, ISAIAH)  # seen now: saved
+    assert "Isaiah Langer ändrade behovet: titel, uppskattning" in text(shown)
+    rows = await bot.query(lambda s: _changes(s, need_id))
+    assert [r.actor for r in rows] == [ALEX.aad_id, ISAIAH.aad_id]
+    assert (await bot.query(lambda s: s.get(Need, need_id))).title == "Min titel"
+
+
+async def test_a_withdrawn_need_is_changed_by_its_coordinators_only(any_bot):
+    bot = any_bot
+    need_id = await _start(bot)
+    await bot.invoke({"verb": "need.withdraw_confirm", "need_id": need_id}, user=ISAIAH, kind="personal")
+    refused = await bot.click({"verb": "need.edit", "need_id": need_id}, user=ISAIAH)
+    assert "Du har dragit tillbaka B-2026-0001, så det kan inte längre ändras." in refused[-1].all_text()
+    assert "need.edit" in verbs(await _need_card(bot, need_id, ALEX))
