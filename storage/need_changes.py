@@ -126,12 +126,11 @@ UNASSESSED = (NeedStatus.registered, NeedStatus.under_assessment)
 
 
 def to_assess(session: Session, e_area_ids: list[int], limit: int = 25) -> list[tuple[Need, EArea]]:
-    """Needs of these e-areas waiting for their first assessment, oldest first."""
+    """Needs of these e-areas waiting for assessment (new, or sent back for another), oldest first."""
     if not e_area_ids:
         return []
     stmt = (select(Need, EArea).join(EArea, EArea.id == Need.e_area_id)
-            .where(Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED),
-                   ~exists().where(Assessment.need_id == Need.id))
+            .where(Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED))
             .order_by(Need.created_at, Need.id).limit(limit))
     return list(session.exec(stmt))
 
@@ -140,6 +139,5 @@ def count_to_assess(session: Session, e_area_ids: list[int]) -> int:
     if not e_area_ids:
         return 0
     stmt = (select(func.count()).select_from(Need)
-            .where(Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED),
-                   ~exists().where(Assessment.need_id == Need.id)))
+            .where(Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED)))
     return session.exec(stmt).one()

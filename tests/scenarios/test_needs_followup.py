@@ -4,6 +4,7 @@ first; the decision-basis form reopens from the need's card. On SQLite and Postg
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -272,3 +273,26 @@ async def test_a_withdrawn_need_is_changed_by_its_coordinators_only(any_bot):
     refused = await bot.click({"verb": "need.edit", "need_id": need_id}, user=ISAIAH)
     assert "Du har dragit tillbaka B-2026-0001, så det kan inte längre ändras." in refused[-1].all_text()
     assert "need.edit" in verbs(await _need_card(bot, need_id, ALEX))
+
+
+async def test_two_copies_of_one_save_or_withdrawal_at_once_write_one_history_row(any_bot):
+    bot = any_bot
+    need_id = await _start(bot)
+    form = await _edit_form(bot, need_id, ISAIAH)
+    data = press(form, "need.update", title="Samtidigt sparad")
+    answers = await asyncio.gather(*(bot.invoke(data, user=ISAIAH, kind="personal") for _ in range(3)))
+    assert all(status == 200 and "Samtidigt sparad" in text(card_of(body)) for status, body in answers)
+    confirm = {"verb": "need.withdraw_confirm", "need_id": need_id}
+    answers = await asyncio.gather(*(bot.invoke(confirm, user=ISAIAH, kind="personal") for _ in range(3)))
+    assert all("Tillbakadraget" in text(card_of(body)) for _status, body in answers)
+    rows = await bot.query(lambda s: _changes(s, need_id))
+    assert [r.kind for r in rows] == ["edited", "withdrawn"]
+
+
+async def test_a_need_sent_back_for_another_assessment_waits_again(any_bot):
+    bot = any_bot
+    need_id = await _start(bot)
+    await bot.query(lambda s: _assessed(s, need_id, "decision_basis", NeedStatus.under_assessment))
+    shown = text((await bot.say("att bedöma", user=ALEX))[-1].card)
+    assert "Bokning av grupprum" in shown
+    assert "need.edit" not in verbs(await _need_card(bot, need_id, ISAIAH))  # assessed once: the coordinators'
