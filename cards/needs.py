@@ -356,14 +356,14 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     own = [submit(t("Change"), {"verb": Verb.NEED_EDIT, "need_id": row.need_id})] if view.can_edit else []
     if view.can_withdraw:
         own.append(submit(t("Withdraw"), {"verb": Verb.NEED_WITHDRAW, "need_id": row.need_id}))
+    if view.basis:
+        own.append(submit(t("Write the basis") if view.basis == "write" else t("Revise the basis"),
+                          {"verb": Verb.NEED_BASIS, "need_id": row.need_id}))
     if own:
         body.append(ActionSet(actions=own))
     actions = []
     if view.can_assess:
         actions.append(submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}))
-    if view.basis:
-        actions.append(submit(t("Write the decision basis") if view.basis == "write" else t("Revise the decision basis"),
-                              {"verb": Verb.NEED_BASIS, "need_id": row.need_id}))
     for commission_id, label in view.commissions[:3]:
         actions.append(submit(label[:40], {"verb": Verb.COMMISSION_SHOW, "commission_id": commission_id}))
     if view.can_commission:

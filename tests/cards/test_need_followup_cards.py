@@ -36,7 +36,7 @@ DETAIL = nc.NeedDetail(
     history=[("2026-03-10 10:00", "Isaiah Langer", "registered", {}),
              ("2026-12-03 09:30", "Anna *Berg*", "edited", EDIT),
              ("2026-12-04 08:00", "Isaiah Langer", "withdrawn", {"fields": ["status"], "values": {}})],
-    can_assess=True, can_edit=True, can_withdraw=True, basis="revise",
+    can_assess=True, can_edit=True, can_withdraw=True, basis="revise",  # never all at once: every button shown
     last_change=(date(2026, 12, 3), "Anna *Berg*", ("title", "hours", "description")))
 
 
@@ -84,7 +84,7 @@ def test_the_edited_card_says_who_changed_what_and_when_in_both_languages():
     assert "Isaiah Langer drog tillbaka behovet" in sv
     en = CARDS["edited_detail"](translator("en"))
     assert "Changed 3 Dec by Anna \\*Berg\\*: title, estimate, description" in text(en)
-    assert verbs(en) == ["need.edit", "need.withdraw", "assess.open", "need.basis"]
+    assert verbs(en) == ["need.edit", "need.withdraw", "need.basis", "assess.open"]
 
 
 def test_the_edit_form_keeps_what_was_typed_and_saves_with_action_execute():

@@ -216,7 +216,7 @@ async def test_the_basis_form_reopens_from_the_need_when_a_draft_or_sent_back(an
     need_id = await _start(bot)
     assessment_id = await bot.query(lambda s: _assessed(s, need_id, "decision_basis", NeedStatus.awaiting_decision))
     card = await _need_card(bot, need_id, ALEX)
-    assert button(card, "need.basis")["title"] == "Skriv beslutsunderlaget"
+    assert button(card, "need.basis")["title"] == "Skriv underlaget"
     assert "need.basis" not in verbs(await _need_card(bot, need_id, ADELE))
     form = (await bot.click(button(card, "need.basis")["data"], user=ALEX))[-1].card
     assert "basis.submit" in verbs(form)
@@ -229,7 +229,7 @@ async def test_the_basis_form_reopens_from_the_need_when_a_draft_or_sent_back(an
 
     await bot.query(sent_back)
     card = await _need_card(bot, need_id, ALEX)
-    assert button(card, "need.basis")["title"] == "Revidera beslutsunderlaget"
+    assert button(card, "need.basis")["title"] == "Revidera underlaget"
     form = (await bot.click(button(card, "need.basis")["data"], user=ALEX))[-1].card
     assert inputs(form)["proposal"]["value"] == "Köp ett bokningssystem"
     assert button(form, "basis.submit")["data"]["after_version"] == 1
