@@ -165,6 +165,8 @@ async def test_the_raiser_withdraws_after_a_confirm_and_the_need_is_kept_but_not
     assert "Bokning av grupprum" not in open_list
     assert "Bokning av grupprum" in "\n".join(r.all_text() for r in await bot.say("behov utbildning tillbakadragna", user=ALEX))
     assert "Bokning av grupprum" not in "\n".join(r.all_text() for r in await bot.say("att bedöma", user=ALEX))
+    late = await bot.click({"verb": "assess.open", "need_id": need_id}, user=ALEX)  # the coordinators' old notice
+    assert "Behovet har dragits tillbaka av den som registrerade det, så det finns inget att bedöma." in late[-1].all_text()
 
 
 async def test_only_the_raiser_withdraws_and_only_before_assessment(any_bot):
