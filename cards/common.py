@@ -89,6 +89,7 @@ def status_label(t: Any, status: Any, *, in_sentence: bool = False) -> str:
         "declined": t("Declined"),
         "approved": t("Approved"),
         "done": t("Done"),
+        "withdrawn": t("Withdrawn"),
         "draft": t("Draft"),
         "decided": t("Decided"),
     }.get(value, value)

@@ -47,6 +47,7 @@ def status_label(t, status: NeedStatus) -> str:
         NeedStatus.approved: t("approved"),
         NeedStatus.declined: t("declined"),
         NeedStatus.done: t("done"),
+        NeedStatus.withdrawn: t("withdrawn"),
     }.get(status, status.value)
 
 
@@ -62,6 +63,8 @@ async def problem_reply(turn: Turn, problem: Problem) -> dict | None:
                                      area=escape(problem.area_name), names=", ".join(escape(n) for n in names)))
         return await say(turn, t("Only the coordinators of {area} can assess this need, and it has no coordinator yet. Ask an administrator.",
                                  area=escape(problem.area_name)))
+    if problem.kind == "decided" and problem.detail == NeedStatus.withdrawn:
+        return await say(turn, t("This need was withdrawn by the person who registered it, so there is nothing to assess."))
     if problem.kind == "decided":
         return await say(turn, t("This need is already decided ({status}), so it cannot be assessed again. Register a new need if things have changed.",
                                  status=status_label(t, problem.detail)))

@@ -197,6 +197,7 @@ class NeedStatus(str, Enum):
     declined = "declined"
     approved = "approved"
     done = "done"
+    withdrawn = "withdrawn"  # by its raiser before it was assessed: kept, never listed as open
 
 
 OPEN_NEED_STATUSES = (

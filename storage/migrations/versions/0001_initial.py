@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 05:00:50.162988
+Create Date: 2026-12-01 05:49:18.721794
 """
 
 from alembic import op
@@ -188,6 +188,7 @@ def upgrade() -> None:
                 "declined",
                 "approved",
                 "done",
+                "withdrawn",
                 name="needstatus",
             ),
             nullable=False,
@@ -404,6 +405,23 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["need_id"], ["need.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("need_id", "aad_id"),
     )
+    op.create_table(
+        "need_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("request_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("actor_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("changes", sa.Text(), server_default="{}", nullable=False),
+        sa.ForeignKeyConstraint(["need_id"], ["need.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_key"),
+    )
+    with op.batch_alter_table("need_change", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_need_change_need_id"), ["need_id"], unique=False)
+
     op.create_table(
         "need_event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -821,6 +839,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_need_event_need_id"))
 
     op.drop_table("need_event")
+    with op.batch_alter_table("need_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_need_change_need_id"))
+
+    op.drop_table("need_change")
     op.drop_table("need_affected")
     op.drop_table("deviation_basis")
     with op.batch_alter_table("commission", schema=None) as batch_op:
