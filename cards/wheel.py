@@ -90,8 +90,22 @@ def wheel_card(t: Translator, year: int, areas: list[AreaYear], current_month: i
     return card(body, fallback_text=t("Annual wheel {year}", year=year))
 
 
-def picture_card(t: Translator, title: str, png_data_url: str) -> dict:
-    """The wheel as an image (a small PNG as a data URL: no image hosting needed)."""
-    return card([heading(title, size="Medium"),
-                 Image(url=png_data_url, alt_text=title, size="Stretch")],
-                fallback_text=title)
+@dataclass(frozen=True)
+class PictureItem:
+    number: int  # the number on the picture's mark
+    day: int
+    month: int
+    title: str
+    status: str  # a key of SYMBOLS
+
+
+def picture_card(t: Translator, title: str, png_data_url: str, items: tuple[PictureItem, ...] = ()) -> dict:
+    """The wheel as an image (a small PNG as a data URL: no image hosting needed), and the list
+    its numbered marks refer to."""
+    names = status_names(t)
+    body = [heading(title, size="Medium"), Image(url=png_data_url, alt_text=title, size="Stretch")]
+    if items:
+        body.append(FactSet(facts=[Fact(title=str(i.number), value=f"{i.day}/{i.month} {escape(i.title)} · "
+                                                                   f"{SYMBOLS.get(i.status, '')} {names.get(i.status, '')}")
+                                   for i in items]))
+    return card(body, fallback_text=title)
