@@ -111,6 +111,15 @@ def _mention(kind: str, match: re.Match) -> Span:
     return Span(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
+# A quarter, term or month without its year ("Q1-Q2 2025", "VT-HT 2024", "januari-mars 2025")
+# takes the year of the next dated mention (else the one before). Full month names only: "jul"
+# is also Christmas.
+BARE = re.compile(r"(?<![\w])(?:(?:q|kv|kvartal)\s?(?P<quarter>\d)|(?P<term>HT|VT)|(?P<month>"
+                  + "|".join(sorted((m for m in MONTHS if len(m) > 4 or m in ("mars", "maj", "juni", "juli", "june", "july")),
+                                    key=len, reverse=True))
+                  + r"))(?![\w])", re.I)
+
+
 def mentions(text: str) -> list[Span]:
     """Every dated mention in the text, in reading order. Raises PeriodError on an impossible one."""
     found: list[tuple[int, Span]] = []
@@ -119,7 +128,23 @@ def mentions(text: str) -> list[Span]:
         for match in pattern.finditer(rest):
             found.append((match.start(), _mention(kind, match)))
         rest = pattern.sub(lambda m: " " * len(m.group(0)), rest)
+    if found:
+        for match in BARE.finditer(rest):
+            after = [span for at, span in found if at > match.start()]
+            before = [span for at, span in found if at < match.start()]
+            year = (after[0] if after else before[-1]).end.year
+            found.append((match.start(), _bare(match, year)))
     return [span for _, span in sorted(found, key=lambda item: item[0])]
+
+
+def _bare(match: re.Match, year: int) -> Span:
+    text = match.group(0)
+    if match.group("quarter"):
+        return _quarter_span(year, int(match.group("quarter")), text)
+    if match.group("term"):
+        spring = match.group("term").casefold() == "vt"
+        return Span(dt.date(year, 1, 1), dt.date(year, 6, 30)) if spring else Span(dt.date(year, 8, 1), dt.date(year, 12, 31))
+    return _month_span(year, MONTHS[match.group("month").casefold()], text)
 
 
 def read_span(text: str) -> Span:

@@ -34,6 +34,13 @@ READ = [
     ("maj 2026 – dec. 2026", D(2026, 5, 1), D(2026, 12, 31)),
     ("2023-24", D(2023, 1, 1), D(2024, 12, 31)),
     ("2026", D(2026, 1, 1), D(2026, 12, 31)),
+    # a quarter, term or month without its year takes the year of the next mention
+    ("Q1-Q2 2025", D(2025, 1, 1), D(2025, 6, 30)),
+    ("kv3–kv4 2025", D(2025, 7, 1), D(2025, 12, 31)),
+    ("VT-HT 2024", D(2024, 1, 1), D(2024, 12, 31)),
+    ("januari-mars 2025", D(2025, 1, 1), D(2025, 3, 31)),
+    ("2025, från oktober", D(2025, 1, 1), D(2025, 10, 31)),
+    ("First step may be 2024", D(2024, 1, 1), D(2024, 12, 31)),  # "may" alone is a verb
     # nothing dated: kept as text only
     ("Löpande", None, None),
     ("Kommande", None, None),
@@ -54,6 +61,7 @@ IMPOSSIBLE = [
     ("2025-02-30", "There is no day 30 in month 2 of 2025 (\"2025-02-30\")."),
     ("HT24-VT24", "The planned end (2024-06-30) is before the planned start (2024-08-01)."),
     ("2026 till 2025", "The planned end (2025-12-31) is before the planned start (2026-01-01)."),
+    ("Q5-Q2 2025", "There is no quarter 5 in \"Q5\"."),
 ]
 
 
