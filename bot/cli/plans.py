@@ -88,8 +88,9 @@ def report_lines(t, result, sheet, year: int) -> list[str]:
                    count=len(sheet.goals), year=year, added=result.added, updated=result.updated,
                    removed=result.removed))
     dated = sum(1 for g in sheet.goals if g.starts_on or g.ends_on)
-    lines.append(t("{dated} of {count} goals have planned dates read from their periods; the periods are kept as written.",
-                   dated=dated, count=len(sheet.goals)))
+    lines.append(t.n("{dated} of {n} goal has planned dates read from its period; the period is kept as written.",
+                     "{dated} of {n} goals have planned dates read from their periods; the periods are kept as written.",
+                     len(sheet.goals), dated=dated))
     if result.kept_missing:
         lines.append(t.n("{n} goal of the plan is not in the file and was kept; use --replace to remove it.",
                          "{n} goals of the plan are not in the file and were kept; use --replace to remove them.",
