@@ -13,7 +13,8 @@ from bot.rules.calendar import to_local
 from bot.rules.wheel import Wheel, occurrences_for_year
 from bot.turn import Turn
 from cards import wheel as wheel_cards
-from cards.common import escape
+from cards.common import MAX_CARD_BYTES, escape
+from cards.fit import size_of
 from dialogs.wheel.common import cap, wheel_of
 from storage import org
 from storage import reminders as repo
@@ -109,11 +110,20 @@ def picture_data(t: Translator, year: int, area_name: str, current_month: int | 
 
 def wheel_picture(t: Translator, year: int, area_name: str, current_month: int | None, entries,
                   zone: dt.tzinfo) -> dict | None:
-    """The picture card with its numbered list, or None when no PNG rasteriser is installed."""
+    """The picture card with its numbered list, or None when no PNG rasteriser is installed.
+    A long wheel is drawn smaller rather than have its list cut or the card refused as too large."""
     picture = picture_data(t, year, area_name, current_month, entries, zone)
-    png = to_png(render_svg(picture))
-    if png is None:
-        return None
+    svg = render_svg(picture)
     items = tuple(wheel_cards.PictureItem(m.number, m.day, m.month, m.label, m.status) for m in picture.marks)
-    return wheel_cards.picture_card(t, f"{picture.title} · {area_name}",
-                                    "data:image/png;base64," + b64encode(png).decode(), items)
+    title = f"{picture.title} · {area_name}"
+    prefix = "data:image/png;base64,"
+    room = MAX_CARD_BYTES - size_of(wheel_cards.picture_card(t, title, prefix, items))
+    url = None
+    for scale in (1.0, 0.8, 0.65, 0.5):
+        png = to_png(svg, scale=scale)
+        if png is None:
+            return None
+        url = prefix + b64encode(png).decode()
+        if len(url) - len(prefix) <= room:
+            break
+    return wheel_cards.picture_card(t, title, url, items)

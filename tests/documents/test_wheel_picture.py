@@ -94,3 +94,21 @@ def test_the_png_is_produced_in_both_languages(lang):
     png = to_png(render_svg(WheelPicture(t("Annual wheel {year}", year=2026), "Utbildning",
                                          wc.short_month_names(t), 3, marks, wc.status_names(t))))
     assert png is not None and png.startswith(b"\x89PNG")
+
+
+def test_a_long_wheel_is_drawn_smaller_so_the_card_with_its_list_still_fits():
+    pytest.importorskip("cairosvg")
+    from cards.common import MAX_CARD_BYTES
+    from cards.fit import size_of
+    from dialogs.wheel.overview import wheel_picture
+
+    statuses = ("done", "missed", "failed", "open", "none", "upcoming")
+    entries = [(SimpleNamespace(month=m, title={"sv": f"Förbered styrgruppens möte nummer {m}-{i} med underlag",
+                                                "en": "x"}),
+                dt.datetime(2026, m, 2 + 5 * i, 8, tzinfo=dt.UTC), statuses[(m + i) % 6])
+               for m in range(1, 13) for i in range(4)]
+    card = wheel_picture(translator("sv"), 2026, "Utbildning", 3, entries, ZONE)
+    assert size_of(card) <= MAX_CARD_BYTES
+    facts = next(b for b in card["body"] if b.get("type") == "FactSet")["facts"]
+    assert [f["title"] for f in facts] == [str(n) for n in range(1, 49)]
+    assert not [f for f in facts if "…" in f["value"]]  # the list is whole: the picture gave way
