@@ -84,9 +84,11 @@ def wheel_card(t: Translator, year: int, areas: list[AreaYear], current_month: i
         items.append(FactSet(facts=facts))
         body.append(Container(items=items, separator=True))
     legend = status_names(t)
-    body.append(para("  ".join(f"{SYMBOLS[key]} {legend[key]}" for key in
-                               ("done", "started", "open", "snoozed", "missed", "upcoming")),
-                     is_subtle=True, size="Small"))
+    shown = {e.status for area in areas for e in area.entries}
+    # The usual six always; a failed delivery and a passed, unposted activity when there are any.
+    keys = ("done", "started", "open", "snoozed", "missed", "upcoming") + tuple(
+        k for k in ("failed", "not_applicable", "none") if k in shown)
+    body.append(para("  ".join(f"{SYMBOLS[key]} {legend[key]}" for key in keys), is_subtle=True, size="Small"))
     return card(body, fallback_text=t("Annual wheel {year}", year=year))
 
 

@@ -177,6 +177,7 @@ async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
     assert "❌ 3/3 Förbered Trattenmötet för andra kvartalet" in text  # missed (before grace)
     assert "▸ Mars" in text  # the current month
     assert "Ingen styrgruppskanal är kopplad" in text  # ekonomi has no channel
+    assert "· Inte skickad" in text and "Kunde inte skickas" not in text  # the legend: what the year holds
     pictures = [c for c in cards if any(b.get("type") == "Image" for b in c["body"])]
     assert [p["fallbackText"] for p in pictures] == ["Årshjul 2026 · Ekonomi och personal", "Årshjul 2026 · Utbildning"]
     for picture in pictures:
@@ -203,6 +204,9 @@ async def test_the_wheel_picture_numbers_its_marks_and_tells_failed_from_missed(
     replies = await bot.say("årshjul utbildning", user=ISAIAH)
     pictures = [r.card for r in replies if r.cards and any(b.get("type") == "Image" for b in r.card["body"])]
     assert [p["fallbackText"] for p in pictures] == ["Årshjul 2026 · Utbildning"]  # only the e-area asked for
+    [overview] = [r.card for r in replies if r.cards and r.card["fallbackText"] == "Årshjul 2026"]
+    assert "⚠️ 17/2 För in de stora behoven i budgetdialogen" in text_of(overview)
+    assert "⚠️ Kunde inte skickas" in text_of(overview)  # in the card's legend too
     listed = picture_list(pictures[0])
     assert [number for number, _ in listed] == [str(n) for n in range(1, 23)]  # numbered in date order
     assert listed[0] == ("1", "7/1 Starta året med ett uppstartsmöte · ❌ Missad")
