@@ -19,6 +19,7 @@ class GoalView:
     start: str
     end: str
     units: str = ""
+    period: str = ""  # one "Planerad start/slut" text, as the plan wrote it
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def plan_card(t: Translator, view: PlanView) -> dict:
             current = goal.support_area
             if current:
                 body.append(user_text(current, weight="Bolder", color="Accent"))
-        if goal.start and goal.end:
+        if goal.period and not (goal.start or goal.end):
+            span = goal.period
+        elif goal.start and goal.end:
             span = f"{goal.start} – {goal.end}"
         elif goal.start or goal.end:
             span = t("from {start}", start=goal.start) if goal.start else t("until {end}", end=goal.end)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.documents.wheel_picture import Mark as WheelMark
-from bot.documents.wheel_picture import WheelPicture, render_svg
+from bot.documents.wheel_picture import WheelPicture, numbered, render_svg
 from bot.i18n import Translator
 from bot.rules import reports as rules
 from bot.rules.reports import Colour, Period
@@ -120,21 +119,22 @@ def area_view(t: Translator, detail: AreaDetail, wheel_rows, year: int, current_
     commissions = None if detail.commissions is None else tuple(
         CommissionItem(c.number, c.title, c.lead, f"{c.start} – {c.end}" if c.start or c.end else "")
         for c in detail.commissions)
-    svg, items = wheel(t, year, name, current_month, wheel_rows)
+    svg, items = wheel(t, year, name, current_month, wheel_rows, ZoneInfo(timezone))
     return AreaView(name, year, plan.title if plan else "", quarters, goals, frame, needs,
                     sum(c.count for c in needs), tuple(detail.inventory), detail.inventory_total,
                     tuple(detail.awaiting_chair), decisions, detail.decisions_total, commissions, svg, items, back)
 
 
-def wheel(t: Translator, year: int, area_name: str, current_month: int | None, entries) -> tuple[str, tuple[WheelItem, ...]]:
-    """The annual wheel picture of the e-area with this year's statuses, and the same as a list."""
+def wheel(t: Translator, year: int, area_name: str, current_month: int | None, entries,
+          zone: dt.tzinfo) -> tuple[str, tuple[WheelItem, ...]]:
+    """The annual wheel picture of the e-area with this year's statuses, and the same as a list
+    numbered as the picture's marks."""
     names = wheel_cards.status_names(t)
     months = wheel_cards.month_names(t)
-    shown = [(a, "upcoming" if status == "none" else status) for a, _due, status in entries]
-    marks = tuple(WheelMark(a.month, a.title[t.lang], status) for a, status in shown)
-    legend = {k: names[k] for k in ("done", "started", "open", "snoozed", "missed", "upcoming")}
+    marks = numbered((a.month, due.astimezone(zone).date().isoformat(), a.title[t.lang], status)
+                     for a, due, status in entries)
     svg = render_svg(WheelPicture(t("Annual wheel {year}", year=year), area_name,
-                                  wheel_cards.short_month_names(t), current_month, marks, legend))
-    items = tuple(WheelItem(months[a.month - 1], a.title[t.lang], status, names.get(status, status))
-                  for a, status in shown)
+                                  wheel_cards.short_month_names(t), current_month, marks, names))
+    items = tuple(WheelItem(months[m.month - 1], m.label, m.status, names.get(m.status, m.status), m.number)
+                  for m in marks)
     return svg, items

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 05:49:18.721794
+Create Date: 2026-12-01 06:17:46.577852
 """
 
 from alembic import op
@@ -456,8 +456,12 @@ def upgrade() -> None:
         sa.Column("effect", sa.Text(), server_default="", nullable=False),
         sa.Column("units", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("dependencies", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-        sa.Column("start", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("end", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("start", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("end", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=True),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("extra", sa.Text(), server_default="{}", nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
