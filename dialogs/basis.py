@@ -56,7 +56,7 @@ def _form_data(session, settings, aad_id: str, assessment_id: int, basis_id: int
     need = needs.by_id(session, row.need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):
-        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
+        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area)
     latest = bases.latest_basis(session, need.id)
     last = assessments.latest_assessment(session, need.id)
     names = {a.slug: a.name for a in org.e_areas(session)}
@@ -134,7 +134,7 @@ def _context(session, settings, aad_id: str, need_id: int):
         return Problem("no_need", need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):
-        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
+        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area)
     last = assessments.latest_assessment(session, need.id)
     plan = assessments.plan(session, last.plan_id) if last and last.plan_id else None
     frame = assessments.frame_of(plan) if plan else rules.Frame(0, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cli.lang import cli_lang, cli_translator
 from bot.documents import plan_io
 from bot.i18n import translator
 from storage import org, plans
@@ -47,7 +48,7 @@ def import_file(db: Database, path: str, area_text: str, year: int, *, title=Non
 
 
 def _import(args, settings) -> int:
-    t = translator(args.lang or settings.default_locale)
+    t = cli_translator(args, settings)
     for value in (args.frame_sek, args.frame_hours):
         if value is not None and value < 0:
             print(t("The frame cannot be negative."))
@@ -66,10 +67,12 @@ def _import(args, settings) -> int:
         return 2
     finally:
         db.dispose()
-    print(t("Imported {count} goals into the plan for {year} ({added} new, {updated} updated, {removed} removed).",
-            count=count, year=args.year, added=result.added, updated=result.updated, removed=result.removed))
+    print(t.n("Imported {n} goal into the plan for {year} ({added} new, {updated} updated, {removed} removed).",
+              "Imported {n} goals into the plan for {year} ({added} new, {updated} updated, {removed} removed).",
+              count, year=args.year, added=result.added, updated=result.updated, removed=result.removed))
     if result.kept_linked:
-        print(t("{n} goals missing from the file were kept because needs refer to them.", n=result.kept_linked))
+        print(t.n("{n} goal missing from the file was kept because needs refer to it.",
+                  "{n} goals missing from the file were kept because needs refer to them.", result.kept_linked))
     return 0
 
 
@@ -88,7 +91,7 @@ def export_file(db: Database, area_text: str, year: int, out: str, lang: str) ->
 
 
 def _export(args, settings) -> int:
-    lang = args.lang or settings.default_locale
+    lang = cli_lang(args, settings)
     t = translator(lang)
     db = Database.from_url(settings.database_url)
     try:
@@ -101,5 +104,5 @@ def _export(args, settings) -> int:
     if count is None:
         print(t("{area} has no plan for {year} yet.", area=args.area, year=args.year))
         return 2
-    print(t("Wrote {count} goals to {path}.", count=count, path=args.out))
+    print(t.n("Wrote {n} goal to {path}.", "Wrote {n} goals to {path}.", count, path=args.out))
     return 0

@@ -37,7 +37,7 @@ def post_basis(session, settings: Settings, basis_id: int, now: datetime, level:
         return False  # posted already
     t = translator(settings.default_locale)
     ctx = CardContext(timezone=settings.timezone, refresh_ids=refresh_ids(session, found.area.slug, level))
-    card = read_only_card(t, basis_view(found, level), ctx)
+    card = read_only_card(t, basis_view(found, level, t.lang), ctx)
     purpose, scope = ((ChannelPurpose.portfolio, org.PORTFOLIO_SCOPE) if level == PORTFOLIO
                       else (ChannelPurpose.steering, found.area.slug))
     return notify.to_channel(session, key=f"decision-basis:{basis_id}:post:{level}", purpose=purpose, scope=scope,
@@ -56,17 +56,18 @@ def after_decision(session, settings: Settings, found: Found, level: str, to_por
     if level == STEERING:
         note = t("Waiting for portfolio management's decision.") if to_portfolio else None
         notify.update(session, key=f"{key}:update:{STEERING}", subject=subject(basis_id, STEERING),
-                      card=decided_card(t, basis_view(found, STEERING), decisions, ctx, pending_note=note), now=now)
+                      card=decided_card(t, basis_view(found, STEERING, t.lang), decisions, ctx, pending_note=note), now=now)
     else:
         for shown in (PORTFOLIO, STEERING):  # the steering copy shows both decisions
             notify.update(session, key=f"{key}:update:{shown}", subject=subject(basis_id, shown),
-                          card=decided_card(t, basis_view(found, shown), decisions, ctx), now=now)
+                          card=decided_card(t, basis_view(found, shown, t.lang), decisions, ctx), now=now)
     if to_portfolio:
         post_basis(session, settings, basis_id, now, PORTFOLIO)
-    view, told = basis_view(found, level), decision_view(decision)
+    told = decision_view(decision)
     for aad_id, lang in _recipients(session, settings, found):
         notify.to_person(session, key=f"{key}:notice:{aad_id}", aad_id=aad_id,
-                         card=notice_card(translator(lang), view, told, settings.timezone), now=now)
+                         card=notice_card(translator(lang), basis_view(found, level, lang), told, settings.timezone),
+                         now=now)
 
 
 def _recipients(session, settings: Settings, found: Found) -> list[tuple[str, str]]:
