@@ -8,7 +8,7 @@ import re
 from base64 import b64encode
 
 from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
-from bot.i18n import Translator
+from bot.i18n import Translator, area_name
 from bot.rules.calendar import to_local
 from bot.rules.wheel import Wheel, occurrences_for_year
 from bot.turn import Turn
@@ -82,13 +82,13 @@ async def wheel_command(turn: Turn, match: re.Match) -> None:
     areas = []
     for _slug, name, name_en, linked, entries in overview:
         areas.append(wheel_cards.AreaYear(
-            name_en if lang == "en" else name, linked,
+            area_name((name, name_en), lang), linked,
             tuple(wheel_cards.WheelEntry(a.month, a.title[lang], status, to_local(due, zone).date().isoformat())
                   for a, due, status in entries)))
     await turn.send_card(wheel_cards.wheel_card(t, year, areas, current))
     if overview:
         _slug, name, name_en, _linked, entries = overview[0]
-        picture = wheel_picture(t, year, name_en if lang == "en" else name, current, entries)
+        picture = wheel_picture(t, year, area_name((name, name_en), lang), current, entries)
         if picture is not None:
             await turn.send_card(picture)
 
