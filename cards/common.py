@@ -49,7 +49,7 @@ def number(t: Any, value: int) -> str:
 def hours(t: Any, value: int, *, signed: bool = False) -> str:
     """'120 timmar' / '120 hours': the one way hours are written on every card."""
     sign = "+" if signed and value > 0 else ""
-    return t("{n} hours", n=sign + number(t, value))
+    return t.ngettext("{n} hour", "{n} hours", abs(value)).format(n=sign + number(t, value))
 
 
 def sek(t: Any, value: int, *, signed: bool = False) -> str:

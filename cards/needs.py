@@ -27,7 +27,7 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules import needs as rules
-from cards.common import card, escape, heading, number, para, status_label, submit, user_text
+from cards.common import card, escape, heading, hours, number, para, status_label, submit, user_text
 from cards.need_history import event_text, last_change_text, source_label
 from cards.verbs import Verb
 
@@ -102,6 +102,10 @@ def field_labels(t: Translator) -> dict[str, str]:
 
 def number_text(t: Translator, value: int | None) -> str:
     return "–" if value is None else number(t, value)
+
+
+def hours_text(t: Translator, value: int | None) -> str:
+    return "–" if value is None else hours(t, value)
 
 
 def _error_line(t: Translator, message: str) -> TextBlock:
@@ -247,7 +251,9 @@ def joined_card(t: Translator, row: NeedRow, *, added: bool, own: bool = False) 
         text = t("You are already its author, so nothing was changed.")
     elif added:
         title = t("You are now also affected by {number}", number=row.number)
-        text = t("No duplicate was created. The coordinators see that {count} people are affected besides the one who registered it.", count=row.affected)
+        text = t.n("No duplicate was created. The coordinators see that {n} person is affected besides the one who registered it.",
+               "No duplicate was created. The coordinators see that {n} people are affected besides the one who registered it.",
+               row.affected)
     else:
         title = t("You are already affected by {number}", number=row.number)
         text = t("You were already listed, so nothing was changed.")
@@ -327,7 +333,7 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     if view.on_behalf_of:
         facts.append(Fact(title=t("On behalf of"), value=escape(view.on_behalf_of)))
     if view.hours is not None:
-        facts.append(Fact(title=t("Rough effort"), value=t("{n} hours", n=number_text(t, view.hours))))
+        facts.append(Fact(title=t("Rough effort"), value=hours_text(t, view.hours)))
     if view.cost is not None:
         facts.append(Fact(title=t("Rough cost"), value=t("{n} SEK", n=number_text(t, view.cost))))
     if view.wished_date:
@@ -378,7 +384,7 @@ def coordinator_notice_card(t: Translator, row: NeedRow, *, raised_by: str, on_b
     if on_behalf_of:
         facts.append(Fact(title=t("On behalf of"), value=escape(on_behalf_of)))
     if hours is not None:
-        facts.append(Fact(title=t("Rough effort"), value=t("{n} hours", n=number_text(t, hours))))
+        facts.append(Fact(title=t("Rough effort"), value=hours_text(t, hours)))
     if cost is not None:
         facts.append(Fact(title=t("Rough cost"), value=t("{n} SEK", n=number_text(t, cost))))
     if wished_date:

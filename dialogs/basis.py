@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from bot.actions import CardAction
+from bot.i18n import area_name
 from bot.registry import Capability
 from bot.roles import can, who_can
 from bot.rules import frames
@@ -58,10 +59,10 @@ def _form_data(session, settings, aad_id: str, assessment_id: int, basis_id: int
     need = needs.by_id(session, row.need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):
-        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
+        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area)
     latest = bases.latest_basis(session, need.id)
     last = assessments.latest_assessment(session, need.id)
-    names = {a.slug: a.name for a in org.e_areas(session)}
+    names = {a.slug: a for a in org.e_areas(session)}
     return need, row, latest, last, names, basis, _frame(session, last or row)
 
 
@@ -86,7 +87,8 @@ async def open_basis_form(turn: Turn, assessment_id: int, *, notice: dict | None
                   "cost": basis.cost_sek, "dependencies": basis.dependencies, "proposal": basis.proposal,
                   "frame_hours": basis.frame_change_hours, "frame_sek": basis.frame_change_sek}
     else:
-        deps = ", ".join(names.get(s, s) for s in json.loads(row.affects_areas or "[]"))
+        deps = ", ".join(area_name(names[s], turn.t.lang) if s in names else s
+                         for s in json.loads(row.affects_areas or "[]"))
         values = {"business_goals": row.business_goals, "hours": row.hours, "cost": row.cost_sek,
                   "dependencies": deps}
         if frame is not None:  # propose what the need requires: its estimate minus what is left
@@ -161,7 +163,7 @@ def _context(session, settings, aad_id: str, need_id: int):
         return Problem("no_need", need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):
-        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
+        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area)
     last = assessments.latest_assessment(session, need.id)
     plan = assessments.plan(session, last.plan_id) if last and last.plan_id else None
     return need, assessments.frame_of(plan) if plan else None, bool(last and last.escalate)

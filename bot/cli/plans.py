@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cli.lang import cli_lang, cli_translator
 from bot.documents import plan_io
 from bot.i18n import translator
 from storage import org, plans
@@ -49,7 +50,7 @@ def import_file(db: Database, path: str, area_text: str, year: int, *, title=Non
 
 
 def _import(args, settings) -> int:
-    t = translator(args.lang or settings.default_locale)
+    t = cli_translator(args, settings)
     for value in (args.frame_sek, args.frame_hours):
         if value is not None and value < 0:
             print(t("The frame cannot be negative."))
@@ -84,9 +85,9 @@ def report_lines(t, result, sheet, year: int) -> list[str]:
         lines.append(t.n("Removed {n} goal that is not in the file: {titles}.",
                          "Removed {n} goals that are not in the file: {titles}.",
                          result.removed, titles="; ".join(result.removed_titles)))
-    lines.append(t("Imported {count} goals into the plan for {year} ({added} new, {updated} updated, {removed} removed).",
-                   count=len(sheet.goals), year=year, added=result.added, updated=result.updated,
-                   removed=result.removed))
+    lines.append(t.n("Imported {n} goal into the plan for {year} ({added} new, {updated} updated, {removed} removed).",
+                     "Imported {n} goals into the plan for {year} ({added} new, {updated} updated, {removed} removed).",
+                     len(sheet.goals), year=year, added=result.added, updated=result.updated, removed=result.removed))
     dated = sum(1 for g in sheet.goals if g.starts_on or g.ends_on)
     lines.append(t.n("{dated} of {n} goal has planned dates read from its period; the period is kept as written.",
                      "{dated} of {n} goals have planned dates read from their periods; the periods are kept as written.",
@@ -96,7 +97,8 @@ def report_lines(t, result, sheet, year: int) -> list[str]:
                          "{n} goals of the plan are not in the file and were kept; use --replace to remove them.",
                          result.kept_missing))
     if result.kept_linked:
-        lines.append(t("{n} goals missing from the file were kept because needs refer to them.", n=result.kept_linked))
+        lines.append(t.n("{n} goal missing from the file was kept because needs refer to it.",
+                         "{n} goals missing from the file were kept because needs refer to them.", result.kept_linked))
     return lines
 
 
@@ -116,7 +118,7 @@ def export_file(db: Database, area_text: str, year: int, out: str, lang: str) ->
 
 
 def _export(args, settings) -> int:
-    lang = args.lang or settings.default_locale
+    lang = cli_lang(args, settings)
     t = translator(lang)
     db = Database.from_url(settings.database_url)
     try:
@@ -129,5 +131,5 @@ def _export(args, settings) -> int:
     if count is None:
         print(t("{area} has no plan for {year} yet.", area=args.area, year=args.year))
         return 2
-    print(t("Wrote {count} goals to {path}.", count=count, path=args.out))
+    print(t.n("Wrote {n} goal to {path}.", "Wrote {n} goals to {path}.", count, path=args.out))
     return 0

@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.i18n import translator
+from bot.i18n import area_name, translator
 from bot.rules import frames
 from cards.decision import CardContext, decided_card, notice_card, read_only_card
 from cards.plan import OverFrameView, over_frame_notice
@@ -40,7 +40,7 @@ def post_basis(session, settings: Settings, basis_id: int, now: datetime, level:
         return False  # posted already
     t = translator(settings.default_locale)
     ctx = CardContext(timezone=settings.timezone, refresh_ids=refresh_ids(session, found.area.slug, level))
-    card = read_only_card(t, basis_view(found, level), ctx)
+    card = read_only_card(t, basis_view(found, level, t.lang), ctx)
     purpose, scope = ((ChannelPurpose.portfolio, org.PORTFOLIO_SCOPE) if level == PORTFOLIO
                       else (ChannelPurpose.steering, found.area.slug))
     return notify.to_channel(session, key=f"decision-basis:{basis_id}:post:{level}", purpose=purpose, scope=scope,
@@ -59,17 +59,18 @@ def after_decision(session, settings: Settings, found: Found, level: str, to_por
     if level == STEERING:
         note = t("Waiting for portfolio management's decision.") if to_portfolio else None
         notify.update(session, key=f"{key}:update:{STEERING}", subject=subject(basis_id, STEERING),
-                      card=decided_card(t, basis_view(found, STEERING), decisions, ctx, pending_note=note), now=now)
+                      card=decided_card(t, basis_view(found, STEERING, t.lang), decisions, ctx, pending_note=note), now=now)
     else:
         for shown in (PORTFOLIO, STEERING):  # the steering copy shows both decisions
             notify.update(session, key=f"{key}:update:{shown}", subject=subject(basis_id, shown),
-                          card=decided_card(t, basis_view(found, shown), decisions, ctx), now=now)
+                          card=decided_card(t, basis_view(found, shown, t.lang), decisions, ctx), now=now)
     if to_portfolio:
         post_basis(session, settings, basis_id, now, PORTFOLIO)
-    view, told = basis_view(found, level), decision_view(decision)
+    told = decision_view(decision)
     for aad_id, lang in _recipients(session, settings, found):
         notify.to_person(session, key=f"{key}:notice:{aad_id}", aad_id=aad_id,
-                         card=notice_card(translator(lang), view, told, settings.timezone), now=now)
+                         card=notice_card(translator(lang), basis_view(found, level, lang), told, settings.timezone),
+                         now=now)
     if found.plan_change is not None and frames.pushed_over(*found.plan_change):
         _tell_over_frame(session, settings, found, decision.number, key, now)
 
@@ -79,7 +80,7 @@ def _tell_over_frame(session, settings: Settings, found: Found, number: str, key
     after = found.plan_change[1]
     for person in store.people_holding(session, found.area.slug, [Role.coordinator]):
         lang = org.language_of_person(person) or settings.default_locale
-        area = found.area.name_en if lang == "en" and found.area.name_en else found.area.name
+        area = area_name(found.area, lang)
         view = OverFrameView(area=area, plan_title=found.plan_title, need_number=found.need.number,
                              need_title=found.need.title, decision_number=number, frame_hours=after.frame_hours,
                              frame_sek=after.frame_sek, committed_hours=after.committed_hours,

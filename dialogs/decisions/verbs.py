@@ -132,7 +132,7 @@ def _read(session, settings: Settings, basis_id: int, level: str, actor: str, no
     if found is None:
         return State("missing"), None
     basis, area = found.basis, found.area
-    state = State("open", view=basis_view(found, level), decisions=[decision_view(d) for d in found.decisions])
+    state = State("open", view=basis_view(found, level, settings.default_locale), decisions=[decision_view(d) for d in found.decisions])
     where = rules.state(rules.Basis(state.view.status), basis.escalate, taken(found.decisions), rules.Level(level))
     if where is not rules.State.open:
         state.kind = where.value
@@ -176,7 +176,7 @@ def decide(session, settings: Settings, basis_id: int, level: str, outcome: rule
         return state
     state.kind = "decided_now"
     state.decisions = [decision_view(d) for d in found.decisions]
-    state.view = basis_view(found, level)
+    state.view = basis_view(found, level, settings.default_locale)
     followups.after_decision(session, settings, found, level, effect.to_portfolio, now)
     return state
 

@@ -3,6 +3,7 @@ the decisions taken, who gets the chair's buttons, and where a posted card is re
 
 from __future__ import annotations
 
+from bot.i18n import area_name
 from bot.rules import decisions as rules
 from bot.rules import frames
 from bot.rules.permissions import Permission
@@ -33,10 +34,10 @@ def refresh_ids(session, slug: str, level: str) -> tuple[str, ...]:
     return tuple(p.teams_id for p in store.people_holding(session, scope, roles) if p.teams_id)[:60]
 
 
-def basis_view(found: Found, level: str) -> BasisView:
+def basis_view(found: Found, level: str, lang: str | None = None) -> BasisView:
     basis, need, area = found.basis, found.need, found.area
     return BasisView(
-        basis_id=basis.id, level=level, area_name=area.name, need_number=need.number,
+        basis_id=basis.id, level=level, area_name=area_name(area, lang), need_number=need.number,
         need_title=need.title, need_description=need.description, raised_by_name=need.raised_by_name,
         version=basis.version, business_goals=basis.business_goals, risk=basis.risk,
         risk_likelihood=basis.risk_likelihood, risk_impact=basis.risk_impact, resources=basis.resources,

@@ -6,6 +6,7 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from bot.i18n import area_name
 from bot.roles import can, is_admin
 from bot.rules import policy
 from bot.rules.permissions import Permission
@@ -20,10 +21,6 @@ log = logging.getLogger("styra.needs")
 
 def local_today(turn) -> date:
     return turn.now().astimezone(ZoneInfo(turn.settings.timezone)).date()
-
-
-def area_name(area: EArea, lang: str) -> str:
-    return (area.name_en or area.name) if lang == "en" else area.name
 
 
 def need_row(need: Need, area: EArea, lang: str, affected: int = 0, tz: str = "Europe/Stockholm") -> needcards.NeedRow:

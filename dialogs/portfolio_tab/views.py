@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.documents.wheel_picture import WheelPicture, numbered, render_svg
-from bot.i18n import Translator
+from bot.i18n import Translator, area_name
 from bot.rules import reports as rules
 from bot.rules.reports import Colour, Period
 from cards import wheel as wheel_cards
@@ -50,7 +50,7 @@ def rows(t: Translator, who: Viewer, data: Overview, links: Links, due: dt.date,
             continue
         area_id = data.area_ids.get(line.slug)
         href = links(f"/tab/area/{area_id}") if area_id and who.sees_area(line.slug) else None
-        name = line.name_en if t.lang == "en" else line.name
+        name = area_name(line, t)
         sent = line.status in SENT
         on = line.submitted_on.astimezone(ZoneInfo(timezone)).date() if sent and line.submitted_on else None
         punctual = rules.punctuality(on, due, today).value
@@ -102,7 +102,7 @@ NEED_ORDER = (NeedStatus.registered, NeedStatus.under_assessment, NeedStatus.awa
 def area_view(t: Translator, detail: AreaDetail, wheel_rows, year: int, current_month: int | None,
               timezone: str, back: str | None) -> AreaView:
     area = detail.area
-    name = (area.name_en or area.name) if t.lang == "en" else area.name
+    name = area_name(area, t)
     by_period = {q.period: q for q in detail.quarters}
     quarters = tuple(Quarter(f"Q{n}", f"{year}-Q{n}", by_period[f"{year}-Q{n}"].status
                              if f"{year}-Q{n}" in by_period else "none") for n in range(1, 5))

@@ -8,7 +8,7 @@ import re
 from base64 import b64encode
 
 from bot.documents.wheel_picture import WheelPicture, numbered, render_svg, to_png
-from bot.i18n import Translator
+from bot.i18n import Translator, area_name
 from bot.rules.calendar import to_local
 from bot.rules.wheel import Wheel, occurrences_for_year
 from bot.turn import Turn
@@ -83,7 +83,7 @@ async def wheel_command(turn: Turn, match: re.Match) -> None:
     areas = []
     for _slug, name, name_en, linked, entries in overview:
         areas.append(wheel_cards.AreaYear(
-            name_en if lang == "en" else name, linked,
+            area_name((name, name_en), lang), linked,
             tuple(wheel_cards.WheelEntry(a.month, a.title[lang], status, to_local(due, zone).date().isoformat())
                   for a, due, status in entries)))
     await turn.send_card(wheel_cards.wheel_card(t, year, areas, current))
@@ -91,7 +91,7 @@ async def wheel_command(turn: Turn, match: re.Match) -> None:
     # every e-area in the card, and is told how to ask for one picture.
     pictured = overview if wanted or chosen is not None else []
     for _slug, name, name_en, _linked, entries in pictured:
-        picture = wheel_picture(t, year, name_en if lang == "en" else name, current, entries, zone)
+        picture = wheel_picture(t, year, area_name((name, name_en), lang), current, entries, zone)
         if picture is not None:
             await turn.send_card(picture)
     if overview and not pictured:

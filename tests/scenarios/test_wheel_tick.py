@@ -124,7 +124,7 @@ async def test_a_channel_that_keeps_failing_is_recorded_failed_and_never_blocks_
     assert len(tries) == 3 * 5  # three rounds of five attempts (transient 5xx retried)
 
     monkeypatch.setenv("DATABASE_URL", db_url)
-    assert cli_main(["reminders", "status"]) == 0
+    assert cli_main(["--lang", "en", "reminders", "status"]) == 0
     out = capsys.readouterr().out
     assert "mar-steering-material/2026-03/utbildning" in out and "failed" in out and "500" in out
     assert "1 failed" in out
