@@ -5,6 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PLAYGROUND_VERSION := 0.2.28
 STAMP := $(VENV)/.installed
+# Workers for the in-process tests; the real-process ones (crashes, timing bounds, the Playground)
+# run after them, one at a time, so their time limits are not shared with a busy neighbour.
+TEST_WORKERS ?= 2
 
 .PHONY: run test soak lint bench package migrate i18n e2e-deps tab-test-deps tab-js clean
 
@@ -42,7 +45,8 @@ test: $(STAMP) lint
 	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory e2e-deps tab-test-deps; \
 	else echo "NOTE: node not found: the Agents Playground test and the tab's browser test will be skipped"; fi
 	@if [ -z "$$TEST_DATABASE_URL" ]; then echo "NOTE: TEST_DATABASE_URL not set: PostgreSQL variants are skipped"; fi
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --ignore=tests/reliability --ignore=tests/e2e
+	$(PY) -m pytest tests/reliability tests/e2e
 
 # The real-process delivery scenarios (SIGKILL, SIGTERM, two instances, a database outage),
 # each repeated STYRA_SOAK_RUNS times (10 by default); `make test` runs each once.
