@@ -74,18 +74,26 @@ def _show(args, settings) -> int:
 def _status(args, settings) -> int:
     db = Database.from_url(settings.database_url, clock=args.clock)
     try:
-        statuses = None if args.all else ("due", "claimed", "sent", "failed")
+        statuses = None if args.all else ("due", "claimed", "sent", "failed", "missed")
         rows = db.call(repo.all_rows, statuses=statuses)
     finally:
         db.dispose()
     if not rows:
         print("no reminders to show")
         return 0
-    print(f"{'key':52} {'status':9} {'answer':15} {'tries':>5}  last error")
+    zone = settings.zone
+    print(f"{'key':52} {'status':9} {'answer':15} {'tries':>5}  {'missed':10}  last error")
     for row in rows:
         key = f"{row.activity_key}/{row.period}/{row.scope}"
         error = f"{row.last_status or ''} {row.last_error or ''}".strip()
-        print(f"{key:52} {row.status:9} {row.answer or '-':15} {row.attempts:>5}  {error}")
+        # Missed (Styra was down past the grace period) is not a delivery failure: it says when
+        # it was found missed, whatever became of the "still relevant?" post since.
+        missed = f"{to_local(row.missed_at, zone):%Y-%m-%d}" if row.missed_at else "-"
+        print(f"{key:52} {row.status:9} {row.answer or '-':15} {row.attempts:>5}  {missed:10}  {error}")
+    missed_rows = [r for r in rows if r.missed_at is not None]
+    if missed_rows:
+        print(f"\n{len(missed_rows)} missed while Styra was down: each posted once as "
+              "\"missed, still relevant?\" (column missed: when it was found)")
     failed = [r for r in rows if r.status == "failed"]
     if failed:
         print(f"\n{len(failed)} failed: fix the channel (or relink it), then `styra reminders resend KEY`")

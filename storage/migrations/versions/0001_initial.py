@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 05:00:50.162988
+Create Date: 2026-12-01 05:47:29.350180
 """
 
 from alembic import op
@@ -261,6 +261,7 @@ def upgrade() -> None:
         sa.Column("snooze_until", sa.Date(), nullable=True),
         sa.Column("reason", sa.Text(), server_default="", nullable=False),
         sa.Column("escalated_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("missed_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
