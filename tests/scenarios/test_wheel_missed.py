@@ -34,7 +34,8 @@ async def running_until_the_ninth(bot) -> WallClock:
 
 
 async def test_a_reminder_missed_while_down_is_posted_once_listed_in_the_digest_and_status(
-        bot, capsys, monkeypatch):
+        any_bot, capsys, monkeypatch):
+    bot = any_bot
     clock = await running_until_the_ninth(bot)
     clock.now = local(2026, 3, 16, 10, 0)  # back on Monday the 16th: 10 March is 6 days old
     first = await reminders.tick(bot.services)
@@ -97,7 +98,8 @@ async def test_a_failed_delivery_of_a_missed_reminder_stays_a_failure(bot, capsy
     assert "1 failed" in out
 
 
-async def test_a_snooze_that_ends_updates_the_card_posted_before(bot):
+async def test_a_snooze_that_ends_updates_the_card_posted_before(any_bot):
+    bot = any_bot
     clock = await running_until_the_ninth(bot)
     clock.now = local(2026, 3, 10, 9, 0)
     await reminders.tick(bot.services)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 05:47:29.350180
+Create Date: 2026-12-01 05:58:50.411074
 """
 
 from alembic import op
@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("name_en", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("need_notices", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
