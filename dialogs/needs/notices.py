@@ -91,9 +91,13 @@ async def need_digest(services, now: dt.datetime | None = None) -> int:
     now = now or services.clock()
     settings = services.settings
     local = to_local(now, settings.zone)
-    if local.hour < settings.need_digest_hour or not is_working_day(local.date()):
+    if (local.hour < settings.need_digest_hour or not is_working_day(local.date())
+            or services.need_digest_day == local.date()):
         return 0
     added = await services.db.run(write_digests, now, local.date(), settings)
+    # Once a day is enough: a need registered later today is in the next digest (it covers the
+    # time since the previous one), so the tick does not look again every minute.
+    services.need_digest_day = local.date()
     if added and services.outbox is not None:
         services.outbox.nudge()
     return added
