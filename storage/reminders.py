@@ -25,6 +25,10 @@ DIGEST_KEY = "~digest"  # never a wheel key: those are lower-case letters, digit
 # Delivery rounds before a channel that keeps failing (timeouts, 5xx, long 429s) counts as failed.
 MAX_DELIVERY_ROUNDS = 3
 OPEN_STATUSES = (OccurrenceStatus.sent.value,)
+# A missed reminder is posted ("still relevant?") only when it came due within this long: after a
+# long outage, or a wheel file with new activities, the year's backlog is listed in `styra
+# reminders status`, not poured into the channel.
+MISSED_POST_WINDOW = timedelta(days=45)
 
 
 def subject_of(occurrence_id: int) -> str:
@@ -60,8 +64,8 @@ def mark_missed(session: Session, older_than: datetime, now: datetime) -> int:
 
 def _claimable(now: datetime):
     expired = and_(T.status == OccurrenceStatus.claimed.value, T.claim_expires < now)
-    waiting = T.status.in_((OccurrenceStatus.due.value, OccurrenceStatus.missed.value))
-    return and_(T.send_after <= now, or_(waiting, expired))
+    missed = and_(T.status == OccurrenceStatus.missed.value, T.due_at >= now - MISSED_POST_WINDOW)
+    return and_(T.send_after <= now, or_(T.status == OccurrenceStatus.due.value, missed, expired))
 
 
 def claim(session: Session, instance: str, now: datetime, lease: timedelta,
@@ -246,12 +250,14 @@ def open_in_area(session: Session, scope: str, sent_before: datetime | None = No
     return list(session.execute(stmt).scalars())
 
 
-def missed_open(session: Session, scope: str) -> list[ReminderOccurrence]:
-    """Reminders of the e-area that were missed while Styra was down and have no final answer."""
+def missed_open(session: Session, scope: str, now: datetime) -> list[ReminderOccurrence]:
+    """Reminders of the e-area that were missed while Styra was down, posted (or to be posted)
+    as "still relevant?", and have no final answer."""
+    waiting = and_(T.status == OccurrenceStatus.missed.value, T.due_at >= now - MISSED_POST_WINDOW)
+    posted = T.status.in_((OccurrenceStatus.due.value, OccurrenceStatus.claimed.value, OccurrenceStatus.sent.value))
     return list(session.execute(
         select(T).where(T.scope == scope, T.missed_at.is_not(None), T.activity_key != DIGEST_KEY,
-                        T.status.in_((OccurrenceStatus.missed.value, OccurrenceStatus.due.value,
-                                      OccurrenceStatus.claimed.value, OccurrenceStatus.sent.value)))
+                        or_(waiting, posted))
     ).scalars())
 
 
@@ -259,7 +265,7 @@ def digest_rows(session: Session, scope: str, moment: datetime) -> list[Reminder
     """What the weekly digest lists: reminders open since before its moment, and the missed ones
     (posted again in the same round, or still waiting to be)."""
     rows = {row.id: row for row in open_in_area(session, scope, moment)}
-    rows.update((row.id, row) for row in missed_open(session, scope))
+    rows.update((row.id, row) for row in missed_open(session, scope, moment))
     return sorted(rows.values(), key=lambda row: (row.due_at, row.id))
 
 

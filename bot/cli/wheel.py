@@ -92,8 +92,10 @@ def _status(args, settings) -> int:
         print(f"{key:52} {row.status:9} {row.answer or '-':15} {row.attempts:>5}  {missed:10}  {error}")
     missed_rows = [r for r in rows if r.missed_at is not None]
     if missed_rows:
-        print(f"\n{len(missed_rows)} missed while Styra was down: each posted once as "
-              "\"missed, still relevant?\" (column missed: when it was found)")
+        window = repo.MISSED_POST_WINDOW.days
+        print(f"\n{len(missed_rows)} missed while Styra was down (column missed: when it was found); "
+              f"those due in the {window} days before are posted once as \"missed, still relevant?\", "
+              "older ones only listed here")
     failed = [r for r in rows if r.status == "failed"]
     if failed:
         print(f"\n{len(failed)} failed: fix the channel (or relink it), then `styra reminders resend KEY`")

@@ -57,12 +57,17 @@ async def test_due_reminder_is_posted_once_and_older_ones_are_missed(db_url, con
     # 3 March (mar-funnel-q2) is a week old, beyond the 72-hour grace: posted once as missed.
     assert funnel.missed_at is not None and funnel.status == "sent"
     missed = [p for p in posts if p.card["fallbackText"].startswith("Missad, fortfarande aktuell?")]
-    assert len(missed) == 4 and funnel.activity_id in {p.activity_id for p in missed}
+    assert len(missed) == 3 and funnel.activity_id in {p.activity_id for p in missed}
+    # 7 January is more than 45 days old: listed as missed, not posted into the channel.
+    kickoff = services.db.call(repo.by_key, "jan-kickoff", "2026-01", "utbildning")
+    assert kickoff.status == "missed" and kickoff.activity_id is None
 
     monkeypatch.setenv("DATABASE_URL", db_url)
-    assert cli_main(["reminders", "status", "--all"]) == 0
+    assert cli_main(["reminders", "status"]) == 0
     out = capsys.readouterr().out
     assert "mar-funnel-q2/2026-03/utbildning" in out and "4 missed while Styra was down" in out
+    [line] = [x for x in out.splitlines() if x.startswith("jan-kickoff/2026-01/utbildning")]
+    assert line.split()[1] == "missed"
     assert "mar-steering-material/2026-03/utbildning" in out
 
 
