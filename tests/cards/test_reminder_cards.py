@@ -146,3 +146,11 @@ def test_an_answered_missed_reminder_no_longer_asks_nor_mentions():
     assert done["fallbackText"] == "Skriv underlaget till styrgruppens möte"
     assert rc.status_label(SV, "sent", None, missed=True) == "Missad, fortfarande aktuell?"
     assert rc.status_label(SV, "failed", None, missed=True) == "Kunde inte skickas"
+
+
+def test_a_woken_snooze_shows_the_reminder_open_again_with_a_note():
+    woke = rc.reminder_card(SV, VIEW, interactive=False, notice_style="emphasis",
+                            notice=SV("The snooze is over: posted again on {date}.", date="2026-03-12"))
+    check("reminder_woken_sv", woke)
+    text = json.dumps(woke, ensure_ascii=False)
+    assert "Pausen är slut: publicerad igen den 2026-03-12." in text and "Pausad" not in text
