@@ -8,16 +8,29 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test soak lint bench package migrate i18n e2e-deps tab-test-deps tab-js clean
 
+# The first install takes a minute or two: each step says what it does.
 $(STAMP): pyproject.toml
+	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON) (first run only)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> Upgrading pip"
 	$(PY) -m pip install --quiet --upgrade pip
+	@echo "==> Installing Styra and its dependencies into $(VENV) (about a minute, quiet)"
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> Installed"
+
+# A .env for development, read by the app and by `styra` alike (bot/config.py): written once,
+# never overwritten.
+.env:
+	@echo "==> Writing .env (STYRA_ENV=development): the app and the styra command both read it"
+	@printf '# Written by make run; the app and `styra` read it (see README, Configuration).\nSTYRA_ENV=development\n' > .env
 
 migrate: $(STAMP)
+	@echo "==> Migrating the database (styra migrate)"
 	$(PY) -m bot.cli migrate
 
-run: $(STAMP) migrate
+run: $(STAMP) .env migrate
+	@echo "==> Starting Styra on http://127.0.0.1:$${PORT:-3978} (Ctrl-C stops it)"
 	STYRA_ENV=$${STYRA_ENV:-development} $(PY) app.py
 
 lint: $(STAMP)

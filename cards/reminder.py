@@ -180,8 +180,9 @@ def digest_card(t: Translator, area_name: str, week: str, items: list[DigestItem
 def escalation_card(t: Translator, view: ReminderView, working_days: int) -> dict:
     body = [
         heading(t("A reminder has not been answered"), size="Medium"),
-        para(t("The coordinators of {area} have not answered this reminder in {n} working days. As chair, you may want to follow it up.",
-               area=escape(view.area_name), n=working_days)),
+        para(t.n("The coordinators of {area} have not answered this reminder in {n} working day. As chair, you may want to follow it up.",
+                 "The coordinators of {area} have not answered this reminder in {n} working days. As chair, you may want to follow it up.",
+                 working_days, area=escape(view.area_name))),
         FactSet(facts=[
             Fact(title=t("Reminder"), value=escape(view.title)),
             Fact(title=t("Answer by"), value=_day(view.answer_by)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.actions import CardAction
+from bot.i18n import area_name as i18n_area_name
 from bot.i18n import translator
 from bot.outbox import card_activity
 from bot.roles import can, who_can
@@ -88,7 +89,7 @@ async def _context(turn: Turn, occurrence_id: int):
         return None
     row, channel, area = loaded
     wheel = wheel_of(turn.services)
-    area_name = ((area.name_en or area.name) if turn.t.lang == "en" else area.name) if area else row.scope
+    area_name = i18n_area_name(area, turn.t) if area else row.scope
     return row, channel, wheel, area_name
 
 
@@ -128,7 +129,7 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
     if kind is Answer.snoozed:
         snooze_until = _parse_date(inputs.get("snooze_until"))
         if snooze_until is None or not today < snooze_until <= today + dt.timedelta(days=MAX_SNOOZE_DAYS):
-            notice = t("Pick a date after today and at most {n} days ahead.", n=MAX_SNOOZE_DAYS)
+            notice = t.n("Pick a date after today and at most {n} day ahead.", "Pick a date after today and at most {n} days ahead.", MAX_SNOOZE_DAYS)
             return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name, zone=turn.settings.zone),
                                                                    interactive=True, notice=notice))
     if kind is Answer.not_applicable:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot.i18n import Translator
+from bot.i18n import Translator, area_name
 from bot.registry import Capability
 from bot.rules.calendar import to_local
 from bot.rules.wheel import Wheel
@@ -32,7 +32,7 @@ def instance_id(services) -> str:
 
 
 def channel_area_name(t: Translator, channel: SteeringChannel) -> str:
-    return channel.area_name_en if t.lang == "en" else channel.area_name
+    return area_name((channel.area_name, channel.area_name_en), t)
 
 
 def reminder_view(t: Translator, wheel: Wheel, occ: ReminderOccurrence, channel: SteeringChannel | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, area_name, translator
 from bot.outbox import card_activity
 from bot.rules.wheel import Wheel, digest_moment, digest_period, escalation_due
 from cards import reminder as reminder_cards
@@ -76,7 +76,7 @@ def _escalate_one(session, occurrence_id: int, wheel: Wheel, days: int, default_
         log.warning("no chair to escalate reminder %s of %s to", row.id, row.scope)
     for chair in chairs:
         t = translator(chair.locale or default_locale)
-        name = chair.area_name_en if t.lang == "en" else chair.area_name
+        name = area_name((chair.area_name, chair.area_name_en), t)
         card = reminder_cards.escalation_card(t, reminder_view(t, wheel, row, None, area_name=name), days)
         # Per post: a reminder posted again after a snooze may be escalated again.
         outbox.enqueue(session, key=f"{repo.subject_of(row.id)}:escalation:{row.sent_count}:{chair.aad_id}",

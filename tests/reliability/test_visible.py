@@ -45,12 +45,12 @@ async def test_status_shows_every_state_per_kind(db, monkeypatch, capsys):
     now = datetime.now(UTC)
     await db.run(_rows_in_every_state(now))
     monkeypatch.setenv("DATABASE_URL", str(db.engine.url))
-    code = main(["delivery", "status"])
+    code = main(["delivery", "status", "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 1  # something failed and something is stuck
     [line] = [x for x in out.splitlines() if x.strip().startswith("notice")]
     assert line.split()[1:7] == ["1", "1", "1", "1", "1", "0"]  # pending, in flight, stuck, failed, sent, superseded
-    assert "annual wheel reminders" in out
+    assert "Annual wheel reminders" in out
 
 
 async def test_admins_are_told_once_a_day_about_messages_given_up_on(db_url, connector):

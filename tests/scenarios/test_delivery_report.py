@@ -60,7 +60,7 @@ async def test_admins_get_one_batched_notice_a_day_in_teams(refusing_bot):
     [notice] = to_admin(bot)
     text = notice.text
     assert "Meddelanden som Styra inte har kunnat leverera sedan 2026-03-09 09:00: 1." in text
-    assert "- Påminnelser i årshjulet (reminder): 1" in text
+    assert "- Årshjulets påminnelser (reminder): 1" in text
     assert "`styra reminders status`" in text
 
     # More failures the same day wait for tomorrow's notice: a need's notice to the same channel.

@@ -72,7 +72,7 @@ async def test_a_reminder_missed_while_down_is_posted_once_listed_in_the_digest_
     out = capsys.readouterr().out
     [line] = [x for x in out.splitlines() if x.startswith("mar-steering-material/2026-03/utbildning")]
     assert line.split()[1] == "sent" and "2026-03-16" in line
-    assert "2 missed while Styra was down" in out and "failed" not in out
+    assert "2 missade medan Styra var nere" in out and "misslyckades" not in out
 
     status, body = await bot.invoke({"verb": "reminder.na", "occurrence_id": row.id,
                                      "reason": "Mötet är redan hållet"}, user=ALEX)
@@ -95,7 +95,7 @@ async def test_a_failed_delivery_of_a_missed_reminder_stays_a_failure(bot, capsy
     out = capsys.readouterr().out
     [line] = [x for x in out.splitlines() if x.startswith("mar-steering-material/2026-03/utbildning")]
     assert line.split()[1] == "failed" and "403" in line
-    assert "1 failed" in out
+    assert "1 misslyckades" in out
 
 
 async def test_a_snooze_that_ends_updates_the_card_posted_before(any_bot):

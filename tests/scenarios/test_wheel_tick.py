@@ -65,7 +65,7 @@ async def test_due_reminder_is_posted_once_and_older_ones_are_missed(db_url, con
     monkeypatch.setenv("DATABASE_URL", db_url)
     assert cli_main(["reminders", "status"]) == 0
     out = capsys.readouterr().out
-    assert "mar-funnel-q2/2026-03/utbildning" in out and "4 missed while Styra was down" in out
+    assert "mar-funnel-q2/2026-03/utbildning" in out and "4 missade medan Styra var nere" in out
     [line] = [x for x in out.splitlines() if x.startswith("jan-kickoff/2026-01/utbildning")]
     assert line.split()[1] == "missed"
     assert "mar-steering-material/2026-03/utbildning" in out
@@ -136,7 +136,7 @@ async def test_a_channel_that_keeps_failing_is_recorded_failed_and_never_blocks_
     assert len(tries) == 3 * 5  # three rounds of five attempts (transient 5xx retried)
 
     monkeypatch.setenv("DATABASE_URL", db_url)
-    assert cli_main(["reminders", "status"]) == 0
+    assert cli_main(["--lang", "en", "reminders", "status"]) == 0
     out = capsys.readouterr().out
     assert "mar-steering-material/2026-03/utbildning" in out and "failed" in out and "500" in out
     assert "1 failed" in out
