@@ -39,6 +39,7 @@ from dialogs import (
 from dialogs import help as help_capability
 from dialogs.needs import edit as needs_edit
 from dialogs.needs import lists as needs_lists
+from dialogs.needs import notices as need_notices
 from dialogs.needs import plans as needs_plans
 from dialogs.needs import register as needs_register
 from dialogs.needs import search as needs_search
@@ -58,7 +59,7 @@ SERVICES = web.AppKey("services", object)
 # pauses it and keeps the draft before the general cancel answers.
 CAPABILITIES = (
     commissions.cap, help_capability.cap, language.cap, admin.cap, needs_register.cap, needs_lists.cap,
-    needs_search.cap, needs_plans.cap, needs_edit.cap, needs_to_assess.cap, assessment.cap, basis.cap,
+    needs_search.cap, needs_plans.cap, needs_edit.cap, needs_to_assess.cap, need_notices.cap, assessment.cap, basis.cap,
     anchoring.cap, decisions.cap, wheel.cap, reports.cap,
 )
 

@@ -139,5 +139,26 @@ def card(
     return shorten(out, MAX_CARD_BYTES)
 
 
+def mention_text(name: str) -> str:
+    """How a mention is written in a card's text; the same string is the entity's `text`."""
+    clean = " ".join(name.replace("<", "").replace(">", "").split()) or "?"
+    return f"<at>{clean}</at>"
+
+
+def with_mentions(content: dict[str, Any], line: str, people: list[tuple[str, str]]) -> dict[str, Any]:
+    """Add a line that @mentions `people` ((Teams or AAD id, name) pairs) to a built card: each
+    `<at>name</at>` in `line` and a matching entity in `msteams.entities`, the way Teams
+    notifies the people named in an Adaptive Card. `line` holds `{names}`."""
+    if not people:
+        return content
+    entities = [{"type": "mention", "text": mention_text(name), "mentioned": {"id": pid, "name": name}}
+                for pid, name in people]
+    names = ", ".join(e["text"] for e in entities)
+    content["body"] = [*content.get("body", []),
+                       {"type": "TextBlock", "text": line.replace("{names}", names), "wrap": True}]
+    content.setdefault("msteams", {})["entities"] = entities
+    return content
+
+
 def attachment(content: dict[str, Any]) -> dict[str, Any]:
     return {"contentType": CONTENT_TYPE, "content": content}

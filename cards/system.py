@@ -82,6 +82,7 @@ def help_topic_card(t: Translator, topic: str) -> dict:
             t("The e-area's coordinators assess each new need: does it serve the plan's goals, does it fit in the resource frame, is it urgent?"),
             t("I route the need by the rules: handled within the plan, a decision basis for the steering group, or the needs inventory for next year."),
             t("Write **to assess** to see the needs waiting in your e-areas, oldest first, each with an Assess button. A need's card reopens its decision-basis form while the basis is not sent yet or after it was sent back."),
+            t("New needs reach the coordinators as one digest a day; **notices <e-area> each**, **digest** or **off** changes that for an e-area."),
         ],
         "decisions": [
             t("A decision basis is anchored with the area owners and then posted in the steering group's channel."),

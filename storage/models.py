@@ -39,6 +39,9 @@ class EArea(SQLModel, table=True):
     slug: str = Field(max_length=60, unique=True, index=True)
     name: str = Field(max_length=120)
     name_en: str | None = Field(default=None, max_length=120)
+    # New-need notices for the coordinators: "each", "digest" (one a day) or "off"; None: the
+    # organisation's default (STYRA_NEED_NOTICES). Set with `aviseringar <e-område> …`.
+    need_notices: str | None = Field(default=None, max_length=12)
     created_at: datetime = _ts()
 
 

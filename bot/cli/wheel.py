@@ -84,7 +84,7 @@ def _show(args, settings) -> int:
 def _status(args, settings) -> int:
     db = Database.from_url(settings.database_url, clock=args.clock)
     try:
-        statuses = None if args.all else ("due", "claimed", "sent", "failed")
+        statuses = None if args.all else ("due", "claimed", "sent", "failed", "missed")
         rows = db.call(repo.all_rows, statuses=statuses)
     finally:
         db.dispose()
@@ -92,11 +92,20 @@ def _status(args, settings) -> int:
     if not rows:
         print(t("No reminders to show."))
         return 0
-    print(f"{t('key'):52} {t('status'):9} {t('answer'):15} {t('tries'):>5}  {t('last error')}")
+    zone = settings.zone
+    print(f"{t('key'):52} {t('status'):9} {t('answer'):15} {t('tries'):>5}  {t('missed'):10}  {t('last error')}")
     for row in rows:
         key = f"{row.activity_key}/{row.period}/{row.scope}"
         error = f"{row.last_status or ''} {row.last_error or ''}".strip()
-        print(f"{key:52} {row.status:9} {row.answer or '-':15} {row.attempts:>5}  {error}")
+        # Missed (Styra was down past the grace period) is not a delivery failure: it says when
+        # it was found missed, whatever became of the "still relevant?" post since.
+        missed = f"{to_local(row.missed_at, zone):%Y-%m-%d}" if row.missed_at else "-"
+        print(f"{key:52} {row.status:9} {row.answer or '-':15} {row.attempts:>5}  {missed:10}  {error}")
+    missed_rows = [r for r in rows if r.missed_at is not None]
+    if missed_rows:
+        print("\n" + t.n("{n} missed while Styra was down (column missed: when it was found); those due in the {days} days before are posted once as \"missed, still relevant?\", older ones only listed here.",
+                         "{n} missed while Styra was down (column missed: when it was found); those due in the {days} days before are posted once as \"missed, still relevant?\", older ones only listed here.",
+                         len(missed_rows), days=repo.MISSED_POST_WINDOW.days))
     failed = [r for r in rows if r.status == "failed"]
     if failed:
         print("\n" + t.n("{n} failed: fix the channel (or relink it), then `styra reminders resend KEY`.",

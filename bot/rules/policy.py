@@ -370,6 +370,9 @@ COMMANDS: dict[str, Access] = {
     "need.to_assess": Access(Record.need, act=Act.assess, explained_to=Level.glimpse),  # the own e-areas'
     "decisions": Access(Record.decision, explained_to=Level.glimpse),
     "wheel": NONE,  # the year's activities and whether each is done: the wheel is everyone's
+    # How an e-area hears of new needs is no secret; the handler lets its coordinators (and the
+    # administrators) change it (bot.roles, Permission.assess_need).
+    "notices": NONE,
     "commission.new": NONE,
     "commission.show": Access(Record.commission, explained_to=Level.glimpse),
     "commission.mine": Access(Record.commission),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.i18n import area_name, translator
 from bot.rules import frames
+from cards.common import with_mentions
 from cards.decision import CardContext, decided_card, notice_card, read_only_card
 from cards.plan import OverFrameView, over_frame_notice
 from dialogs import notify
@@ -20,6 +21,7 @@ from dialogs.decisions.views import (
     PORTFOLIO,
     STEERING,
     basis_view,
+    deciders_to_mention,
     decision_view,
     refresh_ids,
     subject,
@@ -40,7 +42,8 @@ def post_basis(session, settings: Settings, basis_id: int, now: datetime, level:
         return False  # posted already
     t = translator(settings.default_locale)
     ctx = CardContext(timezone=settings.timezone, refresh_ids=refresh_ids(session, found.area.slug, level))
-    card = read_only_card(t, basis_view(found, level, t.lang), ctx)
+    card = with_mentions(read_only_card(t, basis_view(found, level, t.lang), ctx), t("To decide: {names}"),
+                         deciders_to_mention(session, found.area.slug, level))
     purpose, scope = ((ChannelPurpose.portfolio, org.PORTFOLIO_SCOPE) if level == PORTFOLIO
                       else (ChannelPurpose.steering, found.area.slug))
     return notify.to_channel(session, key=f"decision-basis:{basis_id}:post:{level}", purpose=purpose, scope=scope,

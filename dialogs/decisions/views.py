@@ -34,6 +34,13 @@ def refresh_ids(session, slug: str, level: str) -> tuple[str, ...]:
     return tuple(p.teams_id for p in store.people_holding(session, scope, roles) if p.teams_id)[:60]
 
 
+def deciders_to_mention(session, slug: str, level: str) -> list[tuple[str, str]]:
+    """(Teams id, else AAD id; name) of those who decide at this level: @mentioned on the card."""
+    _permission, roles = deciders(level)
+    scope = org.PORTFOLIO_SCOPE if level == PORTFOLIO else slug
+    return [(p.teams_id or p.aad_id, p.name) for p in store.people_holding(session, scope, roles) if p.name][:20]
+
+
 def basis_view(found: Found, level: str, lang: str | None = None) -> BasisView:
     basis, need, area = found.basis, found.need, found.area
     return BasisView(

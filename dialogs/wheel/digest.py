@@ -22,7 +22,7 @@ def digest_row(session, wheel: Wheel, zone: dt.tzinfo, link: SteeringLink, now: 
     """This week's digest for the linked channel, once its moment has passed, if anything is open
     there (a channel linked after that moment waits for next week)."""
     moment = digest_moment(wheel, now, weekday, zone)
-    if moment is None or moment <= link.linked_at - grace or not repo.open_in_area(session, link.scope, moment):
+    if moment is None or moment <= link.linked_at - grace or not repo.digest_rows(session, link.scope, moment):
         return None
     return {"activity_key": repo.DIGEST_KEY, "period": digest_period(moment, zone), "scope": link.scope,
             "e_area_id": link.e_area_id, "due_at": moment, "send_after": moment, "answer_by": None}
@@ -41,7 +41,8 @@ def _digest_item(t: Translator, wheel: Wheel, row: ReminderOccurrence) -> remind
     except KeyError:
         title = row.activity_key
     return reminder_cards.DigestItem(title, row.period,
-                                     reminder_cards.status_label(t, row.status, row.answer),
+                                     reminder_cards.status_label(t, row.status, row.answer,
+                                                                 missed=row.missed_at is not None),
                                      row.answer_by)
 
 

@@ -27,6 +27,8 @@ def _entry_status(row: ReminderOccurrence | None, due_at: dt.datetime, now: dt.d
         return "upcoming" if due_at > now else "none"
     if row.answer in ("done", "not_applicable", "started", "snoozed"):
         return row.answer
+    if row.missed_at is not None and row.status != OccurrenceStatus.failed.value:
+        return "missed"  # missed while Styra was down, posted once since: unanswered yet
     if row.status == OccurrenceStatus.sent.value:
         return "open"
     if row.status in (OccurrenceStatus.missed.value, OccurrenceStatus.failed.value):

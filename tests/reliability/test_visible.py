@@ -76,7 +76,7 @@ async def test_admins_are_told_once_a_day_about_messages_given_up_on(db_url, con
     await services.db.run(one_more_failure)
     assert await report_failures(services) == 1
     rows = await services.db.run(outbox_rows, "delivery-failures:")
-    assert len(rows) == 2 and "reminder: 1" in json.loads(rows[-1].activity)["text"]
+    assert len(rows) == 2 and "(reminder): 1" in json.loads(rows[-1].activity)["text"]
 
 
 async def test_healthz_tells_the_outbox_lag_to_a_local_caller_only(bot):

@@ -16,11 +16,11 @@ from tests.support.cards import verbs
 UTB = "19:utbildning-styrgrupp@thread.tacv2"
 
 
-async def posted(bot):
+async def posted(bot, linked_at=local(2026, 3, 9)):
     """Link utbildning's channel and let the tick post the 10 March reminder."""
     clock = WallClock(local(2026, 3, 10, 9, 0))
     bot.services.clock = clock
-    link(bot.services.db, "utbildning", UTB, bot.connector.url, linked_at=local(2026, 1, 1))
+    link(bot.services.db, "utbildning", UTB, bot.connector.url, linked_at=linked_at)
     await reminders.tick(bot.services)
     row = await bot.query(repo.by_key, "mar-steering-material", "2026-03", "utbildning")
     assert row.status == "sent"
@@ -165,7 +165,7 @@ async def test_an_answer_leaves_its_follow_ups_in_the_outbox_and_sends_nothing_i
 
 
 async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
-    row, clock = await posted(bot)
+    row, clock = await posted(bot, linked_at=local(2026, 1, 1))  # down since January
     await bot.invoke({"verb": "reminder.done", "occurrence_id": row.id}, user=ALEX)
     replies = await bot.say("årshjul", user=ISAIAH)  # member of utbildning, chair of ekonomi
     cards = [r.card for r in replies if r.cards]
@@ -174,7 +174,7 @@ async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
     text = text_of(overview[0])
     assert "Utbildning" in text and "Ekonomi och personal" in text and "Forskning" not in text
     assert "✅ 10/3 Skriv underlaget till styrgruppens möte" in text
-    assert "❌ 3/3 Förbered Trattenmötet för andra kvartalet" in text  # missed (before grace)
+    assert "❌ 3/3 Förbered Trattenmötet för andra kvartalet" in text  # missed (before grace), unanswered
     assert "▸ Mars" in text  # the current month
     assert "Ingen styrgruppskanal är kopplad" in text  # ekonomi has no channel
     assert "· Inte skickad" in text and "Kunde inte skickas" not in text  # the legend: what the year holds
@@ -193,7 +193,7 @@ def picture_list(card: dict) -> list[tuple[str, str]]:
 
 
 async def test_the_wheel_picture_numbers_its_marks_and_tells_failed_from_missed(bot):
-    row, _clock = await posted(bot)
+    row, _clock = await posted(bot, linked_at=local(2026, 1, 1))  # down since January
 
     def fail(session):
         failed = repo.by_key(session, "feb-budget-dialogue", "2026-02", "utbildning")

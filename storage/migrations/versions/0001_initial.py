@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 06:17:46.577852
+Create Date: 2026-12-01 06:22:52.197988
 """
 
 from alembic import op
@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("name_en", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("need_notices", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -262,6 +263,7 @@ def upgrade() -> None:
         sa.Column("snooze_until", sa.Date(), nullable=True),
         sa.Column("reason", sa.Text(), server_default="", nullable=False),
         sa.Column("escalated_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("missed_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
