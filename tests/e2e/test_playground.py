@@ -15,6 +15,9 @@ these tests use the same API, so no browser is needed:
 The Playground always sends locale "en-US". A Swedish Teams client sends "sv-SE", so the
 Swedish scenario sends its activities as custom activities built from the Playground's own
 template with the locale changed; the English scenario uses exactly what the web UI sends.
+The coordinator's scenario also uses only the web UI's requests: a Swedish user in the
+Playground writes `språk svenska` once, since the Playground's Action.Execute invokes always
+say en-US and cannot be sent as custom activities with their answer returned.
 The API is internal to the Playground, so its version is pinned (PLAYGROUND_VERSION).
 """
 
@@ -24,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -131,6 +135,22 @@ def _adaptive_cards(message: dict) -> list[dict]:
         for a in message.get("attachments") or []
         if a.get("contentType") == ADAPTIVE_CARD
     ]
+
+
+def _input_values(card: Any) -> dict[str, str]:
+    """What a card's inputs hold as shown (their prefilled values; empty ones as "")."""
+    found: dict[str, str] = {}
+    if isinstance(card, dict):
+        if str(card.get("type", "")).startswith("Input.") and "id" in card:
+            found[card["id"]] = str(card.get("value") or "")
+        children = list(card.values())
+    elif isinstance(card, list):
+        children = card
+    else:
+        return found
+    for child in children:
+        found |= _input_values(child)
+    return found
 
 
 def _find_action(card: Any, data: dict) -> dict | None:
@@ -333,8 +353,14 @@ class Playground:
         )
         return event["message"]
 
-    async def press(self, conversation_id: str, message: dict, action: dict) -> dict | None:
-        """Presses a card button; returns the card of an Action.Execute answer, if any."""
+    async def press(
+        self, conversation_id: str, message: dict, action: dict, inputs: dict | None = None
+    ) -> dict | None:
+        """Presses a card button; returns the card of an Action.Execute answer, if any.
+
+        `inputs`: the card's input values, which the web UI's card renderer (like Teams)
+        merges into the button's data."""
+        data = {**(inputs or {}), **action["data"]}
         if action["type"] == "Action.Submit":
             if self.locale is None:
                 await self.request(
@@ -344,13 +370,13 @@ class Playground:
                         "conversation": {"id": conversation_id},
                         "from": {"id": self.user["id"]},
                         "replyToId": message["messageId"],
-                        "value": action["data"],
+                        "value": data,
                     },
                 )
             else:
                 await self.send_custom(
                     conversation_id,
-                    {"type": "message", "replyToId": message["messageId"], "value": action["data"]},
+                    {"type": "message", "replyToId": message["messageId"], "value": data},
                 )
             return None
         answer = await self.request(
@@ -366,7 +392,7 @@ class Playground:
                         "type": "Action.Execute",
                         "title": action.get("title"),
                         "verb": action.get("verb"),
-                        "data": action["data"],
+                        "data": data,
                     },
                     "trigger": "manual",
                 },
@@ -551,3 +577,106 @@ async def test_playground_web_ui_path_in_english(tmp_path: Path) -> None:
         await pg.install(pg.team)
         await _help_and_needs_topic(pg, PLAYGROUND_UI)
         await _help_in_team(pg, PLAYGROUND_UI)
+
+
+# --- a Swedish coordinator follows a need up (the web UI's requests) ---------------------------
+
+NEED_NUMBER = re.compile(r"B-\d{4}-\d{4,6}")
+
+
+def _button(message: dict, verb: str) -> dict:
+    action = _find_action(_adaptive_cards(message), {"verb": verb})
+    assert action is not None, (
+        f"no {verb} button on {json.dumps(message, ensure_ascii=False)[:2000]}"
+    )
+    return action
+
+
+def _as_message(card: dict, message: dict) -> dict:
+    """The message after an Action.Execute answer: the Playground puts the card in its place."""
+    return {**message, "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}]}
+
+
+async def _press_for_card(
+    pg: Playground,
+    chat: str,
+    message: dict,
+    verb: str,
+    texts: tuple[str, ...],
+    inputs: dict | None = None,
+) -> dict:
+    """Presses the verb's button and returns the message the user then sees showing all texts:
+    the card an Action.Execute answers with, or the bot's new or edited message."""
+    start = len(pg.events)
+    card = await pg.press(chat, message, _button(message, verb), inputs)
+    if card is not None:
+        shown = "\n".join(_card_texts(card))
+        missing = [t for t in texts if t not in shown]
+        assert not missing, f"{verb}: the card lacks {missing}: {shown[:2000]}"
+        return _as_message(card, message)
+    return await pg.reply(chat, start, texts)
+
+
+async def test_swedish_coordinator_follows_a_need_up(tmp_path: Path) -> None:
+    """The Playground's default user (Alex Wilber: coordinator of Utbildning and Forskning in the
+    demo organisation) chooses Swedish, registers a need with the guided form, changes its title
+    (Action.Execute with the form's inputs), withdraws it (confirm step), then looks at what
+    waits for assessment, the new-need notices and the annual wheel."""
+    async with _running(tmp_path, PLAYGROUND_UI.locale) as pg:
+        chat = pg.personal_chat
+        await pg.install(chat)
+
+        async def say(text: str, *texts: str) -> dict:
+            start = len(pg.events)
+            await pg.say(chat, text)
+            return await pg.reply(chat, start, texts)
+
+        # The web UI always sends en-US: a Swedish user chooses Swedish once.
+        await say("språk svenska", "Klart. Jag pratar svenska med dig från och med nu.")
+
+        form = await say("nytt behov", "Registrera ett behov")
+        inputs = _input_values(_adaptive_cards(form)) | {
+            "title": "Bokningssystem för labbsalar",
+            "description": "Labbsalarna bokas i dag med papperslistor på dörren.",
+            "e_area": "utbildning",
+        }
+        confirmation = await _press_for_card(
+            pg, chat, form, "need.submit", ("är registrerat", "Vad händer nu"), inputs
+        )
+        number = NEED_NUMBER.search(_message_text(confirmation)).group(0)
+
+        need = await say(
+            f"behov {number}", number, "Bokningssystem för labbsalar", "Ändra", "Dra tillbaka"
+        )
+        edit_form = await _press_for_card(
+            pg, chat, need, "need.edit", (f"Ändra {number}", "Spara ändringarna")
+        )
+        inputs = _input_values(_adaptive_cards(edit_form))
+        assert inputs["title"] == "Bokningssystem för labbsalar", inputs
+        inputs["title"] = "Gemensamt bokningssystem för labbsalar"
+        changed = await _press_for_card(
+            pg,
+            chat,
+            edit_form,
+            "need.update",
+            (number, "Gemensamt bokningssystem för labbsalar", "Ändrad ", "Alex Wilber"),
+            inputs,
+        )
+
+        confirm = await _press_for_card(
+            pg, chat, changed, "need.withdraw", (f"Dra tillbaka {number}?",)
+        )
+        withdrawn = await _press_for_card(
+            pg, chat, confirm, "need.withdraw_confirm", (number, "Tillbakadraget")
+        )
+        assert _find_action(_adaptive_cards(withdrawn), {"verb": "need.withdraw"}) is None, (
+            withdrawn
+        )
+
+        to_assess = await say("att bedöma", "Behov att bedöma")
+        assert number not in _message_text(to_assess), "a withdrawn need is listed to assess"
+
+        await say(
+            "aviseringar", "Meddelanden om nya behov i dina e-områden:", "Utbildning", "Forskning"
+        )
+        await say("årshjul", "Årshjul")
