@@ -31,7 +31,7 @@ from dialogs.needs.views import (
     send,
     split_area,
 )
-from storage import need_changes, org
+from storage import assessments, need_changes, org
 from storage import needs as repo
 from storage.models import NeedStatus
 
@@ -121,7 +121,9 @@ def _detail(session, *, number: str | None, need_id: int | None, speaker, settin
         on_behalf_of=need.on_behalf_of, hours=need.effort_hours, cost=need.cost_sek,
         wished_date=need.wished_date.isoformat() if need.wished_date else "", goals=goals,
         affected=[a.name or a.aad_id for a in affected], history=history,
-        can_assess=can(session, settings, speaker.aad_id, Permission.assess_need, scope=area.slug),
+        # a decided or withdrawn need cannot be assessed (dialogs/assessment.py): no button to refuse
+        can_assess=(need.status not in assessments.DECIDED_STATUSES
+                    and can(session, settings, speaker.aad_id, Permission.assess_need, scope=area.slug)),
         can_edit=Act.edit in acts, can_withdraw=Act.withdraw in acts,
         basis=(basis_state(session, need) or ("",))[0] if Act.assess in acts else "",
         last_change=(last[0].astimezone(tz).date(), last[1], tuple(last[3]["fields"])) if last else None,

@@ -669,9 +669,9 @@ async def test_swedish_coordinator_follows_a_need_up(tmp_path: Path) -> None:
         withdrawn = await _press_for_card(
             pg, chat, confirm, "need.withdraw_confirm", (number, "Tillbakadraget")
         )
-        assert _find_action(_adaptive_cards(withdrawn), {"verb": "need.withdraw"}) is None, (
-            withdrawn
-        )
+        # Neither withdrawn again nor assessed: a withdrawn need offers neither button.
+        for verb in ("need.withdraw", "assess.open"):
+            assert _find_action(_adaptive_cards(withdrawn), {"verb": verb}) is None, withdrawn
 
         to_assess = await say("att bedöma", "Behov att bedöma")
         assert number not in _message_text(to_assess), "a withdrawn need is listed to assess"

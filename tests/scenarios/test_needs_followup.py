@@ -277,6 +277,21 @@ async def test_a_withdrawn_need_is_changed_by_its_coordinators_only(any_bot):
     assert "need.edit" in verbs(await _need_card(bot, need_id, ALEX))
 
 
+async def test_a_withdrawn_or_decided_need_offers_its_coordinator_no_assess_button(any_bot):
+    # Found in the Agents Playground: the button was there and only answered "nothing to assess".
+    bot = any_bot
+    need_id = await _start(bot)
+    assert "assess.open" in verbs(await _need_card(bot, need_id, ALEX))
+    await bot.invoke({"verb": "need.withdraw_confirm", "need_id": need_id}, user=ISAIAH, kind="personal")
+    assert "assess.open" not in verbs(await _need_card(bot, need_id, ALEX))
+    declined = await bot.query(lambda s: _create(s, "Avslaget behov"))
+    await bot.query(lambda s: _assessed(s, declined, "declined", NeedStatus.declined))
+    assert "assess.open" not in verbs(await _need_card(bot, declined, ALEX))
+    waiting = await bot.query(lambda s: _create(s, "Väntar på beslut"))
+    await bot.query(lambda s: _assessed(s, waiting, "decision_basis", NeedStatus.awaiting_decision))
+    assert "assess.open" in verbs(await _need_card(bot, waiting, ALEX))
+
+
 async def test_two_copies_of_one_save_or_withdrawal_at_once_write_one_history_row(any_bot):
     bot = any_bot
     need_id = await _start(bot)
