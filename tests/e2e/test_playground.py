@@ -664,7 +664,11 @@ async def test_swedish_coordinator_follows_a_need_up(tmp_path: Path) -> None:
         )
 
         confirm = await _press_for_card(
-            pg, chat, changed, "need.withdraw", (f"Dra tillbaka {number}?",)
+            pg,
+            chat,
+            changed,
+            "need.withdraw",
+            (f"Dra tillbaka {number}?", "koordinatorerna bedömer det inte"),
         )
         withdrawn = await _press_for_card(
             pg, chat, confirm, "need.withdraw_confirm", (number, "Tillbakadraget")

@@ -114,9 +114,9 @@ async def test_after_assessment_only_the_coordinators_edit_and_the_e_area_stays(
     card = await _need_card(bot, need_id, ISAIAH)
     assert "need.edit" not in verbs(card) and "need.withdraw" not in verbs(card)
     refused = await bot.click({"verb": "need.edit", "need_id": need_id}, user=ISAIAH)
-    assert "B-2026-0001 är bedömt, så nu kan bara samordnarna för Utbildning ändra det: Alex Wilber." in refused[-1].all_text()
+    assert "B-2026-0001 är bedömt, så nu kan bara koordinatorerna för Utbildning ändra det: Alex Wilber." in refused[-1].all_text()
     status, body = await bot.invoke(press(form, "need.update", title="Sent ändrad"), user=ISAIAH, kind="personal")
-    assert "bara samordnarna för Utbildning" in text(card_of(body))
+    assert "bara koordinatorerna för Utbildning" in text(card_of(body))
     assert (await bot.query(lambda s: s.get(Need, need_id))).title == "Bokning av grupprum"
 
     coordinator = await _edit_form(bot, need_id, ALEX)
@@ -141,7 +141,7 @@ async def test_who_may_not_edit_is_told_or_sees_nothing(any_bot):
     chair_card = await _need_card(bot, need_id, ADELE)  # area owner: sees it, may not change it
     assert "need.edit" not in verbs(chair_card)
     told = await bot.click({"verb": "need.edit", "need_id": need_id}, user=ADELE)
-    assert "Bara den som registrerade B-2026-0001 (tills det är bedömt) och samordnarna för Utbildning" in told[-1].all_text()
+    assert "Bara den som registrerade B-2026-0001 (tills det är bedömt) och koordinatorerna för Utbildning" in told[-1].all_text()
     hidden = await bot.click({"verb": "need.edit", "need_id": need_id}, user=STRANGER)
     assert "Grupprum" not in hidden[-1].all_text() and "B-2026-0001" not in hidden[-1].all_text()
 
@@ -176,7 +176,7 @@ async def test_only_the_raiser_withdraws_and_only_before_assessment(any_bot):
     assert "Bara den som registrerade B-2026-0001 kan dra tillbaka det" in refused[-1].all_text()
     await bot.query(lambda s: _assessed(s, need_id))
     refused = await bot.click({"verb": "need.withdraw_confirm", "need_id": need_id}, user=ISAIAH)
-    assert "B-2026-0001 är bedömt och kan inte längre dras tillbaka. Fråga samordnarna för Utbildning: Alex Wilber." in refused[-1].all_text()
+    assert "B-2026-0001 är bedömt och kan inte längre dras tillbaka. Fråga koordinatorerna för Utbildning: Alex Wilber." in refused[-1].all_text()
     assert (await bot.query(lambda s: s.get(Need, need_id))).status == NeedStatus.within_plan
 
 
@@ -209,7 +209,7 @@ async def test_to_assess_lists_the_coordinators_waiting_needs_oldest_first(any_b
     english = (await bot.say("to assess", user=MEGAN, locale="en-US"))[-1].card
     assert "Needs to assess" in text(english) and "Ekonomins behov" in text(english)
     refused = await bot.say("att bedöma", user=ISAIAH)
-    assert "Bara samordnare bedömer behov, och du är inte samordnare för något e-område." in refused[-1].all_text()
+    assert "Bara koordinatorer bedömer behov, och du är inte koordinator för något e-område." in refused[-1].all_text()
     assert not refused[-1].cards
 
 
