@@ -138,11 +138,12 @@ def _adaptive_cards(message: dict) -> list[dict]:
 
 
 def _input_values(card: Any) -> dict[str, str]:
-    """What a card's inputs hold as shown (their prefilled values; empty ones as "")."""
+    """What a card's inputs hold as shown. Empty ones are left out, as the web UI does (seen in
+    headless Chromium: it sent only title, e_area and source of the need form)."""
     found: dict[str, str] = {}
     if isinstance(card, dict):
-        if str(card.get("type", "")).startswith("Input.") and "id" in card:
-            found[card["id"]] = str(card.get("value") or "")
+        if str(card.get("type", "")).startswith("Input.") and card.get("id") and card.get("value"):
+            found[card["id"]] = str(card["value"])
         children = list(card.values())
     elif isinstance(card, list):
         children = card
@@ -394,7 +395,6 @@ class Playground:
                         "verb": action.get("verb"),
                         "data": data,
                     },
-                    "trigger": "manual",
                 },
             },
         )
