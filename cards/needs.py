@@ -356,8 +356,9 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     if view.benefit:
         body += [para(t("Expected benefit"), weight="Bolder"), user_text(view.benefit)]
     body.append(para(t("History"), weight="Bolder"))
-    lines = [f"- {when}: {event_text(t, kind, who, detail)}" for when, who, kind, detail in view.history[-15:]]
-    body.append(para("\n".join(lines) or "–", size="Small"))
+    # one block per event: a markdown list does not wrap on narrow screens
+    body += [para(f"{when}: {event_text(t, kind, who, detail)}", size="Small", spacing="None")
+             for when, who, kind, detail in view.history[-15:]] or [para("–", size="Small")]
     # changing the need itself: a row of its own, so the bottom row keeps room for its long labels
     own = [submit(t("Change"), {"verb": Verb.NEED_EDIT, "need_id": row.need_id})] if view.can_edit else []
     if view.can_withdraw:
@@ -365,8 +366,8 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     if view.basis:
         own.append(submit(t("Write the basis") if view.basis == "write" else t("Revise the basis"),
                           {"verb": Verb.NEED_BASIS, "need_id": row.need_id}))
-    if own:
-        body.append(ActionSet(actions=own))
+    for i in range(0, len(own), 2):  # two to a row: the labels stay whole on a phone
+        body.append(ActionSet(actions=own[i:i + 2]))
     actions = []
     if view.can_assess:
         actions.append(submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}))
