@@ -15,6 +15,8 @@ class Verb(StrEnum):
     NEED_JOIN = "need.join"
     NEED_MINE = "need.mine"
     NEED_SHOW = "need.show"
+    NEED_MINE_MORE = "need.mine_more"  # the next page of `mina behov`
+    NEED_AREA_MORE = "need.area_more"  # the next page of `behov <e-område>`
     PLAN_SHOW = "plan.show"
     # assessment and decision bases
     ASSESS_OPEN = "assess.open"
@@ -33,6 +35,7 @@ class Verb(StrEnum):
     DECISION_DEFER = "decision.defer"
     DECISION_SEND_BACK = "decision.send_back"
     DECISION_ESCALATE = "decision.escalate"
+    DECISIONS_MORE = "decisions.more"  # the next page of `beslut <e-område>`
     # the annual wheel's reminders
     REMINDER_DONE = "reminder.done"
     REMINDER_START = "reminder.start"

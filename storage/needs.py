@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -166,9 +166,72 @@ def of_area(session: Session, e_area_id: int | None, statuses: Iterable[NeedStat
     return list(session.exec(stmt))
 
 
+def page_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], *, after_id: int | None = None,
+                 limit: int = 25) -> list[tuple[Need, EArea]]:
+    """One page of an e-area's needs in these statuses, oldest first, after the need `after_id`.
+
+    One index range per status (ix_need_area_status_created), each stopping at `limit`, merged
+    here: a page costs the same on the 100,000th need as on the first."""
+    statuses = list(dict.fromkeys(statuses))
+    after = _position(session, after_id)
+    if after_id is not None and after is None:
+        return []
+    found: list[Need] = []
+    for status in statuses:
+        stmt = select(Need).where(Need.e_area_id == e_area_id, Need.status == status)
+        if after is not None:
+            stmt = stmt.where(tuple_(Need.created_at, Need.id) > after)
+        found.extend(session.exec(stmt.order_by(Need.created_at, Need.id).limit(limit)))
+    found.sort(key=lambda need: (need.created_at, need.id))
+    area = session.get(EArea, e_area_id)
+    return [(need, area) for need in found[:limit]]
+
+
+def page_of_person(session: Session, aad_id: str, *, before_id: int | None = None,
+                   limit: int = 25) -> list[tuple[Need, EArea]]:
+    """One page of the needs a person raised or joined, newest first, before the need `before_id`.
+
+    The raised ones through ix_need_raiser_created, the joined ones through ix_need_affected_person,
+    each stopping at `limit` (an OR of both would read the whole table)."""
+    before = _position(session, before_id)
+    if before_id is not None and before is None:
+        return []
+    order = (Need.created_at.desc(), Need.id.desc())
+    raised = select(Need).where(Need.raised_by == aad_id)
+    joined = (select(Need).join(NeedAffected, NeedAffected.need_id == Need.id)
+              .where(NeedAffected.aad_id == aad_id, Need.raised_by != aad_id))
+    found: list[Need] = []
+    for stmt in (raised, joined):
+        if before is not None:
+            stmt = stmt.where(tuple_(Need.created_at, Need.id) < before)
+        found.extend(session.exec(stmt.order_by(*order).limit(limit)))
+    found.sort(key=lambda need: (need.created_at, need.id), reverse=True)
+    found = found[:limit]
+    areas = {a.id: a for a in session.exec(select(EArea).where(EArea.id.in_({n.e_area_id for n in found})))}
+    return [(need, areas[need.e_area_id]) for need in found]
+
+
+def _position(session: Session, need_id: int | None) -> tuple | None:
+    """(created_at, id) of a need, where a page after (or before) it starts; None for the first page."""
+    if need_id is None:
+        return None
+    row = session.exec(select(Need.created_at, Need.id).where(Need.id == need_id)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus]) -> int:
     stmt = select(func.count()).select_from(Need).where(Need.e_area_id == e_area_id,
                                                         Need.status.in_(list(statuses)))
+    return session.exec(stmt).one()
+
+
+def count_before(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], need_id: int) -> int:
+    """How many of the list's needs come before and with the need `need_id` (where a page starts)."""
+    at = _position(session, need_id)
+    if at is None:
+        return 0
+    stmt = select(func.count()).select_from(Need).where(
+        Need.e_area_id == e_area_id, Need.status.in_(list(statuses)), tuple_(Need.created_at, Need.id) <= at)
     return session.exec(stmt).one()
 
 

@@ -289,6 +289,11 @@ VERBS: dict[str, Access] = {
     "need.start": NONE,
     "need.submit": NONE,
     "need.mine": NONE,
+    # the next page of a list: no record in the ids (a cursor); the handler asks the same roles
+    # as the list's text command before it reads a row (the person's own needs, the e-area's roles)
+    "need.mine_more": NONE,
+    "need.area_more": NONE,
+    "decisions.more": NONE,
     "need.join": _acts(Record.need, "need_id", Act.join, None),
     "need.show": _reads(Record.need, "need_id"),
     "plan.show": _reads(Record.plan, "area"),
