@@ -242,6 +242,34 @@ def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tupl
     return [(row[0], row[1], row[2] or "") for row in session.exec(stmt)]
 
 
+def index_chunk(engine, after_id: int, limit: int) -> list[tuple[int, int, str, str]]:
+    """(id, e-area, title, description) of the needs after `after_id`, for the similarity index's
+    start-up build. Read on a connection of its own, outside any unit of work: on SQLite a plain
+    read (no BEGIN IMMEDIATE, so the write lock is never taken), on PostgreSQL a short read."""
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    sql = f"SELECT id, e_area_id, title, substr(description, 1, 600) FROM need WHERE id > {mark} ORDER BY id LIMIT {mark}"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(sql, (after_id, limit))
+        rows = cursor.fetchall()
+        raw.rollback()
+    finally:
+        raw.close()
+    return [(row[0], row[1], row[2], row[3] or "") for row in rows]
+
+
+def title_matches(session: Session, e_area_ids: list[int], words: list[str], limit: int = 10) -> list[Need]:
+    """Needs of these e-areas whose title holds every word, newest first: what `sök` finds while
+    the similarity index is being built."""
+    if not words or not e_area_ids:
+        return []
+    stmt = select(Need).where(Need.e_area_id.in_(e_area_ids))
+    for word in words[:6]:
+        stmt = stmt.where(func.lower(Need.title).contains(word.lower(), autoescape=True))
+    return list(session.exec(stmt.order_by(Need.id.desc()).limit(limit)))
+
+
 def by_ids(session: Session, ids: list[int]) -> dict[int, Need]:
     if not ids:
         return {}
