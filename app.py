@@ -198,8 +198,10 @@ async def _healthz(request: web.Request) -> web.Response:
     if not local:
         return web.json_response({"status": "ok"})
     outbox = services.outbox
+    similar = services.similar
     return web.json_response({
         "status": "ok", "database": "ok", "env": services.settings.env.value,
+        "similar_index": "building" if similar is None or similar.building else "ready",
         "outbox": {"waiting": lag.waiting, "in_flight": lag.in_flight, "failed": lag.failed,
                    "lag_s": round(lag.oldest_due_s, 1),
                    "sending": bool(outbox is not None and outbox.healthy)},

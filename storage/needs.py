@@ -170,21 +170,19 @@ def page_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus
                  limit: int = 25) -> list[tuple[Need, EArea]]:
     """One page of an e-area's needs in these statuses, oldest first, after the need `after_id`.
 
-    One index range per status (ix_need_area_status_created), each stopping at `limit`, merged
-    here: a page costs the same on the 100,000th need as on the first."""
-    statuses = list(dict.fromkeys(statuses))
+    One index range per status (ix_need_area_status_created, keys only), each stopping at
+    `limit`, merged here, then the page's rows: a page costs the same on the 100,000th need as
+    on the first."""
     after = _position(session, after_id)
     if after_id is not None and after is None:
         return []
-    found: list[Need] = []
-    for status in statuses:
-        stmt = select(Need).where(Need.e_area_id == e_area_id, Need.status == status)
+    keys: list[tuple] = []
+    for status in dict.fromkeys(statuses):
+        stmt = select(Need.created_at, Need.id).where(Need.e_area_id == e_area_id, Need.status == status)
         if after is not None:
             stmt = stmt.where(tuple_(Need.created_at, Need.id) > after)
-        found.extend(session.exec(stmt.order_by(Need.created_at, Need.id).limit(limit)))
-    found.sort(key=lambda need: (need.created_at, need.id))
-    area = session.get(EArea, e_area_id)
-    return [(need, area) for need in found[:limit]]
+        keys.extend((row[0], row[1]) for row in session.exec(stmt.order_by(Need.created_at, Need.id).limit(limit)))
+    return _rows(session, sorted(keys)[:limit])
 
 
 def page_of_person(session: Session, aad_id: str, *, before_id: int | None = None,
@@ -196,19 +194,24 @@ def page_of_person(session: Session, aad_id: str, *, before_id: int | None = Non
     before = _position(session, before_id)
     if before_id is not None and before is None:
         return []
-    order = (Need.created_at.desc(), Need.id.desc())
-    raised = select(Need).where(Need.raised_by == aad_id)
-    joined = (select(Need).join(NeedAffected, NeedAffected.need_id == Need.id)
+    raised = select(Need.created_at, Need.id).where(Need.raised_by == aad_id)
+    joined = (select(Need.created_at, Need.id).join(NeedAffected, NeedAffected.need_id == Need.id)
               .where(NeedAffected.aad_id == aad_id, Need.raised_by != aad_id))
-    found: list[Need] = []
+    keys: list[tuple] = []
     for stmt in (raised, joined):
         if before is not None:
             stmt = stmt.where(tuple_(Need.created_at, Need.id) < before)
-        found.extend(session.exec(stmt.order_by(*order).limit(limit)))
-    found.sort(key=lambda need: (need.created_at, need.id), reverse=True)
-    found = found[:limit]
-    areas = {a.id: a for a in session.exec(select(EArea).where(EArea.id.in_({n.e_area_id for n in found})))}
-    return [(need, areas[need.e_area_id]) for need in found]
+        keys.extend((row[0], row[1]) for row in session.exec(stmt.order_by(Need.created_at.desc(), Need.id.desc()).limit(limit)))
+    return _rows(session, sorted(keys, reverse=True)[:limit])
+
+
+def _rows(session: Session, keys: list[tuple]) -> list[tuple[Need, EArea]]:
+    """The needs (with their e-areas) of these (created_at, id) keys, in the keys' order."""
+    if not keys:
+        return []
+    found = {need.id: (need, area) for need, area in session.exec(
+        select(Need, EArea).join(EArea, EArea.id == Need.e_area_id).where(Need.id.in_([k[1] for k in keys])))}
+    return [found[k[1]] for k in keys if k[1] in found]
 
 
 def _position(session: Session, need_id: int | None) -> tuple | None:

@@ -90,7 +90,7 @@ def test_an_e_areas_needs_page_by_status_and_date(seeded):
         needs.page_of_area(session, 1, OPEN, after_id=first[-1][0].id, limit=26)
         needs.count_of_area(session, 1, OPEN)
 
-    found = plans(seeded, work, "need", "need.e_area_id")
+    found = plans(seeded, work, "need", "need.e_area_id = ")
     assert len(found) == 2 * len(OPEN) + 1, found  # one range per status and page, and the count
     for plan in found:
         assert_uses(seeded, plan, "ix_need_area_status_created")
