@@ -201,11 +201,19 @@ class AreaIndex:
 class _Area:
     index: AreaIndex
     last_id: int = 0
+    first_id: int = 0  # needs up to this id were left out by the bounded build
+
+
+MAX_NEEDS = 40_000  # the default bound (Settings.similar_max_needs)
 
 
 class SimilarIndex:
-    def __init__(self, lexicon: rules.Lexicon | None = None) -> None:
+    """Every e-area's index, holding the newest `max_needs` needs in all: an older one is left out
+    (and not offered as similar) so memory stays bounded however many years of needs are stored."""
+
+    def __init__(self, lexicon: rules.Lexicon | None = None, max_needs: int = MAX_NEEDS) -> None:
         self.analyser = rules.Analyser(lexicon or load_lexicon())
+        self.max_needs = max_needs
         self._areas: dict[int, _Area] = {}
         self._lock = threading.RLock()
         self.building = False  # a background build is under way: lookups do not wait for it
@@ -224,6 +232,28 @@ class SimilarIndex:
                 self.area(e_area_id).put_many(found)
             for area in self._areas.values():
                 area.last_id = max(area.last_id, last_id)
+            self._trim()
+
+    def size(self) -> int:
+        with self._lock:
+            return sum(len(area.index.entries) for area in self._areas.values())
+
+    def _trim(self) -> None:
+        """Leave out the oldest needs (lowest ids: each e-area's entries are in the order added)
+        until the bound holds. An edited need is re-added, so it counts as new."""
+        over = self.size() - self.max_needs
+        while over > 0:
+            firsts = [(next(iter(a.index.entries)), a.index) for a in self._areas.values() if a.index.entries]
+            need_id, index = min(firsts, key=itemgetter(0))
+            index.remove(need_id)
+            over -= 1
+
+    def start_after(self, first_id: int) -> None:
+        """The build reads only the newest needs: the older ones stay out of every e-area."""
+        with self._lock:
+            self._first_id = first_id
+            for area in self._areas.values():
+                area.first_id = first_id
 
     def built(self, last_id: int) -> None:
         """The build has read every need up to last_id: lookups use the index from now on."""
@@ -234,12 +264,13 @@ class SimilarIndex:
             self.building = False
 
     _built_up_to = 0  # what the background build read: a new e-area's index starts after it
+    _first_id = 0  # needs the bounded build left out
 
     def area(self, e_area_id: int) -> AreaIndex:
         with self._lock:
             found = self._areas.get(e_area_id)
             if found is None:
-                found = self._areas[e_area_id] = _Area(AreaIndex(self.analyser), self._built_up_to)
+                found = self._areas[e_area_id] = _Area(AreaIndex(self.analyser), self._built_up_to, self._first_id)
             return found.index
 
     def refresh(self, session, e_area_id: int) -> AreaIndex:
@@ -248,10 +279,11 @@ class SimilarIndex:
             index = self.area(e_area_id)
             area = self._areas[e_area_id]
             rows = repo.index_rows(session, e_area_id, max(0, area.last_id - LATE_COMMIT_WINDOW))
-            new = [row for row in rows if row[0] not in index.entries]
+            new = [row for row in rows if row[0] not in index.entries and row[0] > area.first_id]
             if new:
-                index.put_many(new)
+                index.put_many(new[-self.max_needs:])
                 area.last_id = max(area.last_id, max(row[0] for row in new))
+                self._trim()
             return index
 
     def put(self, e_area_id: int, need_id: int, title: str, description: str = "") -> None:
@@ -261,6 +293,7 @@ class SimilarIndex:
                 if other_id != e_area_id:
                     other.index.remove(need_id)  # moved to another e-area
             self.area(e_area_id).put(need_id, title, description)
+            self._trim()
 
     def search(self, session, e_area_id: int, title: str, description: str, *, limit: int = 3,
                exclude: set[int] | None = None) -> list[tuple[Need, float]]:
@@ -320,5 +353,6 @@ def index_of(services) -> SimilarIndex:
     """One index per running app (services.similar)."""
     found = services.similar
     if found is None:
-        found = services.similar = SimilarIndex(load_lexicon(services.settings.synonyms_file))
+        found = services.similar = SimilarIndex(load_lexicon(services.settings.synonyms_file),
+                                                services.settings.similar_max_needs)
     return found

@@ -41,6 +41,8 @@ class Build:
     def _run(self) -> None:
         started, last = time.perf_counter(), 0
         try:
+            last = repo.newest_from(self.engine, self.index.max_needs)  # only what the bound keeps
+            self.index.start_after(last)
             while not self._stop.is_set():
                 rows = repo.index_chunk(self.engine, last, CHUNK)
                 if not rows:

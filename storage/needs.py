@@ -262,6 +262,21 @@ def index_chunk(engine, after_id: int, limit: int) -> list[tuple[int, int, str, 
     return [(row[0], row[1], row[2], row[3] or "") for row in rows]
 
 
+def newest_from(engine, count: int) -> int:
+    """The id after which the newest `count` needs start (0 when there are fewer), read like
+    index_chunk."""
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT id FROM need ORDER BY id DESC LIMIT 1 OFFSET {mark}", (count,))
+        row = cursor.fetchone()
+        raw.rollback()
+    finally:
+        raw.close()
+    return row[0] if row else 0
+
+
 def title_matches(session: Session, e_area_ids: list[int], words: list[str], limit: int = 10) -> list[Need]:
     """Needs of these e-areas whose title holds every word, newest first: what `sök` finds while
     the similarity index is being built."""

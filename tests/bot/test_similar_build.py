@@ -108,3 +108,19 @@ async def test_turns_are_answered_while_the_index_builds(any_db_url, connector, 
     finally:
         release.set()
         await bot.close(connector_too=False)
+
+
+def test_the_index_holds_the_newest_needs_up_to_its_bound(any_db):
+    any_db.call(seed)  # 1,200 needs; the last one, "Bokningssystem för labbsalar", is the newest
+    index = SimilarIndex(max_needs=100)
+    build = similar_build.start_build(index, any_db.engine)
+    assert build.done.wait(60) and index.size() == 100 and build.read == 100
+    newest = any_db.call(lambda s: [n.title for n, _ in index.search(s, 1, "Bokning av labbsal", "")])
+    assert newest == ["Bokningssystem för labbsalar"]
+    ids = any_db.call(lambda s: list(s.exec(select(Need.id).order_by(Need.id))))
+    held = set().union(*(index.area(a).entries for a in (1, 2, 3)))
+    assert held == set(ids[-100:])  # the oldest are left out by the bound
+    index.put(1, 5000, "Digital signering av avtal", "")
+    assert index.size() == 100
+    assert any_db.call(lambda s: [n for n, _ in index.search(s, 1, "E-signering av avtal", "")]) == []  # 5000 is no need
+    assert 5000 in index.area(1).entries
