@@ -172,7 +172,9 @@ async def one_size(connector, echo: BotProcess, url: str, size: int) -> dict:
         # the first turns, while the similar-need index builds in the background
         out["help_while_index_builds"] = await drive_open(bot.url, say("hjälp"), 50, 2, bot.proc.pid, USERS)
         out["index_ready_s"] = round(await _ready_index(bot.url) + out["start_s"] + 2, 2)
-        out["help_after"] = await drive_open(bot.url, say("hjälp"), 50, 2, bot.proc.pid, USERS)
+        # the same first contacts (other people) once it is built
+        later = lambda c, s: activity(connector.url, c + USERS, s, "hjälp")  # noqa: E731
+        out["help_after"] = await drive_open(bot.url, later, 50, 2, bot.proc.pid, USERS)
         for name, text in (("my_needs", "mina behov"), ("area_needs", "behov utbildning")):
             await drive(echo.url, say("Hej"), USERS, 1, echo.proc.pid)
             out[f"{name}_echo"] = await drive(echo.url, say("Hej"), USERS, TURNS, echo.proc.pid)
