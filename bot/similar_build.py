@@ -2,7 +2,7 @@
 
 It reads the needs in chunks of CHUNK on a connection of its own (storage.needs.index_chunk: no
 unit of work, so on SQLite it never holds the write lock), indexes each chunk and pauses between
-chunks so the turns keep the interpreter. Until it has read the last need the form's similar check
+chunks (as long as the chunk took) so the turns keep the interpreter. Until it has read the last need the form's similar check
 is skipped and `sök` searches titles in the database (bot/similar.py); a need registered meanwhile
 is indexed by `put` or by the first lookup's incremental read.
 """
@@ -17,8 +17,10 @@ from storage import needs as repo
 
 log = logging.getLogger("styra.similar")
 
-CHUNK = 500  # needs read and indexed at a time (a few milliseconds of CPU)
-PAUSE = 0.002  # seconds between chunks: the event loop's turns take the interpreter meanwhile
+CHUNK = 200  # needs read and indexed at a time (tens of milliseconds of CPU)
+# Between chunks the build sleeps as long as the chunk took (at least PAUSE): it holds the
+# interpreter at most half the time, and the turns take it meanwhile.
+PAUSE = 0.002
 START_WAIT = 1.0  # seconds the start waits for a small database's build before taking turns
 
 
@@ -44,13 +46,14 @@ class Build:
             last = repo.newest_from(self.engine, self.index.max_needs)  # only what the bound keeps
             self.index.start_after(last)
             while not self._stop.is_set():
+                chunk_started = time.perf_counter()
                 rows = repo.index_chunk(self.engine, last, CHUNK)
                 if not rows:
                     break
                 last = rows[-1][0]
                 self.index.add_built(rows, last)
                 self.read += len(rows)
-                time.sleep(PAUSE)
+                time.sleep(max(PAUSE, time.perf_counter() - chunk_started))
         except Exception:  # the database went away: each e-area's lookups read the rest on demand
             log.exception("the similar-need index build stopped after %d needs", self.read)
         finally:
