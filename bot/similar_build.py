@@ -1,10 +1,11 @@
 """The similarity index's start-up build, in a background thread.
 
-It reads the needs in chunks of CHUNK on a connection of its own (storage.needs.index_chunk: no
-unit of work, so on SQLite it never holds the write lock), indexes each chunk and pauses between
-chunks (as long as the chunk took) so the turns keep the interpreter. Until it has read the last need the form's similar check
-is skipped and `sök` searches titles in the database (bot/similar.py); a need registered meanwhile
-is indexed by `put` or by the first lookup's incremental read.
+It reads the newest needs (as many as the index holds) in chunks of CHUNK on a connection of its
+own (storage.needs.index_chunk: no unit of work, so on SQLite it never holds the write lock),
+indexes each chunk and pauses as long as the chunk took, so the turns keep the interpreter. Until
+it has read the last need the form's similar check is skipped and `sök` searches titles in the
+database (bot/similar.py); a need registered meanwhile is indexed by `put` or by the first
+lookup's incremental read.
 """
 
 from __future__ import annotations
