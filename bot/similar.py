@@ -204,7 +204,7 @@ class _Area:
     first_id: int = 0  # needs up to this id were left out by the bounded build
 
 
-MAX_NEEDS = 40_000  # the default bound (Settings.similar_max_needs)
+MAX_NEEDS = 20_000  # the default bound (Settings.similar_max_needs)
 
 
 class SimilarIndex:

@@ -1,7 +1,9 @@
 """The README's "Data that grows" table, rendered from a `benchmarks/bench_scale.py` JSON report.
 
-    python scripts/speed_table.py benchmarks/results/scale.json          # print the table
-    python scripts/speed_table.py benchmarks/results/scale.json --write  # put it into README.md
+    python scripts/speed_table.py benchmarks/results/scale.json [more.json] [--write]
+
+prints the table, or with --write puts it into README.md between its markers; several reports
+(say the 100,000-need run made apart) are shown side by side.
 
 Every Styra figure stands next to the stock echo bot's, measured in the same run.
 """
@@ -39,10 +41,11 @@ def _open(pair: dict) -> str:
 def rows(size: dict) -> list[tuple[str, str]]:
     similar = size["similar"]
     out = [
-        ("seeded (bulk insert); start; similar index built", f"{size['seed_s']} s; {size['start_s']} s; "
-                                                            f"{size['index_ready_s']} s after the start"),
-        ("`hjälp` at 50/s from the start, while the index builds · afterwards",
-         f"{_lat(size['help_while_index_builds'])} · {_lat(size['help_after'])}"),
+        ("seeded (bulk insert); process up; similar index built", f"{size['seed_s']} s; {size['start_s']} s; "
+                                                                 f"{size['index_ready_s']} s after the start"),
+        ("`hjälp` at 10/s while the index builds · once built: p50 / p99",
+         (f"{_lat(size['help_while_index_builds'])} · {_lat(size['help_after'])}"
+          + ("" if size.get("index_building_after_those_turns", True) else " (built before those turns ended)"))),
         ("`mina behov`, 50 conversations, closed loop: p50 / p99", _closed(size["my_needs"], size["my_needs_echo"])),
         ("`behov utbildning`, the same", _closed(size["area_needs"], size["area_needs_echo"])),
     ]
@@ -85,9 +88,24 @@ def write(report: dict, readme: Path = ROOT / "README.md") -> None:
     readme.write_text(head + render(report) + tail)
 
 
+def merged(paths: list[str]) -> dict:
+    """Reports of several runs (say the 100,000-need run apart): sizes side by side, loads listed."""
+    out: dict = {}
+    for path in paths:
+        data = json.loads(Path(path).read_text())
+        data = data.get("scale", data)  # a whole `make bench` report, or bench_scale.py's own
+        if not out:
+            out = {**data, "sqlite": dict(data.get("sqlite", {})), "postgres": dict(data.get("postgres", {}))}
+            continue
+        for backend in BACKENDS:
+            out[backend].update(data.get(backend, {}))
+        out["load_average_at_start"] = f"{out['load_average_at_start']}, {data['load_average_at_start']}"
+        out["load_average_at_end"] = f"{out['load_average_at_end']}, {data['load_average_at_end']}"
+    return out
+
+
 if __name__ == "__main__":
-    data = json.loads(Path(sys.argv[1]).read_text())
-    data = data.get("scale", data)  # a whole `make bench` report, or bench_scale.py's own
+    data = merged([arg for arg in sys.argv[1:] if not arg.startswith("--")])
     if "--write" in sys.argv:
         write(data)
     else:
