@@ -218,10 +218,6 @@ class SimilarIndex:
         self._lock = threading.RLock()
         self.building = False  # a background build is under way: lookups do not wait for it
 
-    @property
-    def ready(self) -> bool:
-        return not self.building
-
     def add_built(self, rows: list[tuple[int, int, str, str]], last_id: int) -> None:
         """A chunk read by the background build: (id, e-area, title, description) in id order."""
         by_area: dict[int, list[tuple[int, str, str]]] = {}
