@@ -178,7 +178,7 @@ async def one_size(connector, echo: BotProcess, url: str, size: int) -> dict:
         out["start_s"] = round(time.perf_counter() - started, 2)
         # Turns while the similar-need index builds in the background, then after: both second
         # contacts (each conversation warmed once), at 10/s, which this machine carries unqueued.
-        await drive_open(bot.url, say("hjälp"), 20, 5, bot.proc.pid, 2 * USERS)
+        await drive_open(bot.url, say("hjälp"), 50, 2, bot.proc.pid, 2 * USERS)
         out["index_building_at_start_of_turns"] = not await _index_ready(bot.url)
         out["help_while_index_builds"] = await drive_open(bot.url, say("hjälp"), 10, 3, bot.proc.pid, USERS)
         out["index_building_after_those_turns"] = not await _index_ready(bot.url)
@@ -192,6 +192,10 @@ async def one_size(connector, echo: BotProcess, url: str, size: int) -> dict:
             await drive(echo.url, say("Hej"), USERS, 1, echo.proc.pid)
             out[f"{name}_echo"] = await drive(echo.url, say("Hej"), USERS, TURNS, echo.proc.pid)
             out[name] = await drive(bot.url, say(text), USERS, TURNS, bot.proc.pid)
+        # a light load (10/s): the list turn itself, with little queueing
+        for name, text in (("my_needs", "mina behov"), ("area_needs", "behov utbildning")):
+            out[f"{name}_at_10"] = {"styra": await drive_open(bot.url, say(text), 10, 3, bot.proc.pid, USERS),
+                                    "echo": await drive_open(echo.url, say("Hej"), 10, 3, echo.proc.pid, USERS)}
         out["open_loop"] = {}
         for rate in RATES:
             out["open_loop"][str(rate)] = {

@@ -38,6 +38,21 @@ def _open(pair: dict) -> str:
     return (f"{_lat(mine)}, {mine['answered_per_s']}/s answered · echo {_lat(echo)}, {echo['answered_per_s']}/s")
 
 
+def _when(size: dict) -> str:
+    if not size.get("index_building_at_start_of_turns", True):
+        return " (the index was built before these turns began)"
+    if not size.get("index_building_after_those_turns", True):
+        return " (built while these turns ran)"
+    return ""
+
+
+def _light(pair: dict | None) -> str:
+    if not pair:
+        return "–"
+    mine, echo = pair["styra"], pair["echo"]
+    return f"{_lat(mine)}, {mine['cpu_ms_per_turn']} ms CPU · echo {_lat(echo)}, {echo['cpu_ms_per_turn']} ms CPU"
+
+
 def rows(size: dict) -> list[tuple[str, str]]:
     similar = size["similar"]
     out = [
@@ -45,7 +60,9 @@ def rows(size: dict) -> list[tuple[str, str]]:
                                                                  f"{size['index_ready_s']} s after the start"),
         ("`hjälp` at 10/s while the index builds · once built: p50 / p99",
          (f"{_lat(size['help_while_index_builds'])} · {_lat(size['help_after'])}"
-          + ("" if size.get("index_building_after_those_turns", True) else " (built before those turns ended)"))),
+          + _when(size))),
+        ("`mina behov` at 10/s: p50 / p99", _light(size.get("my_needs_at_10"))),
+        ("`behov utbildning` at 10/s: p50 / p99", _light(size.get("area_needs_at_10"))),
         ("`mina behov`, 50 conversations, closed loop: p50 / p99", _closed(size["my_needs"], size["my_needs_echo"])),
         ("`behov utbildning`, the same", _closed(size["area_needs"], size["area_needs_echo"])),
     ]
