@@ -56,8 +56,8 @@ def _light(pair: dict | None) -> str:
 def rows(size: dict) -> list[tuple[str, str]]:
     similar = size["similar"]
     out = [
-        ("seeded (bulk insert); process up; similar index built", f"{size['seed_s']} s; {size['start_s']} s; "
-                                                                 f"{size['index_ready_s']} s after the start"),
+        ("seeded (bulk insert); process up; similar index built (in the background)",
+         f"{size['seed_s']} s; {size['start_s']} s; within {size['index_ready_s']} s of the start"),
         ("`hjälp` at 10/s while the index builds · once built: p50 / p99",
          (f"{_lat(size['help_while_index_builds'])} · {_lat(size['help_after'])}"
           + _when(size))),
