@@ -307,8 +307,10 @@ class HiddenNeed:
     title: str
 
 
-def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[HiddenNeed]) -> dict:
-    """`sök <ord>`: the needs the reader may see in full, then the others by number and title only."""
+def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[HiddenNeed], *,
+                more: dict | None = None) -> dict:
+    """`sök <ord>`: the needs the reader may see in full, then the others by number and title only;
+    `more` is the data of the "Show more" button (the next page of the first kind)."""
     title = t("Needs matching “{words}”", words=escape(words))
     body: list = [heading(title, size="Medium")]
     if not rows and not hidden:
@@ -326,7 +328,7 @@ def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[Hid
     if rows:
         body.append(para(t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
                          size="Small", is_subtle=True))
-    return card(body, fallback_text=title)
+    return card(body, [execute(t("Show more"), more)] if more else None, fallback_text=title)
 
 
 def _event_text(t: Translator, kind: str, who: str, detail: dict) -> str:

@@ -17,6 +17,7 @@ class Verb(StrEnum):
     NEED_SHOW = "need.show"
     NEED_MINE_MORE = "need.mine_more"  # the next page of `mina behov`
     NEED_AREA_MORE = "need.area_more"  # the next page of `behov <e-område>`
+    NEED_SEARCH_MORE = "need.search_more"  # the next page of `sök <ord>`
     PLAN_SHOW = "plan.show"
     # assessment and decision bases
     ASSESS_OPEN = "assess.open"

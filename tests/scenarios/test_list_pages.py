@@ -127,3 +127,27 @@ async def test_decisions_page_by_page_for_the_e_areas_roles(any_bot):
     assert status == 200 and "D-2026-0005" in page and "D-2026-0001" in page and "D-2026-0006" not in page
     status, body = await bot.invoke(button["data"], user=STRANGER, kind="personal")
     assert status == 200 and "D-2026-0005" not in text(card_of(body))
+
+
+async def test_search_results_page_by_page_and_only_what_the_clicker_may_see(any_bot):
+    bot = any_bot
+    bot.services.clock = lambda: NOW
+    await bot.say("hej", user=ISAIAH)
+
+    def seed(session):
+        area = org.e_area_by_slug(session, "utbildning").id
+        session.execute(insert(Need), [{**_need(i, area, ISAIAH), "title": f"Bokning av labbsalar, del {i}"}
+                                       for i in range(1, 26)])
+
+    await bot.query(seed)
+    card = (await bot.say("sök labbsalar", user=ALEX))[-1].card
+    first = numbers(card)
+    assert len(first) == 10
+    button = more_button(card)
+    assert button["data"]["verb"] == "need.search_more" and button["data"]["skip"] == 10
+    status, body = await bot.invoke(button["data"], user=ALEX, kind="personal")
+    second = numbers(card_of(body))
+    assert status == 200 and len(second) == 10 and not set(first) & set(second)
+    # a stranger pressing it sees none of utbildning's needs in full
+    status, body = await bot.invoke(button["data"], user=STRANGER, kind="personal")
+    assert status == 200 and numbers(card_of(body)) == []
