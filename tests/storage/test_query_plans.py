@@ -122,6 +122,12 @@ def test_outbox_and_reminders_are_read_by_due_time(seeded):
     assert "ix_occurrence_status_send" in found[0], found[0]
 
 
+def test_the_similar_index_reads_what_is_new_by_the_id_range(seeded):
+    found = plans(seeded, lambda s: needs.index_rows(s, 1, 590), "need", "need.id > ")
+    primary = "INTEGER PRIMARY KEY" if seeded.is_sqlite else "need_pkey"
+    assert primary in found[0] and "ix_need_area" not in found[0], found[0]
+
+
 def test_sqlite_pages_are_the_list_in_order(db):
     """The merged per-status ranges give the same rows as one query over the whole list."""
     db.call(_seed)
