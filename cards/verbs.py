@@ -18,6 +18,11 @@ class Verb(StrEnum):
     NEED_MINE_MORE = "need.mine_more"  # the next page of `mina behov`
     NEED_AREA_MORE = "need.area_more"  # the next page of `behov <e-område>`
     NEED_SEARCH_MORE = "need.search_more"  # the next page of `sök <ord>`
+    NEED_EDIT = "need.edit"
+    NEED_UPDATE = "need.update"
+    NEED_WITHDRAW = "need.withdraw"
+    NEED_WITHDRAW_CONFIRM = "need.withdraw_confirm"
+    NEED_BASIS = "need.basis"
     PLAN_SHOW = "plan.show"
     # assessment and decision bases
     ASSESS_OPEN = "assess.open"

@@ -8,6 +8,7 @@ import re
 from pydantic import Field
 
 from bot.actions import CardAction
+from bot.i18n import area_name
 from bot.roles import areas_where, can
 from bot.rules.permissions import Permission
 from bot.turn import Turn
@@ -31,18 +32,18 @@ def decision_rows(session, area_id: int, before_id: int | None = None) -> tuple[
             for d, n in found[:PAGE]], more
 
 
-def _load(session, settings, aad_id: str, wanted: str, before_id: int | None = None):
+def _load(session, t, settings, aad_id: str, wanted: str, before_id: int | None = None):
     if wanted:
         area = org.find_e_area(session, wanted)
     else:
         mine = areas_where(session, aad_id, Permission.view_area_needs)
         area = org.e_area_by_slug(session, mine[0]) if len(mine) == 1 else None
     if area is None:
-        return "unknown", [a.name for a in org.e_areas(session)], None
+        return "unknown", [area_name(a, t) for a in org.e_areas(session)], None
     if not can(session, settings, aad_id, Permission.view_area_needs, scope=area.slug):
-        return "refused", area.name, None
+        return "refused", area_name(area, t), None
     rows, more = decision_rows(session, area.id, before_id)
-    return "ok", (area.name, area.slug), (rows, more)
+    return "ok", (area_name(area, t), area.slug), (rows, more)
 
 
 def _card(t, settings, detail, page) -> dict:
@@ -55,13 +56,13 @@ def _card(t, settings, detail, page) -> dict:
 async def decisions_command(turn: Turn, match: re.Match) -> None:
     t, settings, aad_id = turn.t, turn.settings, turn.speaker.aad_id
     wanted = (match.group("area") or "").strip()
-    kind, detail, page = await turn.db.run(lambda s: _load(s, settings, aad_id, wanted))
+    kind, detail, page = await turn.db.run(lambda s: _load(s, t, settings, aad_id, wanted))
     if kind == "unknown":
         if wanted:
             await turn.say(t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",
                              name=escape(wanted), known=", ".join(detail) or "–"))
         else:
-            await turn.say(t("Which e-area? Write **decisions <e-area>**, for example **decisions utbildning**."))
+            await turn.say(t("Which e-area? Write **decisions <e-area>**, for example **decisions education**."))
         return
     if kind == "refused":
         await turn.send_card(message_card(t("Decisions"), [t("Only people with a role in {area} can see its decisions.", area=detail)]))
@@ -79,7 +80,7 @@ class MoreDecisions(CardAction):
 async def on_more_decisions(turn: Turn, act: MoreDecisions):
     """The next page, after the roles are asked again (a card's data is never trusted)."""
     t, settings = turn.t, turn.settings
-    kind, detail, page = await turn.db.run(lambda s: _load(s, settings, turn.speaker.aad_id, act.area, act.before_id))
+    kind, detail, page = await turn.db.run(lambda s: _load(s, t, settings, turn.speaker.aad_id, act.area, act.before_id))
     if kind == "ok":
         content = _card(t, settings, detail, page)
     elif kind == "refused":

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import area_name as area_name  # re-exported: the one chooser of e-area names
 from bot.registry import Capability
 from bot.roles import is_admin, roles_in
 from bot.rules import reports as rules
@@ -53,10 +54,6 @@ def access(session, settings, aad_id: str, slug: str) -> Access:
                   view=allows(Permission.view_report, held, is_admin=False),
                   review=allows(Permission.review_report, held, is_admin=False),
                   portfolio=allows(Permission.view_portfolio, portfolio, is_admin=False), admin=admin)
-
-
-def area_name(area, lang: str) -> str:
-    return (area.name_en or area.name) if lang == "en" else area.name
 
 
 def split_period(text: str) -> tuple[str, str | None]:
