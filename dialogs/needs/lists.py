@@ -227,7 +227,7 @@ async def area_needs(turn: Turn, rest: str, after_id: int | None = None):
         return await answer_text(turn, t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",
                                          name=escape(rest), known=", ".join(escape(n) for n in data) or "–"))
     if kind == "unknown_status":
-        known = t("open, all, registered, under assessment, within plan, awaiting decision, inventory, declined, approved, done")
+        known = t("open, all, registered, under assessment, within plan, awaiting decision, inventory, declined, approved, done, withdrawn")
         return await answer_text(turn, t("I do not know the status \"{status}\". Use one of: {known}.",
                                          status=escape(data), known=known))
     if kind == "refused":
