@@ -27,6 +27,7 @@ from sqlmodel import Session, create_engine
 from storage.types import reset_clock, use_clock
 
 T = TypeVar("T")
+READ_ONLY = "styra_read_only"  # an execution option: this unit of work only reads
 
 
 def normalise_url(url: str) -> str:
@@ -64,7 +65,9 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(conn):
         # IMMEDIATE takes the write lock up front: no deadlock when a reader later writes,
         # and check-then-write use cases (frame, decisions) are serialised like on PostgreSQL.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit (`Database.read`) takes a snapshot and no lock.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class FairLock:
@@ -129,6 +132,7 @@ class Database:
         # runs in the loop's default executor.
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="styra-db")
         self._writers = FairLock() if engine.dialect.name == "sqlite" else _NoLock()
+        self._reader = engine.execution_options(**{READ_ONLY: True}) if engine.dialect.name == "sqlite" else engine
 
     @classmethod
     def from_url(cls, url: str, clock: Callable[[], datetime] | None = None) -> Database:
@@ -152,6 +156,22 @@ class Database:
                     raise
         finally:
             reset_clock(token)
+
+    def read_call(self, work: Callable[..., T], *args, **kwargs) -> T:
+        """`work(session, *args)` in a unit that only reads: on SQLite it neither takes the write
+        lock nor waits for its turn (WAL readers run beside the writer). Closed, not committed:
+        what it loaded stays readable after it."""
+        token = use_clock(self.clock)
+        try:
+            with Session(self._reader, expire_on_commit=False) as session:
+                return work(session, *args, **kwargs)
+        finally:
+            reset_clock(token)
+
+    async def read(self, work: Callable[..., T], *args, **kwargs) -> T:
+        """Run `work(session, *args)` in a read-only unit on a database thread (see `read_call`)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(self.read_call, work, *args, **kwargs))
 
     def call(self, work: Callable[..., T], *args, **kwargs) -> T:
         with self.transaction() as session:

@@ -50,3 +50,28 @@ def test_the_same_thread_may_enter_twice():
 def test_a_sqlite_database_orders_its_transactions_but_not_postgresql(db, any_db):
     assert isinstance(db._writers, FairLock)
     assert isinstance(any_db._writers, FairLock) == any_db.is_sqlite
+
+
+def test_a_read_runs_while_a_writer_holds_the_lock(any_db):
+    """Readers stay parallel: a read-only unit neither waits for the writers' turn nor blocks it."""
+    from storage import org
+    from storage.demo import load_demo
+
+    any_db.call(load_demo)
+    inside, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with any_db.transaction() as session:
+            org.set_locale(session, "nobody", "en")
+            session.flush()
+            inside.set()
+            assert done.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert inside.wait(10)
+    try:
+        assert any_db.read_call(org.count_e_areas) > 0  # would wait for the writer if it took the lock
+    finally:
+        done.set()
+        thread.join(10)
