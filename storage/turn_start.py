@@ -10,7 +10,6 @@ and the ORM's identity map, flush and per-query compile cost more than the state
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from storage import state_store
 from storage.activities import stored_key
 from storage.models import BotStateRow, ConversationRef, Person, ProcessedActivity
 from storage.types import utcnow
@@ -59,17 +59,6 @@ class Started:
     pending: dict | None  # the question the next message answers
 
 
-def _pending(data: str | None) -> dict | None:
-    """The state as stored; None if absent or in a shape this release does not write."""
-    if data is None:
-        return None
-    try:
-        value = json.loads(data)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def start(session: Session, key: str | None, now: datetime, expiry: timedelta, aad_id: str | None,
           person: dict, ref: ConversationRef | None, state_key: str | None) -> Started | None:
     """Claim `key` (None: a repeat, drop the turn), then remember who and where.
@@ -96,8 +85,8 @@ def start(session: Session, key: str | None, now: datetime, expiry: timedelta, a
     if ref is not None:
         _save_conversation(conn, insert_conversation, row, ref, params)
     if not aad_id or row["p_aad_id"] is None:
-        return Started(None, None, _pending(row["s_data"]))
-    return Started(row["p_locale"], row["p_welcomed_at"], _pending(row["s_data"]))
+        return Started(None, None, state_store.parse(row["s_data"]))
+    return Started(row["p_locale"], row["p_welcomed_at"], state_store.parse(row["s_data"]))
 
 
 def _save_conversation(conn, insert_conversation, row, ref: ConversationRef, params: dict) -> None:
