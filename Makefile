@@ -5,19 +5,35 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PLAYGROUND_VERSION := 0.2.28
 STAMP := $(VENV)/.installed
+# Workers for the in-process tests; the real-process ones (crashes, timing bounds, the Playground)
+# run after them, one at a time, so their time limits are not shared with a busy neighbour.
+TEST_WORKERS ?= 2
 
 .PHONY: run test soak lint bench package migrate i18n e2e-deps tab-test-deps tab-js clean
 
+# The first install takes a minute or two: each step says what it does.
 $(STAMP): pyproject.toml
+	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON) (first run only)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> Upgrading pip"
 	$(PY) -m pip install --quiet --upgrade pip
+	@echo "==> Installing Styra and its dependencies into $(VENV) (about a minute, quiet)"
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> Installed"
+
+# A .env for development, read by the app and by `styra` alike (bot/config.py): written once,
+# never overwritten.
+.env:
+	@echo "==> Writing .env (STYRA_ENV=development): the app and the styra command both read it"
+	@printf '# Written by make run; the app and `styra` read it (see README, Configuration).\nSTYRA_ENV=development\n' > .env
 
 migrate: $(STAMP)
+	@echo "==> Migrating the database (styra migrate)"
 	$(PY) -m bot.cli migrate
 
-run: $(STAMP) migrate
+run: $(STAMP) .env migrate
+	@echo "==> Starting Styra on http://127.0.0.1:$${PORT:-3978} (Ctrl-C stops it)"
 	STYRA_ENV=$${STYRA_ENV:-development} $(PY) app.py
 
 lint: $(STAMP)
@@ -29,7 +45,8 @@ test: $(STAMP) lint
 	@if command -v node >/dev/null 2>&1; then $(MAKE) --no-print-directory e2e-deps tab-test-deps; \
 	else echo "NOTE: node not found: the Agents Playground test and the tab's browser test will be skipped"; fi
 	@if [ -z "$$TEST_DATABASE_URL" ]; then echo "NOTE: TEST_DATABASE_URL not set: PostgreSQL variants are skipped"; fi
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --ignore=tests/reliability --ignore=tests/e2e
+	$(PY) -m pytest tests/reliability tests/e2e
 
 # The real-process delivery scenarios (SIGKILL, SIGTERM, two instances, a database outage),
 # each repeated STYRA_SOAK_RUNS times (10 by default); `make test` runs each once.

@@ -37,10 +37,13 @@ from dialogs import (
     wheel,
 )
 from dialogs import help as help_capability
+from dialogs.needs import edit as needs_edit
 from dialogs.needs import lists as needs_lists
+from dialogs.needs import notices as need_notices
 from dialogs.needs import plans as needs_plans
 from dialogs.needs import register as needs_register
 from dialogs.needs import search as needs_search
+from dialogs.needs import to_assess as needs_to_assess
 from dialogs.portfolio_tab.pages import TabPages
 from storage import outbox_status
 from storage.db import Database
@@ -56,8 +59,8 @@ SERVICES = web.AppKey("services", object)
 # pauses it and keeps the draft before the general cancel answers.
 CAPABILITIES = (
     commissions.cap, help_capability.cap, language.cap, admin.cap, needs_register.cap, needs_lists.cap,
-    needs_search.cap, needs_plans.cap, assessment.cap, basis.cap, anchoring.cap, decisions.cap, wheel.cap,
-    reports.cap,
+    needs_search.cap, needs_plans.cap, needs_edit.cap, needs_to_assess.cap, need_notices.cap, assessment.cap, basis.cap,
+    anchoring.cap, decisions.cap, wheel.cap, reports.cap,
 )
 
 
@@ -218,12 +221,35 @@ class PathOnlyAccessLogger(web.AbstractAccessLogger):
                          response.status, response.body_length, time)
 
 
+def schema_ready(settings: Settings) -> None:
+    """A database that is not migrated stops the start with what to do, not a traceback at the
+    first query. The default development database (SQLite styra.db) is migrated here."""
+    from storage.migrate import Unreachable, current_head, revision, upgrade
+
+    url, where = settings.database_url, settings.database_url.split("@")[-1]
+    try:
+        found = revision(url)
+    except Unreachable as exc:
+        raise SystemExit(f"Styra cannot open the database {where}: {exc}") from None
+    head = current_head()
+    if found == head:
+        return
+    if not settings.production and url == Settings.model_fields["database_url"].default:
+        log.info("Migrating the development database %s (%s -> %s)", where, found or "empty", head)
+        upgrade(url)
+        return
+    state = "has no tables yet" if found is None else f"is at migration {found}, Styra needs {head}"
+    raise SystemExit(f"The database {where} {state}. Run `styra migrate` (or `make migrate`), then start Styra again.")
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a minute is noise
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin lines say nothing to an operator
     settings = Settings()
     app = build_app(settings)
+    schema_ready(settings)
     # run_app handles SIGINT/SIGTERM: stops accepting, lets requests finish, runs cleanup.
     web.run_app(app, host=settings.bind_host, port=settings.port, shutdown_timeout=10,
                 access_log_class=PathOnlyAccessLogger, print=lambda msg: log.info(msg.strip()))

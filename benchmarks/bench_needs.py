@@ -87,7 +87,7 @@ async def bench_submit(db_url: str, conversations: int, turns: int) -> dict:
     connector = await start_connector()
     rng = random.Random(7)
     styra_env = {"STYRA_ENV": "development", "STYRA_DEMO": "1", "STYRA_SCHEDULER": "0", "MicrosoftAppId": "",
-                 "STYRA_NOTIFY_COORDINATORS_IN": "personal"}
+                 "STYRA_NOTIFY_COORDINATORS_IN": "personal", "STYRA_NEED_NOTICES": "each"}
     quiet_url = db_url.replace(".db", "-quiet.db")
     from storage.migrate import upgrade
 

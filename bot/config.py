@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     wheel_file: str | None = Field(None, alias="STYRA_WHEEL_FILE")
     scheduler: bool = Field(True, alias="STYRA_SCHEDULER")
     notify_coordinators_in: str = Field("channel", alias="STYRA_NOTIFY_COORDINATORS_IN")
+    # New-need notices where an e-area has not chosen: each need, a daily digest, or none.
+    need_notices: Literal["each", "digest", "off"] = Field("digest", alias="STYRA_NEED_NOTICES")
+    need_digest_hour: int = Field(8, ge=0, le=23, alias="STYRA_NEED_DIGEST_HOUR")  # local time
     # The organisation's own synonyms for similar needs (TOML, shaped like bot/rules/synonyms.toml).
     synonyms_file: str | None = Field(None, alias="STYRA_SYNONYMS_FILE")
     # Annual wheel reminders (dialogs/wheel/).

@@ -44,9 +44,19 @@ def _report(session, now: datetime, today: date, admins: list[str], zone: ZoneIn
     return added
 
 
+def kind_label(t, kind: str) -> str:
+    """What a kind of message is, in the admin's words (the kind itself is what `styra delivery
+    status` shows, so it stays beside the label)."""
+    family = kind.split(".", 1)[0]
+    return {"reminder": t("Annual wheel reminders"), "notice": t("Notices"), "post": t("Channel posts"),
+            "update": t("Card updates"), "reply": t("Replies")}.get(family, kind)
+
+
 def notice_text(t, failures: dict[str, int], since: datetime) -> str:
     lines = [t("Messages Styra could not deliver since {since}: {count}.",
                since=since.strftime("%Y-%m-%d %H:%M"), count=sum(failures.values()))]
-    lines += [f"- {kind}: {count}" for kind, count in sorted(failures.items())]
+    lines.append("\n".join(f"- {kind_label(t, kind)} ({kind}): {count}" for kind, count in sorted(failures.items())))
     lines.append(t("Run `styra delivery status` on the server to see which ones and why."))
+    if any(kind.startswith("reminder") for kind in failures):
+        lines.append(t("`styra reminders status` lists the annual wheel's reminders that failed, and `styra reminders resend` sends one again once its channel works."))
     return "\n\n".join(lines)

@@ -22,6 +22,7 @@ MAX_INPUT_CHARS = 10_000  # any other input: no Styra card lets one type more
 # The text inputs each verb reads, with the most the card lets a person type (maxLength).
 INPUTS: dict[str, dict[str, int]] = {
     "need.submit": {"title": 200, "description": 3000, "on_behalf_of": 200, "benefit": 1000},
+    "need.update": {"title": 200, "description": 3000, "on_behalf_of": 200, "benefit": 1000},
     "assess.review": {"business_goals": 2000, "reason": 2000},
     "assess.confirm": {"business_goals": 2000, "reason": 2000},
     "basis.submit": {"business_goals": 3000, "risk": 3000, "resources": 3000, "dependencies": 3000,
@@ -45,7 +46,7 @@ INPUTS: dict[str, dict[str, int]] = {
     "report.review": {"comment": 1000},
 }
 # Forms that answer an over-long input themselves, with the form shown again and the text kept.
-SELF_CHECKED = frozenset({"need.submit", "commission.purpose", "commission.organisation", "commission.document",
+SELF_CHECKED = frozenset({"need.submit", "need.update", "commission.purpose", "commission.organisation", "commission.document",
                           "commission.step", "commission.submit", "commission.report", "report.save",
                           "report.submit", "report.review"})
 

@@ -202,6 +202,19 @@ class Translator:
         return text.format(**values) if values else text
 
 
+def area_name(area: object, lang: str | Translator | None) -> str:
+    """An e-area's name in the reader's language: its English name for an English reader when
+    it has one, else its (Swedish) name. `area` is anything with `name` and `name_en` (an EArea,
+    a report line) or a `(name, name_en)` pair. The one place that chooses; call it wherever an
+    e-area's name is shown to someone."""
+    if isinstance(area, tuple):
+        name, name_en = area
+    else:
+        name, name_en = area.name, getattr(area, "name_en", None)
+    code = lang.lang if isinstance(lang, Translator) else language_of(lang)
+    return (name_en or name) if code == "en" else name
+
+
 def translator(lang: str | None) -> Translator:
     return Translator(language_of(lang) or DEFAULT_LANGUAGE)
 

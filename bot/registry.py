@@ -34,7 +34,10 @@ class Command:
     patterns: tuple[re.Pattern[str], ...]
     run: Handler
     where: Where
-    examples: tuple[str, ...]
+    examples: tuple[str, ...]  # pairs: Swedish, then English ("hjälp", "help", …)
+
+    def examples_in(self, lang: str) -> tuple[str, ...]:
+        return self.examples[1::2] if lang == "en" else self.examples[0::2]
 
 
 class Capability:
@@ -54,6 +57,9 @@ class Capability:
     def command(self, name: str, *patterns: str, where: Where = Where.anywhere,
                 examples: tuple[str, ...] = ()):
         """`async fn(turn, match)` for text matching any pattern (regex on folded text)."""
+
+        if len(examples) % 2:
+            raise ValueError(f"command {name!r}: examples come in pairs, Swedish then English")
 
         def register(fn: Handler) -> Handler:
             compiled = tuple(re.compile(p + r"\s*$") for p in patterns)
@@ -134,7 +140,9 @@ class Registry:
         self.stops: tuple[Handler, ...] = tuple(f for cap in self.capabilities for f in cap.stops)
         self.interrupts: tuple[Handler, ...] = tuple(f for cap in self.capabilities for f in cap.interrupts)
         self.fallbacks: tuple[Handler, ...] = tuple(f for cap in self.capabilities for f in cap.fallbacks)
-        self._phrases = sorted({ex for cmd in self.commands for ex in cmd.examples})
+        # One language per reader: a Swedish reader is offered Swedish phrases, an English one English.
+        self._phrases = {lang: sorted({ex for cmd in self.commands for ex in cmd.examples_in(lang)})
+                         for lang in ("sv", "en")}
 
     def match(self, text: str) -> tuple[Command, re.Match[str]] | None:
         folded = fold(text)
@@ -145,12 +153,13 @@ class Registry:
                     return cmd, found
         return None
 
-    def suggest(self, text: str, limit: int = 3) -> list[str]:
-        """Known command phrases closest to what the user typed."""
-        if not self._phrases:
+    def suggest(self, text: str, limit: int = 3, lang: str = "sv") -> list[str]:
+        """Known command phrases in the reader's language closest to what the user typed."""
+        phrases = self._phrases.get(lang, self._phrases["sv"])
+        if not phrases:
             return []
         head = " ".join(fold(text).split()[:3])
-        found = process.extract(head, self._phrases, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
+        found = process.extract(head, phrases, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
         return [phrase for phrase, _score, _idx in found]
 
     def parse(self, data: object) -> CardAction:

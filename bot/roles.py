@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
+from bot.i18n import area_name, translator
 from bot.rules.permissions import PORTFOLIO_PERMISSIONS, Permission, allows, roles_for
 from storage import org
 from storage.models import PORTFOLIO_ROLES, Person, Role
@@ -68,8 +69,9 @@ def role_label(t, role: Role) -> str:
     }[role]
 
 
-def change_role(session, role: Role, area_word: str | None, who: str, granting: bool, by: str) -> tuple[str, str]:
-    """Used by chat and by `styra roles`; returns (outcome, detail)."""
+def change_role(session, role: Role, area_word: str | None, who: str, granting: bool, by: str,
+                lang: str | None = None) -> tuple[str, str]:
+    """Used by chat and by `styra roles`; returns (outcome, detail), names in `lang`."""
     area = None
     if role not in PORTFOLIO_ROLES:
         if not area_word:
@@ -84,5 +86,5 @@ def change_role(session, role: Role, area_word: str | None, who: str, granting: 
     changed = (org.grant if granting else lambda s, a, i, r, b: org.revoke(s, a, i, r))(
         session, area, target.aad_id, role, by
     )
-    where = area.name if area else "portfolio"
+    where = area_name(area, lang) if area else translator(lang)("Portfolio")
     return ("changed" if changed else "unchanged"), f"{target.name or target.aad_id}|{where}"

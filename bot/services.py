@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
@@ -44,6 +44,8 @@ class Services:
     close_http: Callable[[], Awaitable[None]] = _nothing_to_close
     # The wheel's tick: the newest time it materialised occurrences up to (None: not yet).
     wheel_watermark: datetime | None = None
+    # The day this process last wrote (or found nothing for) the new-need digests.
+    need_digest_day: date | None = None
 
     @property
     def app_id(self) -> str:

@@ -19,7 +19,7 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules.routing import Frame
-from cards.common import card, effort, escape, execute, heading, para, submit, user_text
+from cards.common import card, effort, escape, execute, frame_left, heading, para, submit, user_text
 from cards.verbs import Verb
 
 
@@ -44,11 +44,19 @@ def button(title: str, data: dict[str, Any], use_execute: bool, **kw: Any):
 def frame_facts(t: Translator, before: Frame, after: Frame | None = None) -> FactSet:
     facts = [
         Fact(title=t("Frame"), value=effort(t, before.frame_hours, before.frame_sek)),
-        Fact(title=t("Left now"), value=effort(t, before.left_hours, before.left_sek)),
+        Fact(title=t("Left now"), value=frame_left(t, before.left_hours, before.left_sek)),
     ]
     if after is not None:
-        facts.append(Fact(title=t("Left after"), value=effort(t, after.left_hours, after.left_sek)))
+        facts.append(Fact(title=t("Left after"), value=frame_left(t, after.left_hours, after.left_sek)))
     return FactSet(facts=facts)
+
+
+def over_frame_warning(t: Translator, frame: Frame) -> list:
+    """A plan already over its frame says so before anything else is weighed against it."""
+    if frame.left_hours >= 0 and frame.left_sek >= 0:
+        return []
+    return [Container(style="attention", items=[para(t(
+        "The plan is over its frame: more is committed than the frame allows. Anything more needs a steering-group decision."))])]
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ def assessment_form(t: Translator, view: AssessView) -> dict:
         body.append(para("\n".join(f"- {escape(g.title)}" for g in view.similar)))
     body.append(para(t("Frame of {plan}", plan=escape(view.plan_title)), weight="Bolder"))
     body.append(frame_facts(t, view.frame))
+    body += over_frame_warning(t, view.frame)
     body += [
         ChoiceSetInput(id="serves", label=t("Does it contribute to the plan's goals?"), style="expanded",
                        value=v.get("serves") or None,
@@ -217,6 +226,7 @@ def assessment_result(t: Translator, view: ResultView) -> dict:
     if view.escalate:
         body.append(para(t("This will be escalated to portfolio management."), color="Warning"))
     body.append(frame_facts(t, view.frame))
+    body += over_frame_warning(t, view.frame)
     body.append(para(t("Assessed by {name}", name=escape(view.assessor_name)), is_subtle=True, size="Small"))
     return card(body, fallback_text=t("Assessment saved"))
 

@@ -49,7 +49,7 @@ def number(t: Any, value: int) -> str:
 def hours(t: Any, value: int, *, signed: bool = False) -> str:
     """'120 timmar' / '120 hours': the one way hours are written on every card."""
     sign = "+" if signed and value > 0 else ""
-    return t("{n} hours", n=sign + number(t, value))
+    return t.ngettext("{n} hour", "{n} hours", abs(value)).format(n=sign + number(t, value))
 
 
 def sek(t: Any, value: int, *, signed: bool = False) -> str:
@@ -61,6 +61,19 @@ def sek(t: Any, value: int, *, signed: bool = False) -> str:
 def effort(t: Any, hours_value: int, sek_value: int, *, signed: bool = False) -> str:
     """Hours first, then money: '120 timmar, 80 000 kr'."""
     return f"{hours(t, hours_value, signed=signed)}, {sek(t, sek_value, signed=signed)}"
+
+
+def nonzero(t: Any, hours_value: int, sek_value: int) -> str:
+    """Only the parts that are not zero: '8 020 hours', '150 000 SEK' or both."""
+    parts = ([hours(t, hours_value)] if hours_value else []) + ([sek(t, sek_value)] if sek_value else [])
+    return ", ".join(parts) or hours(t, 0)
+
+
+def frame_left(t: Any, left_hours: int, left_sek: int) -> str:
+    """What is left of a frame; an overspent part reads '8 020 hours over the frame', never '−8 020'."""
+    parts = [hours(t, left_hours) if left_hours >= 0 else t("{amount} over the frame", amount=hours(t, -left_hours)),
+             sek(t, left_sek) if left_sek >= 0 else t("{amount} over the frame", amount=sek(t, -left_sek))]
+    return ", ".join(parts)
 
 
 def status_label(t: Any, status: Any, *, in_sentence: bool = False) -> str:
@@ -76,6 +89,7 @@ def status_label(t: Any, status: Any, *, in_sentence: bool = False) -> str:
         "declined": t("Declined"),
         "approved": t("Approved"),
         "done": t("Done"),
+        "withdrawn": t("Withdrawn"),
         "draft": t("Draft"),
         "decided": t("Decided"),
     }.get(value, value)
@@ -123,6 +137,27 @@ def card(
     out["msteams"] = {"width": "Full"}
     # Too large: the longest texts are shortened (cards/fit.py); only oversized inputs raise.
     return shorten(out, MAX_CARD_BYTES)
+
+
+def mention_text(name: str) -> str:
+    """How a mention is written in a card's text; the same string is the entity's `text`."""
+    clean = " ".join(name.replace("<", "").replace(">", "").split()) or "?"
+    return f"<at>{clean}</at>"
+
+
+def with_mentions(content: dict[str, Any], line: str, people: list[tuple[str, str]]) -> dict[str, Any]:
+    """Add a line that @mentions `people` ((Teams or AAD id, name) pairs) to a built card: each
+    `<at>name</at>` in `line` and a matching entity in `msteams.entities`, the way Teams
+    notifies the people named in an Adaptive Card. `line` holds `{names}`."""
+    if not people:
+        return content
+    entities = [{"type": "mention", "text": mention_text(name), "mentioned": {"id": pid, "name": name}}
+                for pid, name in people]
+    names = ", ".join(e["text"] for e in entities)
+    content["body"] = [*content.get("body", []),
+                       {"type": "TextBlock", "text": line.replace("{names}", names), "wrap": True}]
+    content.setdefault("msteams", {})["entities"] = entities
+    return content
 
 
 def attachment(content: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,18 @@ from zoneinfo import ZoneInfo
 from microsoft_teams.cards import ActionSet, Container, Fact, FactSet, TextInput
 
 from bot.i18n import Translator
-from cards.common import card, effort, escape, execute, heading, para, user_text
+from bot.rules.frames import Outlook
+from cards.common import (
+    card,
+    effort,
+    escape,
+    execute,
+    frame_left,
+    heading,
+    nonzero,
+    para,
+    user_text,
+)
 from cards.verbs import Verb
 
 OUTCOME_VERBS = {
@@ -51,6 +62,9 @@ class BasisView:
     frame_change_hours: int = 0
     escalate: bool = False  # affects the whole portfolio
     status: str = "ready"  # BasisStatus value
+    anchored_by: tuple[str, ...] = ()  # the area owners who agreed
+    plan_title: str = ""
+    outlook: Outlook | None = None  # the plan's frame now and if this basis is approved
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,8 @@ def _basis_body(t: Translator, view: BasisView) -> list:
                           value=f"{view.risk_likelihood} × {view.risk_impact} = {view.risk_likelihood * view.risk_impact}"))
     if view.version > 1:
         facts.append(Fact(title=t("Version"), value=str(view.version)))
+    if view.anchored_by:
+        facts.append(Fact(title=t("Anchored by"), value=escape(", ".join(view.anchored_by))))
     body = [heading(title, size="Medium"), FactSet(facts=facts)]
     sections = (
         (t("Description"), view.need_description),
@@ -146,10 +162,34 @@ def _basis_body(t: Translator, view: BasisView) -> list:
     return body
 
 
+def frame_block(t: Translator, view: BasisView) -> list:
+    """The frame left now and after an approval, and a warning when the proposal does not cover
+    what the need requires (a basis still up for decision)."""
+    outlook = view.outlook
+    if outlook is None:
+        return []
+    now, after = outlook.now, outlook.after
+    facts = [
+        Fact(title=t("Frame"), value=effort(t, now.frame_hours, now.frame_sek)),
+        Fact(title=t("Left now"), value=frame_left(t, now.left_hours, now.left_sek)),
+        Fact(title=t("Left after this decision"), value=frame_left(t, after.left_hours, after.left_sek)),
+    ]
+    if outlook.needed_hours or outlook.needed_sek:
+        facts.insert(2, Fact(title=t("Frame change needed"),
+                             value=effort(t, outlook.needed_hours, outlook.needed_sek, signed=True)))
+    title = t("Frame of {plan}", plan=escape(view.plan_title)) if view.plan_title else t("Frame")
+    items: list = [para(f"**{title}**", spacing="Medium"), FactSet(facts=facts)]
+    if not outlook.covered:
+        items.append(Container(style="attention", items=[para(t(
+            "The proposed change to the frame does not cover this need: approving puts the plan {amount} over its frame.",
+            amount=nonzero(t, outlook.short_hours, outlook.short_sek)))]))
+    return items
+
+
 def read_only_card(t: Translator, view: BasisView, ctx: CardContext) -> dict:
     """The card as posted: everyone sees this; the chairs' clients refresh it to the chair view."""
     who = t("the portfolio management chair") if view.level == "portfolio" else t("the chair or deputy chair")
-    body = _basis_body(t, view) + [
+    body = _basis_body(t, view) + frame_block(t, view) + [
         para(t("Waiting for a decision by {who}.", who=who), is_subtle=True, size="Small"),
     ]
     return card(body, refresh=_refresh(view, ctx),
@@ -158,7 +198,7 @@ def read_only_card(t: Translator, view: BasisView, ctx: CardContext) -> dict:
 
 def chair_card(t: Translator, view: BasisView, ctx: CardContext) -> dict:
     """The personal view of a chair: the same basis with the decision actions."""
-    body = _basis_body(t, view) + [
+    body = _basis_body(t, view) + frame_block(t, view) + [
         TextInput(id="comment", label=t("Comment (optional)"), is_multiline=True, max_length=COMMENT_MAX,
                   placeholder=t("Why, conditions, what the coordinators should change …")),
         TextInput(id="registry_number", label=t("Registry number (optional)"), max_length=REGISTRY_MAX,
@@ -223,7 +263,7 @@ def sent_back_card(t: Translator, view: BasisView, ctx: CardContext, decisions: 
 
 def refusal_card(t: Translator, view: BasisView, ctx: CardContext, message: str) -> dict:
     """What someone who may not decide sees after clicking: the basis and why not."""
-    body = _basis_body(t, view) + [Container(style="attention", items=[para(message)])]
+    body = _basis_body(t, view) + frame_block(t, view) + [Container(style="attention", items=[para(message)])]
     return card(body, refresh=_refresh(view, ctx),
                 fallback_text=t("Decision basis {need}", need=view.need_number))
 

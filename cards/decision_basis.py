@@ -8,6 +8,7 @@ from typing import Any
 from microsoft_teams.cards import (
     Choice,
     ChoiceSetInput,
+    Container,
     Fact,
     FactSet,
     NumberInput,
@@ -16,8 +17,9 @@ from microsoft_teams.cards import (
 )
 
 from bot.i18n import Translator
+from bot.rules.frames import Outlook
 from cards.assessment import button
-from cards.common import card, effort, escape, heading, para, user_text
+from cards.common import card, effort, escape, frame_left, heading, nonzero, para, user_text
 from cards.verbs import Verb
 
 SCALE = ("1", "2", "3", "4", "5")
@@ -142,6 +144,25 @@ class BasisFormView:
     errors: dict[str, str] = field(default_factory=dict)
     notice: str = ""
     use_execute: bool = False
+    outlook: Outlook | None = None  # the plan's frame with the form's figures
+    accept_short: str = ""  # set when the proposal falls short: the button sends it anyway
+
+
+def _frame_facts(t: Translator, outlook: Outlook | None) -> list:
+    """What is left now and the frame change the estimate requires; a warning when the proposed
+    change does not cover it."""
+    if outlook is None:
+        return []
+    now = outlook.now
+    items: list = [FactSet(facts=[
+        Fact(title=t("Left now"), value=frame_left(t, now.left_hours, now.left_sek)),
+        Fact(title=t("Frame change needed"), value=effort(t, outlook.needed_hours, outlook.needed_sek, signed=True)),
+    ])]
+    if not outlook.covered:
+        items.append(Container(style="attention", items=[para(t(
+            "The proposed change does not cover it: approved as it is, the plan would be {amount} over its frame.",
+            amount=nonzero(t, outlook.short_hours, outlook.short_sek)))]))
+    return items
 
 
 def _err(errors: dict[str, str], key: str) -> list:
@@ -188,6 +209,7 @@ def basis_form(t: Translator, view: BasisFormView) -> dict:
         TextInput(id="proposal", label=t("Proposal (incl. changed priorities)"), is_multiline=True, max_length=3000,
                   value=v.get("proposal") or None),
         *_err(e, "proposal"),
+        *_frame_facts(t, view.outlook),
         NumberInput(id="frame_hours", label=t("Proposed change to the frame (hours)"), value=_n(v.get("frame_hours"))),
         *_err(e, "frame_hours"),
         NumberInput(id="frame_sek", label=t("Proposed change to the frame (SEK)"), value=_n(v.get("frame_sek"))),
@@ -195,5 +217,8 @@ def basis_form(t: Translator, view: BasisFormView) -> dict:
     ]
     data = {"verb": Verb.BASIS_SUBMIT, "need_id": view.need_id, "assessment_id": view.assessment_id,
             "after_version": view.after_version}
-    return card(body, [button(t("Send to the area owners"), data, view.use_execute, style="positive")],
+    label = t("Send to the area owners")
+    if view.accept_short:
+        data["accept_short"], label = view.accept_short, t("Send anyway to the area owners")
+    return card(body, [button(label, data, view.use_execute, style="positive")],
                 fallback_text=t("Decision basis for the steering group"))

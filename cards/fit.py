@@ -66,7 +66,10 @@ def shorten(card: dict[str, Any], limit: int) -> dict[str, Any]:
         if holder is None or len(holder[key]) <= MIN_CHARS:
             raise CardTooLarge(f"card is {size} bytes, over {limit}, and its inputs alone are too large")
         text = holder[key]
-        holder[key] = _cut(text, max(MIN_CHARS, len(text) - (size - target)))
+        cut = _cut(text, max(MIN_CHARS, len(text) - (size - target)))
+        if len(cut) >= len(text):  # already as short as it gets: cutting again would loop forever
+            raise CardTooLarge(f"card is {size} bytes, over {limit}, and its texts are as short as they get")
+        holder[key] = cut
         size = size_of(out)
     return out
 

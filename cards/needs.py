@@ -7,6 +7,7 @@ user_text() (a TextRun, never markdown) or escape() (inside Styra's own markdown
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from microsoft_teams.cards import (
     ActionSet,
@@ -26,8 +27,11 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules import needs as rules
-from cards.common import card, escape, heading, number, para, status_label, submit, user_text
+from cards.common import card, escape, heading, hours, number, para, status_label, submit, user_text
+from cards.need_history import event_text, last_change_text, source_label
 from cards.verbs import Verb
+
+__all__ = ["source_label"]  # kept here too: callers read a source's label from the need cards
 
 
 @dataclass(frozen=True)
@@ -75,17 +79,10 @@ class NeedDetail:
     can_assess: bool = False
     commissions: tuple[tuple[int, str], ...] = ()  # (id, number or title) made from this need
     can_commission: bool = False  # handled within the plan or approved: it may become a commission
-
-
-def source_label(t: Translator, source: str) -> str:
-    return {
-        "staff": t("Staff member"),
-        "user_group": t("User group"),
-        "reference_group": t("Reference group"),
-        "service_desk": t("Service desk"),
-        "other_area": t("Another e-area"),
-        "other": t("Other"),
-    }.get(source, source)
+    can_edit: bool = False
+    can_withdraw: bool = False
+    basis: str = ""  # "write" (a draft: none sent yet) or "revise" (sent back): the basis form's button
+    last_change: tuple[date, str, tuple[str, ...]] | None = None  # (day, who, fields) of the latest edit
 
 
 def field_labels(t: Translator) -> dict[str, str]:
@@ -105,6 +102,10 @@ def field_labels(t: Translator) -> dict[str, str]:
 
 def number_text(t: Translator, value: int | None) -> str:
     return "–" if value is None else number(t, value)
+
+
+def hours_text(t: Translator, value: int | None) -> str:
+    return "–" if value is None else hours(t, value)
 
 
 def _error_line(t: Translator, message: str) -> TextBlock:
@@ -159,6 +160,11 @@ def _inputs(t: Translator, view: FormView) -> list:
         if element.id in errors:
             out.append(_error_line(t, errors[element.id]))
     return out
+
+
+def form_inputs(t: Translator, view: FormView) -> list:
+    """The registration form's inputs (also the edit form's), with each bad field marked."""
+    return _inputs(t, view)
 
 
 def need_form_card(t: Translator, view: FormView) -> dict:
@@ -245,7 +251,9 @@ def joined_card(t: Translator, row: NeedRow, *, added: bool, own: bool = False) 
         text = t("You are already its author, so nothing was changed.")
     elif added:
         title = t("You are now also affected by {number}", number=row.number)
-        text = t("No duplicate was created. The coordinators see that {count} people are affected besides the one who registered it.", count=row.affected)
+        text = t.n("No duplicate was created. The coordinators see that {n} person is affected besides the one who registered it.",
+               "No duplicate was created. The coordinators see that {n} people are affected besides the one who registered it.",
+               row.affected)
     else:
         title = t("You are already affected by {number}", number=row.number)
         text = t("You were already listed, so nothing was changed.")
@@ -313,35 +321,6 @@ def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[Hid
     return card(body, fallback_text=title)
 
 
-def _event_text(t: Translator, kind: str, who: str, detail: dict) -> str:
-    if kind == "registered":
-        return t("{who} registered the need", who=escape(who))
-    if kind == "affected_added":
-        return t("{who} is also affected", who=escape(who))
-    if kind == "status_changed":
-        return t("{who} changed the status: {old} → {new}", who=escape(who),
-                 old=status_label(t, str(detail.get("from", ""))), new=status_label(t, str(detail.get("to", ""))))
-    if kind == "assessed":
-        return t("{who} assessed the need", who=escape(who))
-    if kind == "decided":
-        return t("{who} recorded a decision", who=escape(who))
-    if kind == "basis_created":
-        return t("{who} wrote decision basis version {version}", who=escape(who), version=detail.get("version", "?"))
-    if kind == "basis_agreed":
-        return t("{who} agreed to the decision basis", who=escape(who))
-    if kind == "basis_sent_back":
-        return t("{who} sent the decision basis back to the coordinators", who=escape(who))
-    if kind == "basis_ready":
-        return t("The area owners have anchored the decision basis; it is ready for the steering group")
-    if kind == "plan_changed":
-        return t("{who} changed the plan's frame", who=escape(who))
-    if kind == "escalated":
-        return t("{who} escalated the need to portfolio management", who=escape(who))
-    if kind == "commission_started":
-        return t("{who} started a commission from the need", who=escape(who))
-    return f"{escape(who)}: {escape(kind.replace('_', ' '))}"
-
-
 def detail_card(t: Translator, view: NeedDetail) -> dict:
     row = view.row
     title = f"{row.number}"
@@ -354,7 +333,7 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     if view.on_behalf_of:
         facts.append(Fact(title=t("On behalf of"), value=escape(view.on_behalf_of)))
     if view.hours is not None:
-        facts.append(Fact(title=t("Rough effort"), value=t("{n} hours", n=number_text(t, view.hours))))
+        facts.append(Fact(title=t("Rough effort"), value=hours_text(t, view.hours)))
     if view.cost is not None:
         facts.append(Fact(title=t("Rough cost"), value=t("{n} SEK", n=number_text(t, view.cost))))
     if view.wished_date:
@@ -370,13 +349,25 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
         user_text(row.title, weight="Bolder", size="Large"),
         FactSet(facts=facts),
     ]
+    if view.last_change:
+        body.append(para(last_change_text(t, *view.last_change), size="Small", is_subtle=True))
     if view.description:
         body += [para(t("Description"), weight="Bolder"), user_text(view.description)]
     if view.benefit:
         body += [para(t("Expected benefit"), weight="Bolder"), user_text(view.benefit)]
     body.append(para(t("History"), weight="Bolder"))
-    lines = [f"- {when}: {_event_text(t, kind, who, detail)}" for when, who, kind, detail in view.history[-15:]]
-    body.append(para("\n".join(lines) or "–", size="Small"))
+    # one block per event: a markdown list does not wrap on narrow screens
+    body += [para(f"{when}: {event_text(t, kind, who, detail)}", size="Small", spacing="None")
+             for when, who, kind, detail in view.history[-15:]] or [para("–", size="Small")]
+    # changing the need itself: a row of its own, so the bottom row keeps room for its long labels
+    own = [submit(t("Change"), {"verb": Verb.NEED_EDIT, "need_id": row.need_id})] if view.can_edit else []
+    if view.can_withdraw:
+        own.append(submit(t("Withdraw"), {"verb": Verb.NEED_WITHDRAW, "need_id": row.need_id}))
+    if view.basis:
+        own.append(submit(t("Write the basis") if view.basis == "write" else t("Revise the basis"),
+                          {"verb": Verb.NEED_BASIS, "need_id": row.need_id}))
+    for i in range(0, len(own), 2):  # two to a row: the labels stay whole on a phone
+        body.append(ActionSet(actions=own[i:i + 2]))
     actions = []
     if view.can_assess:
         actions.append(submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}))
@@ -394,7 +385,7 @@ def coordinator_notice_card(t: Translator, row: NeedRow, *, raised_by: str, on_b
     if on_behalf_of:
         facts.append(Fact(title=t("On behalf of"), value=escape(on_behalf_of)))
     if hours is not None:
-        facts.append(Fact(title=t("Rough effort"), value=t("{n} hours", n=number_text(t, hours))))
+        facts.append(Fact(title=t("Rough effort"), value=hours_text(t, hours)))
     if cost is not None:
         facts.append(Fact(title=t("Rough cost"), value=t("{n} SEK", n=number_text(t, cost))))
     if wished_date:

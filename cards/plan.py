@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from microsoft_teams.cards import Container, Fact, FactSet
 
 from bot.i18n import Translator
-from cards.common import card, escape, heading, para, status_label, submit, user_text
+from cards.common import card, effort, escape, heading, para, status_label, submit, user_text
 from cards.needs import number_text
 from cards.verbs import Verb
 
@@ -19,6 +19,7 @@ class GoalView:
     start: str
     end: str
     units: str = ""
+    period: str = ""  # one "Planerad start/slut" text, as the plan wrote it
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def plan_card(t: Translator, view: PlanView) -> dict:
             current = goal.support_area
             if current:
                 body.append(user_text(current, weight="Bolder", color="Accent"))
-        if goal.start and goal.end:
+        if goal.period and not (goal.start or goal.end):
+            span = goal.period
+        elif goal.start and goal.end:
             span = f"{goal.start} – {goal.end}"
         elif goal.start or goal.end:
             span = t("from {start}", start=goal.start) if goal.start else t("until {end}", end=goal.end)
@@ -81,6 +84,43 @@ def plan_card(t: Translator, view: PlanView) -> dict:
     return card(body, [submit(t("Plan for {year}", year=other_year),
                               {"verb": Verb.PLAN_SHOW, "area": view.area_slug, "year": other_year})],
                 fallback_text=t("Plan for {area} {year}", area=view.area, year=view.year))
+
+
+@dataclass(frozen=True)
+class OverFrameView:
+    """A plan an approval has put over its frame (figures after the decision)."""
+
+    area: str
+    plan_title: str
+    need_number: str
+    need_title: str
+    decision_number: str
+    frame_hours: int
+    frame_sek: int
+    committed_hours: int
+    committed_sek: int
+
+
+def over_frame_notice(t: Translator, view: OverFrameView) -> dict:
+    """For the coordinators: a commitment has put the plan over its frame, never silently."""
+    title = t("{plan} is over its frame", plan=escape(view.plan_title))
+    over_hours, over_sek = max(0, view.committed_hours - view.frame_hours), max(0, view.committed_sek - view.frame_sek)
+    body: list = [
+        heading(title, size="Medium"),
+        Container(style="attention", items=[para(t(
+            "Decision {decision} on need {need} committed more than the frame allows.",
+            decision=view.decision_number, need=view.need_number))]),
+        FactSet(facts=[
+            Fact(title=t("E-area"), value=escape(view.area)),
+            Fact(title=t("Need"), value=f"{view.need_number} {escape(view.need_title)}"),
+            Fact(title=t("Budget"), value=_frame_line(t, view.committed_sek, view.frame_sek, t("SEK"))),
+            Fact(title=t("Capacity"), value=_frame_line(t, view.committed_hours, view.frame_hours, t("hours"))),
+            Fact(title=t("Over the frame"), value=effort(t, over_hours, over_sek)),
+        ]),
+        para(t("Anything more needs a steering-group decision: propose a change to the frame or to the plan."),
+             is_subtle=True, size="Small"),
+    ]
+    return card(body, fallback_text=title)
 
 
 def plan_choice_card(t: Translator, areas: list[tuple[str, str]], year: int) -> dict:

@@ -17,7 +17,7 @@ from microsoft_teams.cards import (
 )
 
 from bot.i18n import Translator
-from cards.common import card, escape, execute, heading, para, user_text
+from cards.common import card, escape, execute, heading, para, user_text, with_mentions
 from cards.verbs import Verb
 
 MAX_REASON = 500
@@ -40,13 +40,18 @@ class ReminderView:
     reason: str = ""
     action: str | None = None  # wheel action the Start button opens
     coordinator_ids: tuple[str, ...] = field(default=())  # Teams user ids for the refresh
+    missed_due: date | None = None  # set when it was missed while Styra was down (its due day)
+    mentions: tuple[tuple[str, str], ...] = field(default=())  # (Teams id, name): who must act
 
 
 def audience_label(t: Translator, audience: str) -> str:
     return t("the steering group") if audience == "steering_group" else t("the coordinators")
 
 
-def status_label(t: Translator, status: str, answer: str | None) -> str:
+def status_label(t: Translator, status: str, answer: str | None, *, missed: bool = False) -> str:
+    """`missed`: found missed while Styra was down; until it is answered it says so."""
+    if missed and answer is None and status in ("missed", "due", "claimed", "sent"):
+        return t("Missed, still relevant?")
     if answer == "done":
         return t("Done")
     if answer == "not_applicable":
@@ -94,15 +99,26 @@ def reminder_card(t: Translator, view: ReminderView, *, interactive: bool,
     """The reminder. As posted it is read-only for everyone; the refresh gives the e-area's
     coordinators the interactive view (buttons), which is also what an answer returns."""
     closed = view.status == "answered"
+    # Missed while Styra was down, and nobody has answered since: ask whether it still matters.
+    asking = view.missed_due is not None and view.answer is None and not closed
     body = [
         para(t("Annual wheel · {area}", area=escape(view.area_name)), is_subtle=True, size="Small",
              spacing="None"),
+    ]
+    if asking:
+        body.append(Container(style="warning", items=[
+            para(t("Missed: Styra was down when this was due on {date}. Is it still relevant?",
+                   date=_day(view.missed_due)), weight="Bolder"),
+            para(t("Answer as usual: Done, Start, Snooze or Not applicable."), size="Small"),
+        ]))
+    body += [
         heading(view.title, size="Medium"),
         para(escape(view.body)),
         FactSet(facts=[
             Fact(title=t("For"), value=audience_label(t, view.audience)),
             Fact(title=t("Answer by"), value=_day(view.answer_by)),
-            Fact(title=t("Status"), value=status_label(t, view.status, view.answer)),
+            Fact(title=t("Status"), value=status_label(t, view.status, view.answer,
+                                                       missed=view.missed_due is not None)),
         ]),
     ]
     line = _answer_line(t, view)
@@ -131,7 +147,11 @@ def reminder_card(t: Translator, view: ReminderView, *, interactive: bool,
     refresh = None
     if view.coordinator_ids and not closed:
         refresh = ({"verb": Verb.REMINDER_REFRESH, **_ref(view)}, list(view.coordinator_ids))
-    return card(body, actions or None, refresh=refresh, fallback_text=view.title)
+    fallback = t("Missed, still relevant? {title}", title=view.title) if asking else view.title
+    built = card(body, actions or None, refresh=refresh, fallback_text=fallback)
+    if closed or view.answer is not None:
+        return built  # answered (or being worked on): nobody needs a nudge
+    return with_mentions(built, t("To answer: {names}"), list(view.mentions))
 
 
 @dataclass(frozen=True)
@@ -160,8 +180,9 @@ def digest_card(t: Translator, area_name: str, week: str, items: list[DigestItem
 def escalation_card(t: Translator, view: ReminderView, working_days: int) -> dict:
     body = [
         heading(t("A reminder has not been answered"), size="Medium"),
-        para(t("The coordinators of {area} have not answered this reminder in {n} working days. As chair, you may want to follow it up.",
-               area=escape(view.area_name), n=working_days)),
+        para(t.n("The coordinators of {area} have not answered this reminder in {n} working day. As chair, you may want to follow it up.",
+                 "The coordinators of {area} have not answered this reminder in {n} working days. As chair, you may want to follow it up.",
+                 working_days, area=escape(view.area_name))),
         FactSet(facts=[
             Fact(title=t("Reminder"), value=escape(view.title)),
             Fact(title=t("Answer by"), value=_day(view.answer_by)),

@@ -234,8 +234,8 @@ def _counts(t: Translator, counts: dict[str, int]) -> str:
 def rollup_card(t: Translator, view: RollupView) -> dict:
     sent = sum(1 for line in view.lines if line.status in ("submitted", "reviewed"))
     body: list = [heading(t("Portfolio status {period}", period=view.period)),
-                  para(t("{sent} of {total} e-areas have reported · due {due}", sent=sent, total=len(view.lines),
-                         due=view.due), size="Small", is_subtle=True, spacing="None")]
+                  para(t.n("{sent} of {n} e-area has reported · due {due}", "{sent} of {n} e-areas have reported · due {due}",
+                           len(view.lines), sent=sent, due=view.due), size="Small", is_subtle=True, spacing="None")]
     behind = [escape(line.area_name) for line in view.lines if line.punctuality in ("late", "missing")]
     if behind:
         body.append(Container(style="attention", items=[para(t("Late or missing: {names}", names=", ".join(behind)))]))

@@ -56,6 +56,7 @@ def help_card(t: Translator) -> dict:
             Fact(title=t("new need"), value=t("register a need (or just write \"We need …\")")),
             Fact(title=t("my needs"), value=t("your needs and where they stand")),
             Fact(title=t("need B-2026-0042"), value=t("one need with its history")),
+            Fact(title=t("to assess"), value=t("the needs waiting for your assessment (coordinators)")),
             Fact(title=t("plan <e-area>"), value=t("the e-area's plan and how much of the frame is used")),
             Fact(title=t("new commission"), value=t("set up cross-unit work: purpose, organisation, document, approval")),
             Fact(title=t("commissions"), value=t("your commissions, or **commissions active**, and **commission U-2026-0007**")),
@@ -75,10 +76,13 @@ def help_topic_card(t: Translator, topic: str) -> dict:
             t("Anyone can register a need: write **new need**, or describe it directly, for example *We need a shared booking system for labs*."),
             t("Before a need is saved I show similar needs in the same e-area, so you can join an existing one instead of creating a duplicate."),
             t("Write **my needs** to see your needs and their status, and **need B-2026-0042** to see one need with its history."),
+            t("Until a need is assessed, its card lets you change it or withdraw it. After that its coordinators can still change it, and every change is kept in its history."),
         ],
         "assess": [
             t("The e-area's coordinators assess each new need: does it serve the plan's goals, does it fit in the resource frame, is it urgent?"),
             t("I route the need by the rules: handled within the plan, a decision basis for the steering group, or the needs inventory for next year."),
+            t("Write **to assess** to see the needs waiting in your e-areas, oldest first, each with an Assess button. A need's card reopens its decision-basis form while the basis is not sent yet or after it was sent back."),
+            t("New needs reach the coordinators as one digest a day; **notices <e-area> each**, **digest** or **off** changes that for an e-area."),
         ],
         "decisions": [
             t("A decision basis is anchored with the area owners and then posted in the steering group's channel."),

@@ -15,6 +15,11 @@ class Verb(StrEnum):
     NEED_JOIN = "need.join"
     NEED_MINE = "need.mine"
     NEED_SHOW = "need.show"
+    NEED_EDIT = "need.edit"
+    NEED_UPDATE = "need.update"
+    NEED_WITHDRAW = "need.withdraw"
+    NEED_WITHDRAW_CONFIRM = "need.withdraw_confirm"
+    NEED_BASIS = "need.basis"
     PLAN_SHOW = "plan.show"
     # assessment and decision bases
     ASSESS_OPEN = "assess.open"

@@ -84,14 +84,30 @@ def wheel_card(t: Translator, year: int, areas: list[AreaYear], current_month: i
         items.append(FactSet(facts=facts))
         body.append(Container(items=items, separator=True))
     legend = status_names(t)
-    body.append(para("  ".join(f"{SYMBOLS[key]} {legend[key]}" for key in
-                               ("done", "started", "open", "snoozed", "missed", "upcoming")),
-                     is_subtle=True, size="Small"))
+    shown = {e.status for area in areas for e in area.entries}
+    # The usual six always; a failed delivery and a passed, unposted activity when there are any.
+    keys = ("done", "started", "open", "snoozed", "missed", "upcoming") + tuple(
+        k for k in ("failed", "not_applicable", "none") if k in shown)
+    body.append(para("  ".join(f"{SYMBOLS[key]} {legend[key]}" for key in keys), is_subtle=True, size="Small"))
     return card(body, fallback_text=t("Annual wheel {year}", year=year))
 
 
-def picture_card(t: Translator, title: str, png_data_url: str) -> dict:
-    """The wheel as an image (a small PNG as a data URL: no image hosting needed)."""
-    return card([heading(title, size="Medium"),
-                 Image(url=png_data_url, alt_text=title, size="Stretch")],
-                fallback_text=title)
+@dataclass(frozen=True)
+class PictureItem:
+    number: int  # the number on the picture's mark
+    day: int
+    month: int
+    title: str
+    status: str  # a key of SYMBOLS
+
+
+def picture_card(t: Translator, title: str, png_data_url: str, items: tuple[PictureItem, ...] = ()) -> dict:
+    """The wheel as an image (a small PNG as a data URL: no image hosting needed), and the list
+    its numbered marks refer to."""
+    names = status_names(t)
+    body = [heading(title, size="Medium"), Image(url=png_data_url, alt_text=title, size="Stretch")]
+    if items:
+        body.append(FactSet(facts=[Fact(title=str(i.number), value=f"{i.day}/{i.month} {escape(i.title)} · "
+                                                                   f"{SYMBOLS.get(i.status, '')} {names.get(i.status, '')}")
+                                   for i in items]))
+    return card(body, fallback_text=title)

@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.dispatch import conversation_ref_of
+from bot.i18n import area_name
 from bot.registry import Capability
 from bot.roles import ROLE_WORDS, change_role, is_admin, role_label
 from bot.turn import Turn
@@ -30,7 +31,7 @@ async def link_command(turn: Turn, match: re.Match) -> None:
         return
     wanted = (match.group("area") or "").strip()
     if not wanted:
-        await turn.say(t("Which e-area? Write **@Styra link <e-area>**, for example **@Styra link utbildning**."))
+        await turn.say(t("Which e-area? Write **@Styra link <e-area>**, for example **@Styra link education**."))
         return
     ref = conversation_ref_of(turn.activity)
     portfolio = wanted.casefold() in ("portfölj", "portfolio", "portföljen", "portföljledning", "portfolio management")
@@ -42,11 +43,11 @@ async def link_command(turn: Turn, match: re.Match) -> None:
     def store(session):
         area = None if portfolio else org.find_e_area(session, wanted)
         if area is None and not portfolio:
-            return None, [a.name for a in org.e_areas(session)]
+            return None, [area_name(a, t) for a in org.e_areas(session)]
         purpose = ChannelPurpose.portfolio if portfolio else ChannelPurpose.steering
         org.save_conversation(session, ref)
         org.link_channel(session, purpose, area, ref.conversation_id, turn.speaker.aad_id)
-        return (area.name if area else None), None
+        return (area_name(area, t) if area else None), None
 
     name, known = await turn.db.run(store)
     if known is not None:
@@ -78,7 +79,7 @@ async def roles_command(turn: Turn, match: re.Match) -> None:
     if not rows:
         await turn.say(t("No roles are granted yet."))
         return
-    lines = [f"{escape(area or t('Portfolio'))} – {role_label(t, role)}: {escape(name or aad)}"
+    lines = [f"{escape(area_name(area, t) if area else t('Portfolio'))} – {role_label(t, role)}: {escape(name or aad)}"
              for _scope, area, role, aad, name in rows]
     await turn.send_card(message_card(t("Roles"), ["\n".join(f"- {line}" for line in lines[:80])]))
 
@@ -103,7 +104,7 @@ async def role_command(turn: Turn, match: re.Match) -> None:
         who = f"{area_word} {who}"
         area_word = None
     mention = _mentioned(turn)
-    outcome = await turn.db.run(change_role, role, area_word, mention or who, granting, turn.speaker.aad_id)
+    outcome = await turn.db.run(change_role, role, area_word, mention or who, granting, turn.speaker.aad_id, t.lang)
     await turn.say(outcome_text(t, outcome, role, granting))
 
 
@@ -138,7 +139,7 @@ def _mentioned(turn: Turn) -> str | None:
 def outcome_text(t, outcome: tuple[str, str], role: Role, granting: bool) -> str:
     kind, detail = outcome
     if kind == "no_area":
-        return t("Name the e-area too, for example **role add coordinator utbildning Anna Berg**.")
+        return t("Name the e-area too, for example **role add coordinator education Anna Berg**.")
     if kind == "unknown_area":
         return t("I do not know an e-area called \"{name}\".", name=escape(detail))
     if kind == "unknown_person":

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, utils
 
 from bot.actions import CardAction
 from bot.config import Settings
+from bot.i18n import area_name
 from bot.registry import Capability, Where
 from bot.roles import can, who_can
 from bot.rules import routing as rules
@@ -31,7 +32,7 @@ from bot.rules.permissions import Permission
 from bot.text import clean
 from bot.turn import Turn
 from cards import assessment as cards
-from cards.common import effort, escape
+from cards.common import escape, frame_left
 from cards.verbs import Verb
 from dialogs import notify
 from dialogs.basis import open_basis_form
@@ -113,7 +114,7 @@ class Context:
     plan: Plan
     frame: rules.Frame
     goals: list
-    other_areas: list[tuple[str, str]]
+    other_areas: list[tuple[str, tuple[str, str | None]]]  # (slug, (name, name_en))
     after: int
     history: list[tuple[str, str, str]]  # (outcome, when, assessor name)
 
@@ -125,14 +126,14 @@ def load_context(session, settings, aad_id: str, year: int, *, need_id: int | No
         return Problem("no_need", number or need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):
-        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
+        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area)
     if need.status in repo.DECIDED_STATUSES:
-        return Problem("decided", need.status, area.name)
+        return Problem("decided", need.status, area)
     plan = repo.decided_plan(session, area.id, year)
     if plan is None:
         draft = repo.plan_for_year(session, area.id, year)
-        return Problem("no_plan", (year, draft is not None), area.name)
-    others = [(a.slug, a.name) for a in org.e_areas(session) if a.id != area.id]
+        return Problem("no_plan", (year, draft is not None), area)
+    others = [(a.slug, (a.name, a.name_en)) for a in org.e_areas(session) if a.id != area.id]
     history = []
     for row in repo.assessments_of(session, need.id):
         person = org.person(session, row.assessor)
@@ -157,8 +158,9 @@ def view_of(turn: Turn, ctx: Context, *, form: str, values: dict[str, str] | Non
         values = {"hours": "" if ctx.need.effort_hours is None else str(ctx.need.effort_hours),
                   "cost": "" if ctx.need.cost_sek is None else str(ctx.need.cost_sek)}
     return cards.AssessView(
-        need=need_info(ctx.need, ctx.area.name), goals=tuple(goals), similar=tuple(similar),
-        areas=tuple(ctx.other_areas), frame=ctx.frame, plan_title=ctx.plan.title or str(ctx.plan.year),
+        need=need_info(ctx.need, area_name(ctx.area, t)), goals=tuple(goals), similar=tuple(similar),
+        areas=tuple((slug, area_name(names, t)) for slug, names in ctx.other_areas),
+        frame=ctx.frame, plan_title=ctx.plan.title or str(ctx.plan.year),
         form=form, after=ctx.after, values=values, use_execute=turn.is_invoke, history=history, **kw)
 
 
@@ -268,7 +270,7 @@ async def on_confirm(turn: Turn, act: AssessConfirm):
     if isinstance(result, repo.Duplicate):
         return await _result(turn, result.assessment, duplicate=True)
     if isinstance(result, repo.Refused):
-        return await problem_reply(turn, Problem("decided", result.status, ctx.area.name))
+        return await problem_reply(turn, Problem("decided", result.status, ctx.area))
     if isinstance(result, repo.Stale):
         return await open_form(turn, need_id=ctx.need.id, notice=t(
             "This form is out of date: the need was assessed again after it was opened. Nothing was saved; here is a fresh form."))
@@ -277,7 +279,7 @@ async def on_confirm(turn: Turn, act: AssessConfirm):
         if isinstance(fresh, Problem):
             return await problem_reply(turn, fresh)
         notice = t("Someone else used the frame first. Nothing was saved. Left now: {left}. Check the outcome and confirm again.",
-                   left=effort(t, fresh.frame.left_hours, fresh.frame.left_sek))
+                   left=frame_left(t, fresh.frame.left_hours, fresh.frame.left_sek))
         return await _review(turn, fresh, values, uuid.uuid4().hex, notice)
     notify.nudge(turn.services)
     if result.assessment.outcome == rules.Outcome.decision_basis.value:
@@ -297,7 +299,7 @@ async def _result(turn: Turn, row, *, duplicate: bool = False, frame: rules.Fram
 
     need, area, plan, person, reasons = await turn.db.run(load)
     view = cards.ResultView(
-        need=need_info(need, area.name), outcome=row.outcome, reasons=reasons, reason=row.reason,
+        need=need_info(need, area_name(area, turn.t)), outcome=row.outcome, reasons=reasons, reason=row.reason,
         escalate=row.escalate, frame=frame or (repo.frame_of(plan) if plan else rules.Frame(0, 0)),
         assessor_name=person.name if person else row.assessor, duplicate=duplicate)
     card = cards.assessment_result(turn.t, view)
@@ -311,7 +313,7 @@ def tell_raiser(session, settings: Settings, need: Need, area: EArea, row, reaso
     """The person who raised the need reads the outcome in their own language (an outbox row)."""
     t = notify.reader(session, settings, need.raised_by)
     card = cards.outcome_notice(t, cards.NoticeView(need.number, need.title, row.outcome, reasons, row.reason,
-                                                     area.name_en if t.lang == "en" and area.name_en else area.name))
+                                                     area_name(area, t)))
     notify.to_person(session, key=f"assessment:{row.id}:raiser", aad_id=need.raised_by, card=card, now=now)
 
 

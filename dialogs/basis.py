@@ -12,8 +12,10 @@ import json
 from typing import Any
 
 from bot.actions import CardAction
+from bot.i18n import area_name
 from bot.registry import Capability
 from bot.roles import can, who_can
+from bot.rules import frames
 from bot.rules import routing as rules
 from bot.rules.permissions import Permission
 from bot.text import clean
@@ -35,6 +37,7 @@ class BasisSubmit(CardAction):
     need_id: int
     assessment_id: int
     after_version: int = 0
+    accept_short: str = ""  # the shortfall the coordinator saw and chose to send anyway
 
 
 @cap.action(Verb.BASIS_REVISE)
@@ -56,11 +59,17 @@ def _form_data(session, settings, aad_id: str, assessment_id: int, basis_id: int
     need = needs.by_id(session, row.need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):
-        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
+        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area)
     latest = bases.latest_basis(session, need.id)
     last = assessments.latest_assessment(session, need.id)
-    names = {a.slug: a.name for a in org.e_areas(session)}
-    return need, row, latest, last, names, basis
+    names = {a.slug: a for a in org.e_areas(session)}
+    return need, row, latest, last, names, basis, _frame(session, last or row)
+
+
+def _frame(session, row) -> rules.Frame | None:
+    """The frame of the plan the need was assessed against, as it is now."""
+    plan = assessments.plan(session, row.plan_id) if row is not None and row.plan_id else None
+    return assessments.frame_of(plan) if plan else None
 
 
 async def open_basis_form(turn: Turn, assessment_id: int, *, notice: dict | None = None,
@@ -71,18 +80,22 @@ async def open_basis_form(turn: Turn, assessment_id: int, *, notice: dict | None
         return await say(turn, turn.t("I cannot find that decision basis. The card may be out of date."))
     if isinstance(loaded, Problem):
         return await problem_reply(turn, loaded)
-    need, row, latest, last, names, basis = loaded
+    need, row, latest, last, names, basis, frame = loaded
     if basis is not None:
         values = {"business_goals": basis.business_goals, "risk": basis.risk, "likelihood": basis.risk_likelihood,
                   "impact": basis.risk_impact, "resources": basis.resources, "hours": basis.hours,
                   "cost": basis.cost_sek, "dependencies": basis.dependencies, "proposal": basis.proposal,
                   "frame_hours": basis.frame_change_hours, "frame_sek": basis.frame_change_sek}
     else:
-        deps = ", ".join(names.get(s, s) for s in json.loads(row.affects_areas or "[]"))
+        deps = ", ".join(area_name(names[s], turn.t.lang) if s in names else s
+                         for s in json.loads(row.affects_areas or "[]"))
         values = {"business_goals": row.business_goals, "hours": row.hours, "cost": row.cost_sek,
                   "dependencies": deps}
+        if frame is not None:  # propose what the need requires: its estimate minus what is left
+            values["frame_hours"], values["frame_sek"] = frames.needed_change(frame, row.hours, row.cost_sek)
     view = basis_cards.BasisFormView(need.id, need.number, need.title, last.id if last else row.id,
-                                     latest.version if latest else 0, values=values, use_execute=turn.is_invoke)
+                                     latest.version if latest else 0, values=values, use_execute=turn.is_invoke,
+                                     outlook=_outlook(frame, values))
     form = basis_cards.basis_form(turn.t, view)
     if notice is not None and not turn.is_invoke:
         await turn.send_card(notice)
@@ -114,6 +127,22 @@ def basis_errors(t, values: dict[str, str], frame: rules.Frame) -> dict[str, str
     return errors
 
 
+def _outlook(frame: rules.Frame | None, values: dict[str, Any]) -> frames.Outlook | None:
+    """The frame arithmetic of the figures in the form; None without a plan or with a bad figure."""
+    if frame is None:
+        return None
+    try:
+        amounts = [rules.parse_amount(values.get(k)) or 0 for k in ("hours", "cost", "frame_hours", "frame_sek")]
+    except ValueError:
+        return None
+    return frames.outlook(frame, *amounts)
+
+
+def short_token(outlook: frames.Outlook | None) -> str:
+    """What a coordinator accepts by sending a basis whose proposal does not cover the need."""
+    return "" if outlook is None or outlook.covered else f"{outlook.short_hours}:{outlook.short_sek}"
+
+
 def stored_values(values: dict[str, str]) -> dict[str, Any]:
     return {
         "business_goals": values["business_goals"], "risk": values["risk"],
@@ -134,11 +163,10 @@ def _context(session, settings, aad_id: str, need_id: int):
         return Problem("no_need", need_id)
     area = org.e_area(session, need.e_area_id)
     if not can(session, settings, aad_id, Permission.assess_need, scope=area.slug):
-        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area.name)
+        return Problem("not_allowed", who_can(session, Permission.assess_need, area.slug), area)
     last = assessments.latest_assessment(session, need.id)
     plan = assessments.plan(session, last.plan_id) if last and last.plan_id else None
-    frame = assessments.frame_of(plan) if plan else rules.Frame(0, 0)
-    return need, frame, bool(last and last.escalate)
+    return need, assessments.frame_of(plan) if plan else None, bool(last and last.escalate)
 
 
 @cap.handles(BasisSubmit)
@@ -149,11 +177,15 @@ async def on_basis_submit(turn: Turn, act: BasisSubmit):
         return await problem_reply(turn, ctx)
     need, frame, escalate = ctx
     values = basis_values(inputs(turn))
-    errors = basis_errors(t, values, frame)
-    if errors:
+    errors = basis_errors(t, values, frame or rules.Frame(0, 0))
+    outlook = None if errors else _outlook(frame, values)
+    short = short_token(outlook)
+    if errors or (short and act.accept_short != short):
+        notice = (t("Some answers need a look before the basis can be sent.") if errors else
+                  t("The proposed change to the frame does not cover what the need requires. Change it, or send the basis as it is."))
         view = basis_cards.BasisFormView(need.id, need.number, need.title, act.assessment_id, act.after_version,
-                                         values=values, errors=errors, use_execute=turn.is_invoke,
-                                         notice=t("Some answers need a look before the basis can be sent."))
+                                         values=values, errors=errors, use_execute=turn.is_invoke, notice=notice,
+                                         outlook=outlook, accept_short=short)
         return await reply(turn, basis_cards.basis_form(t, view))
     now = turn.now()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import area_name
 from bot.turn import Turn
 from cards.common import escape
 from cards.system import error_card
@@ -39,7 +40,10 @@ async def say(turn: Turn, text: str) -> dict | None:
 class Problem:
     kind: str  # no_need | not_allowed | decided | no_plan
     detail: Any = None
-    area_name: str = ""
+    area: Any = ""  # the EArea (named in the reader's language) or a name
+
+    def area_name(self, t) -> str:
+        return self.area if isinstance(self.area, str) else area_name(self.area, t)
 
 
 def status_label(t, status: NeedStatus) -> str:
@@ -47,6 +51,7 @@ def status_label(t, status: NeedStatus) -> str:
         NeedStatus.approved: t("approved"),
         NeedStatus.declined: t("declined"),
         NeedStatus.done: t("done"),
+        NeedStatus.withdrawn: t("withdrawn"),
     }.get(status, status.value)
 
 
@@ -59,15 +64,17 @@ async def problem_reply(turn: Turn, problem: Problem) -> dict | None:
         names = problem.detail
         if names:
             return await say(turn, t("Only the coordinators of {area} can assess this need. Ask {names}.",
-                                     area=escape(problem.area_name), names=", ".join(escape(n) for n in names)))
+                                     area=escape(problem.area_name(t)), names=", ".join(escape(n) for n in names)))
         return await say(turn, t("Only the coordinators of {area} can assess this need, and it has no coordinator yet. Ask an administrator.",
-                                 area=escape(problem.area_name)))
+                                 area=escape(problem.area_name(t))))
+    if problem.kind == "decided" and problem.detail == NeedStatus.withdrawn:
+        return await say(turn, t("This need was withdrawn by the person who registered it, so there is nothing to assess."))
     if problem.kind == "decided":
         return await say(turn, t("This need is already decided ({status}), so it cannot be assessed again. Register a new need if things have changed.",
                                  status=status_label(t, problem.detail)))
     year, has_draft = problem.detail
     if has_draft:
         return await say(turn, t("The plan of {area} for {year} is not decided yet, so there is no frame to assess against. Ask the steering group to decide the plan first.",
-                                 area=escape(problem.area_name), year=year))
+                                 area=escape(problem.area_name(t)), year=year))
     return await say(turn, t("{area} has no plan for {year}, so there is no frame to assess against. The coordinators need to add the year's plan and have it decided first.",
-                             area=escape(problem.area_name), year=year))
+                             area=escape(problem.area_name(t)), year=year))

@@ -41,7 +41,7 @@ async def interrupt(turn: Turn) -> bool:
 
 @cap.on_unknown
 async def unknown(turn: Turn) -> None:
-    ideas = turn.registry.suggest(turn.text)
+    ideas = turn.registry.suggest(turn.text, lang=turn.t.lang)
     if ideas:
         listed = ", ".join(f"**{idea}**" for idea in ideas)
         await turn.say(turn.t("I did not understand that. Did you mean {ideas}? Type **help** to see everything I can do.", ideas=listed))

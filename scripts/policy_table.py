@@ -37,7 +37,7 @@ RECORDS = {
 AREA_ROLES = {"coordinator", "area_owner", "chair", "deputy_chair", "member"}
 
 
-STAGES = ["open", "closed", "preparation", "steering", "escalated", "draft", "sent", "decided", ANY]
+STAGES = ["new", "open", "closed", "preparation", "steering", "escalated", "draft", "sent", "decided", ANY]
 
 
 def who(audience: frozenset[str], *, kind: Record | None = None) -> str:

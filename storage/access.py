@@ -90,7 +90,8 @@ def _posted(first: str, second: str):
 _NEED = (
     select(EArea.slug, Need.status, Need.raised_by == _AAD,
            exists().where(NeedAffected.need_id == Need.id, NeedAffected.aad_id == _AAD),
-           exists().where(NeedOffer.need_id == Need.id, NeedOffer.aad_id == _AAD))
+           exists().where(NeedOffer.need_id == Need.id, NeedOffer.aad_id == _AAD),
+           exists().where(Assessment.need_id == Need.id))
     .join(EArea, EArea.id == Need.e_area_id).where(Need.id == _KEY)
 )
 _BASIS = (
@@ -124,8 +125,9 @@ def _need(session: Session, key: int, aad_id: str, conversation_id: str) -> Foun
     row = _run(session, _NEED, key=key, aad=aad_id)
     if row is None:
         return None
-    slug, status, raiser, affected, offered = row
-    return Found(slug, _text(status), _relations(raiser=raiser, affected=affected, offered=offered))
+    slug, status, raiser, affected, offered, assessed = row
+    return Found(slug, _text(status), _relations(raiser=raiser, affected=affected, offered=offered),
+                 frozenset({"assessed"}) if assessed else frozenset())
 
 
 def _basis(session: Session, key: int, aad_id: str, conversation_id: str) -> Found | None:

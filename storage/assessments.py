@@ -31,7 +31,7 @@ from storage.models import (
 from storage.types import utcnow
 
 # A need in one of these states has been decided for good: it is not assessed again.
-DECIDED_STATUSES = (NeedStatus.approved, NeedStatus.declined, NeedStatus.done)
+DECIDED_STATUSES = (NeedStatus.approved, NeedStatus.declined, NeedStatus.done, NeedStatus.withdrawn)
 OPEN_BASIS = (BasisStatus.anchoring, BasisStatus.ready, BasisStatus.sent_back)
 
 NEED_STATUS_OF = {

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.i18n import area_name
 from storage import org
 from storage.assessments import Refused, _lock_need, _supersede_open_bases, event, latest_assessment
 from storage.models import (
@@ -204,7 +205,7 @@ def basis_record(session: Session, basis_id: int, lang: str = "sv") -> BasisReco
         waiting = tuple(_name(session, o) for o in owners if o not in agreed)
     return BasisRecord(
         basis_id=found.id, need_id=need.id, need_number=need.number, need_title=need.title, area_slug=area.slug,
-        area_name=area.name_en if lang == "en" and area.name_en else area.name, version=found.version,
+        area_name=area_name(area, lang), version=found.version,
         status=found.status.value, business_goals=found.business_goals, risk=found.risk,
         risk_likelihood=found.risk_likelihood, risk_impact=found.risk_impact, resources=found.resources,
         hours=found.hours, cost_sek=found.cost_sek, dependencies=found.dependencies, proposal=found.proposal,

@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot.rules.routing import Frame
 from storage.counters import next_number
 from storage.models import (
+    Anchoring,
     Assessment,
     BasisStatus,
     Decision,
@@ -41,12 +44,17 @@ STEERING, PORTFOLIO = "steering", "portfolio"
 
 @dataclass
 class Found:
-    """A basis with its need, e-area and the decisions taken on it (steering first)."""
+    """A basis with its need, e-area and the decisions taken on it (steering first), the frame of
+    the plan an approval changes, and the area owners who anchored it."""
 
     basis: DecisionBasis
     need: Need
     area: EArea
     decisions: list[Decision]
+    frame: Frame | None = None  # the plan's frame as read (before this decision)
+    plan_title: str = ""
+    anchored_by: list[str] = field(default_factory=list)
+    plan_change: tuple[Frame, Frame] | None = None  # (before, after) when an approval changed the plan
 
 
 def decisions_of(session: Session, basis_id: int) -> list[Decision]:
@@ -54,8 +62,9 @@ def decisions_of(session: Session, basis_id: int) -> list[Decision]:
     return sorted(rows, key=lambda d: (d.level != STEERING, d.id))
 
 
-def load(session: Session, basis_id: int, *, lock: bool = False) -> Found | None:
-    """One query for basis, need and e-area; the lock (PostgreSQL) covers the basis row only."""
+def load(session: Session, basis_id: int, *, lock: bool = False, year: int | None = None) -> Found | None:
+    """Basis, need and e-area in one query, then the plan's frame and the anchoring; the lock
+    (PostgreSQL) covers the basis row only. `year`: the plan year when the basis has no assessment."""
     stmt = (
         select(DecisionBasis, Need, EArea)
         .join(Need, Need.id == DecisionBasis.need_id)
@@ -66,7 +75,21 @@ def load(session: Session, basis_id: int, *, lock: bool = False) -> Found | None
     if row is None:
         return None
     basis, need, area = row
-    return Found(basis, need, area, decisions_of(session, basis_id))
+    plan = plan_of(session, basis, area, year or basis.created_at.year)
+    return Found(basis, need, area, decisions_of(session, basis_id),
+                 frame=frame_of(plan) if plan else None, plan_title=plan.title if plan else "",
+                 anchored_by=anchored_by(session, basis_id))
+
+
+def frame_of(plan: Plan) -> Frame:
+    return Frame(plan.frame_hours, plan.frame_sek, plan.committed_hours, plan.committed_sek)
+
+
+def anchored_by(session: Session, basis_id: int) -> list[str]:
+    """The names of the area owners who agreed to the basis, in the order they did."""
+    stmt = (select(Anchoring.aad_id, Person.name).join(Person, Person.aad_id == Anchoring.aad_id, isouter=True)
+            .where(Anchoring.basis_id == basis_id, Anchoring.agreed).order_by(Anchoring.at, Anchoring.aad_id))
+    return [name or aad_id for aad_id, name in session.exec(stmt)]
 
 
 def people_holding(session: Session, scope: str, roles: list) -> list[Person]:
@@ -136,16 +159,14 @@ def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status
     events = []
     before = need.status
     if change_plan:
-        plan = _plan_for(session, basis, area, year)
+        plan = plan_of(session, basis, area, year)
         if plan is not None:
-            plan.frame_sek += basis.frame_change_sek
-            plan.frame_hours += basis.frame_change_hours
-            plan.committed_sek += basis.cost_sek
-            plan.committed_hours += basis.hours
-            plan.updated_at = now
+            found.plan_change = _change_plan(session, plan, basis, now)
+            after = found.plan_change[1]
             events.append(_event(need, actor, actor_name, now, "plan_changed", plan_id=plan.id,
                                  frame_change_sek=basis.frame_change_sek, frame_change_hours=basis.frame_change_hours,
-                                 committed_sek=basis.cost_sek, committed_hours=basis.hours))
+                                 committed_sek=basis.cost_sek, committed_hours=basis.hours,
+                                 left_hours=after.left_hours, left_sek=after.left_sek))
         else:
             log.warning("approved basis %s but found no plan for %s", basis.id, area.slug)
     need.status, basis.status = need_status, basis_status
@@ -155,19 +176,30 @@ def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status
     return events
 
 
-def _plan_for(session: Session, basis: DecisionBasis, area: EArea, year: int) -> Plan | None:
-    """The plan the assessment weighed the need against; else the e-area's plan for this year."""
+def _change_plan(session: Session, plan: Plan, basis: DecisionBasis, now: datetime) -> tuple[Frame, Frame]:
+    """The proposed frame change and the estimate, added by one UPDATE relative to the row as it
+    is now (a concurrent assessment's commitment is never overwritten); (before, after)."""
+    table = Plan.__table__
+    change_h, change_s, hours, sek = basis.frame_change_hours, basis.frame_change_sek, basis.hours, basis.cost_sek
+    session.execute(update(table).where(table.c.id == plan.id).values(
+        frame_hours=table.c.frame_hours + change_h, frame_sek=table.c.frame_sek + change_s,
+        committed_hours=table.c.committed_hours + hours, committed_sek=table.c.committed_sek + sek,
+        updated_at=now))
+    session.refresh(plan)
+    after = frame_of(plan)
+    before = Frame(after.frame_hours - change_h, after.frame_sek - change_s,
+                   after.committed_hours - hours, after.committed_sek - sek)
+    return before, after
+
+
+def plan_of(session: Session, basis: DecisionBasis, area: EArea, year: int) -> Plan | None:
+    """The plan the assessment weighed the need against; else the e-area's plan for the year."""
     if basis.assessment_id is not None:
-        stmt = (
-            select(Plan).join(Assessment, Assessment.plan_id == Plan.id)
-            .where(Assessment.id == basis.assessment_id).with_for_update(of=Plan)
-        )
+        stmt = select(Plan).join(Assessment, Assessment.plan_id == Plan.id).where(Assessment.id == basis.assessment_id)
         plan = session.exec(stmt).first()
         if plan is not None:
             return plan
-    return session.exec(
-        select(Plan).where(Plan.e_area_id == area.id, Plan.year == year).with_for_update()
-    ).first()
+    return session.exec(select(Plan).where(Plan.e_area_id == area.id, Plan.year == year)).first()
 
 
 def _event(need: Need, actor: str, actor_name: str, now: datetime, kind: str, **detail: Any) -> NeedEvent:

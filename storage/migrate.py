@@ -27,3 +27,24 @@ def current_head() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+class Unreachable(Exception):
+    """The database cannot be opened (the first line of the driver's reason)."""
+
+
+def revision(url: str) -> str | None:
+    """The database's migration revision; None when it was never migrated (no tables yet)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise Unreachable(str(exc).splitlines()[0]) from None
+    finally:
+        engine.dispose()

@@ -39,6 +39,9 @@ class EArea(SQLModel, table=True):
     slug: str = Field(max_length=60, unique=True, index=True)
     name: str = Field(max_length=120)
     name_en: str | None = Field(default=None, max_length=120)
+    # New-need notices for the coordinators: "each", "digest" (one a day) or "off"; None: the
+    # organisation's default (STYRA_NEED_NOTICES). Set with `aviseringar <e-område> …`.
+    need_notices: str | None = Field(default=None, max_length=12)
     created_at: datetime = _ts()
 
 
@@ -183,8 +186,15 @@ class PlanGoal(SQLModel, table=True):
     effect: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     units: str = Field(default="", max_length=500)
     dependencies: str = Field(default="", max_length=500)
-    start: str = Field(default="", max_length=20)  # as plans write it: "2024", "Q3 2024", "2024-09"
-    end: str = Field(default="", max_length=20)
+    start: str = Field(default="", max_length=200)  # as plans write it: "2024", "Q3 2024", "HT23"
+    end: str = Field(default="", max_length=200)
+    # A plan's single "Planerad start/slut" column, as written ("Första steg HT23 och fullt 2024")
+    period: str = Field(default="", max_length=500)
+    # The dates read from start/end/period by bot/rules/plan_periods.py; None when not dated
+    starts_on: date | None = None
+    ends_on: date | None = None
+    # Columns of the imported file Styra has no place for: {header: value}, kept, not dropped
+    extra: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     priority: int = 0
 
 
@@ -197,6 +207,7 @@ class NeedStatus(str, Enum):
     declined = "declined"
     approved = "approved"
     done = "done"
+    withdrawn = "withdrawn"  # by its raiser before it was assessed: kept, never listed as open
 
 
 OPEN_NEED_STATUSES = (

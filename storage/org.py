@@ -124,17 +124,17 @@ def contacts(session: Session, scope: str, role: Role) -> list[Contact]:
     return [Contact(aad_id, name or aad_id, language) for aad_id, name, language in session.exec(stmt)]
 
 
-def role_rows(session: Session) -> list[tuple[str, str, Role, str, str]]:
-    """Every role held: (scope, scope's name, role, aad id, person's name), e-areas first."""
+def role_rows(session: Session) -> list[tuple[str, EArea | None, Role, str, str]]:
+    """Every role held: (scope, its e-area or None for the portfolio, role, aad id, person's name), e-areas first."""
     rows = []
-    scopes = [(area.slug, area.name) for area in e_areas(session)] + [(PORTFOLIO_SCOPE, "")]
-    for scope, name in scopes:
+    scopes = [(area.slug, area) for area in e_areas(session)] + [(PORTFOLIO_SCOPE, None)]
+    for scope, area in scopes:
         for role in Role:
             if (role in PORTFOLIO_ROLES) != (scope == PORTFOLIO_SCOPE):
                 continue
             for aad_id in holders(session, scope, role):
                 found = session.get(Person, aad_id)
-                rows.append((scope, name, role, aad_id, found.name if found and found.name else ""))
+                rows.append((scope, area, role, aad_id, found.name if found and found.name else ""))
     return rows
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -56,6 +58,10 @@ class GoalRow:
     start: str
     end: str
     priority: int
+    period: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,14 +71,25 @@ class ImportResult:
     updated: int
     removed: int
     kept_linked: int  # goals missing from the file but kept because needs refer to them
+    kept_missing: int = 0  # goals missing from the file, kept because --replace was not given
+    removed_titles: tuple[str, ...] = ()
+
+
+def missing_titles(session: Session, e_area_id: int, year: int, titles: Sequence[str]) -> list[str]:
+    """The plan's goals that the file does not name (what `--replace` would remove)."""
+    plan = plan_for(session, e_area_id, year)
+    named = {t.casefold() for t in titles}
+    return [] if plan is None else [g.title for g in goals(session, plan.id) if g.title.casefold() not in named]
 
 
 def import_goals(session: Session, area: EArea, year: int, rows: Sequence[GoalRow], *,
                  title: str | None = None, status: PlanStatus | None = None,
-                 frame_sek: int | None = None, frame_hours: int | None = None) -> ImportResult:
-    """Make the plan's goals equal to the rows. Goals are matched by title, so needs keep their links.
+                 frame_sek: int | None = None, frame_hours: int | None = None,
+                 replace: bool = False) -> ImportResult:
+    """Add or update the rows' goals. Goals are matched by title, so needs keep their links.
 
-    A goal missing from the file is removed unless a need refers to it (then it is kept and counted).
+    A goal missing from the file is kept, unless `replace`: then it is removed, except when a
+    need refers to it (it is kept and counted).
     """
     plan = plan_for(session, area.id, year)
     created = plan is None
@@ -89,7 +106,8 @@ def import_goals(session: Session, area: EArea, year: int, rows: Sequence[GoalRo
     if frame_hours is not None:
         plan.frame_hours = frame_hours
     plan.updated_at = utcnow()
-    existing = {g.title.casefold(): g for g in goals(session, plan.id)}
+    current = goals(session, plan.id)
+    existing = {g.title.casefold(): g for g in current}
     seen: set[int] = set()
     added = updated = 0
     for position, row in enumerate(rows, 1):
@@ -103,18 +121,35 @@ def import_goals(session: Session, area: EArea, year: int, rows: Sequence[GoalRo
         goal.position = position
         goal.support_area, goal.why, goal.effect = row.support_area, row.why, row.effect
         goal.units, goal.dependencies, goal.start, goal.end = row.units, row.dependencies, row.start, row.end
+        goal.period, goal.starts_on, goal.ends_on = row.period, row.starts_on, row.ends_on
+        goal.extra = json.dumps(row.extra, ensure_ascii=False)
         goal.priority = row.priority or position
         session.flush()
         seen.add(goal.id)
-    removed = kept = 0
-    for goal in existing.values():
+    removed: list[str] = []
+    kept = kept_missing = 0
+    for goal in current:
         if goal.id in seen:
+            continue
+        if not replace:
+            kept_missing += 1
+            # Kept goals follow the file's goals, in their old order.
+            goal.position = len(rows) + kept_missing
             continue
         linked = session.exec(select(func.count()).select_from(NeedGoal).where(NeedGoal.goal_id == goal.id)).one()
         if linked:
             kept += 1
         else:
+            removed.append(goal.title)
             session.delete(goal)
-            removed += 1
     session.flush()
-    return ImportResult(created, added, updated, removed, kept)
+    return ImportResult(created, added, updated, len(removed), kept, kept_missing, tuple(removed))
+
+
+def extra_of(goal: PlanGoal) -> dict[str, str]:
+    """The goal's kept columns that Styra has no place for, {header: value}."""
+    try:
+        value = json.loads(goal.extra or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

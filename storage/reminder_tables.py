@@ -22,7 +22,8 @@ class OccurrenceStatus(str, Enum):
     sent = "sent"  # posted in the steering-group channel, no final answer yet
     answered = "answered"  # done or not applicable: nothing more to do
     failed = "failed"  # the channel refused it (permanent) or kept failing
-    missed = "missed"  # due while Styra was down, older than the grace period
+    missed = "missed"  # due while Styra was down, older than the grace period: posted once as
+    # "missed - still relevant?" (then sent; `missed_at` keeps that it was missed)
 
 
 class Answer(str, Enum):
@@ -72,5 +73,8 @@ class ReminderOccurrence(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When a tick found it missed (due while Styra was down, past the grace period); it stays
+    # set, so the card, the digest and `styra reminders status` can say so after it is posted.
+    missed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -25,6 +25,10 @@ DIGEST_KEY = "~digest"  # never a wheel key: those are lower-case letters, digit
 # Delivery rounds before a channel that keeps failing (timeouts, 5xx, long 429s) counts as failed.
 MAX_DELIVERY_ROUNDS = 3
 OPEN_STATUSES = (OccurrenceStatus.sent.value,)
+# A missed reminder is posted ("still relevant?") only when it came due within this long: after a
+# long outage, or a wheel file with new activities, the year's backlog is listed in `styra
+# reminders status`, not poured into the channel.
+MISSED_POST_WINDOW = timedelta(days=45)
 
 
 def subject_of(occurrence_id: int) -> str:
@@ -46,12 +50,13 @@ def materialise(session: Session, rows: list[dict]) -> int:
     return insert_missing(session, T.__table__, values, ["activity_key", "period", "scope"])
 
 
-def mark_missed(session: Session, older_than: datetime) -> int:
-    """Due occurrences whose send time lies before `older_than` are not sent any more."""
+def mark_missed(session: Session, older_than: datetime, now: datetime) -> int:
+    """Due occurrences whose send time lies before `older_than` (Styra was down) are missed: the
+    next claim posts each once more, as "missed - still relevant?", never silently dropped."""
     result = session.execute(
         update(T)
         .where(T.status == OccurrenceStatus.due.value, T.send_after < older_than)
-        .values(status=OccurrenceStatus.missed.value, updated_at=utcnow())
+        .values(status=OccurrenceStatus.missed.value, missed_at=now, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -59,7 +64,8 @@ def mark_missed(session: Session, older_than: datetime) -> int:
 
 def _claimable(now: datetime):
     expired = and_(T.status == OccurrenceStatus.claimed.value, T.claim_expires < now)
-    return and_(T.send_after <= now, or_(T.status == OccurrenceStatus.due.value, expired))
+    missed = and_(T.status == OccurrenceStatus.missed.value, T.due_at >= now - MISSED_POST_WINDOW)
+    return and_(T.send_after <= now, or_(T.status == OccurrenceStatus.due.value, missed, expired))
 
 
 def claim(session: Session, instance: str, now: datetime, lease: timedelta,
@@ -112,16 +118,16 @@ def mark_sent(session: Session, occurrence_id: int, conversation_id: str,
         .execution_options(synchronize_session=False)
     )
     if activity_id:
+        # Every post is kept (a snooze that wakes posts again): an answer, and the wake-up
+        # itself, update each copy in place, so no old copy is left saying "snoozed".
         subject = subject_of(occurrence_id)
-        card = session.execute(
-            select(SentCard).where(SentCard.subject == subject,
-                                   SentCard.conversation_id == conversation_id)
-        ).scalars().first()
-        if card is None:
+        known = session.execute(
+            select(SentCard.id).where(SentCard.subject == subject, SentCard.conversation_id == conversation_id,
+                                      SentCard.activity_id == activity_id)
+        ).first()
+        if known is None:
             session.add(SentCard(subject=subject, conversation_id=conversation_id,
                                  activity_id=activity_id))
-        else:
-            card.activity_id = activity_id
         session.flush()
     return result.rowcount == 1
 
@@ -194,17 +200,25 @@ def answer(session: Session, occurrence_id: int, kind: Answer, aad_id: str, name
     return ("answered" if result.rowcount == 1 else "stale"), row
 
 
-def wake_snoozed(session: Session, today: date, now: datetime) -> int:
-    """Snoozes that end today or earlier go back to `due`, to be posted again."""
-    result = session.execute(
-        update(T)
-        .where(T.status == OccurrenceStatus.sent.value, T.answer == Answer.snoozed.value,
-               T.snooze_until <= today)
-        .values(status=OccurrenceStatus.due.value, send_after=now, answer=None,
-                snooze_until=None, escalated_at=None, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
+def wake_snoozed(session: Session, today: date, now: datetime) -> list[ReminderOccurrence]:
+    """Snoozes that end today or earlier go back to `due`, to be posted again; the rows woken
+    (each by a conditional UPDATE, so two instances never both wake one)."""
+    snoozing = and_(T.status == OccurrenceStatus.sent.value, T.answer == Answer.snoozed.value,
+                    T.snooze_until <= today)
+    woken = []
+    for occurrence_id in session.execute(select(T.id).where(snoozing).order_by(T.id)).scalars().all():
+        result = session.execute(
+            update(T)
+            .where(T.id == occurrence_id, snoozing)
+            .values(status=OccurrenceStatus.due.value, send_after=now, answer=None,
+                    snooze_until=None, escalated_at=None, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            woken.append(occurrence_id)
+    if not woken:
+        return []
+    return list(session.execute(select(T).where(T.id.in_(woken)).order_by(T.id)).scalars())
 
 
 def unanswered(session: Session) -> list[ReminderOccurrence]:
@@ -234,6 +248,25 @@ def open_in_area(session: Session, scope: str, sent_before: datetime | None = No
     if sent_before is not None:
         stmt = stmt.where(T.sent_at <= sent_before)
     return list(session.execute(stmt).scalars())
+
+
+def missed_open(session: Session, scope: str, now: datetime) -> list[ReminderOccurrence]:
+    """Reminders of the e-area that were missed while Styra was down, posted (or to be posted)
+    as "still relevant?", and have no final answer."""
+    waiting = and_(T.status == OccurrenceStatus.missed.value, T.due_at >= now - MISSED_POST_WINDOW)
+    posted = T.status.in_((OccurrenceStatus.due.value, OccurrenceStatus.claimed.value, OccurrenceStatus.sent.value))
+    return list(session.execute(
+        select(T).where(T.scope == scope, T.missed_at.is_not(None), T.activity_key != DIGEST_KEY,
+                        or_(waiting, posted))
+    ).scalars())
+
+
+def digest_rows(session: Session, scope: str, moment: datetime) -> list[ReminderOccurrence]:
+    """What the weekly digest lists: reminders open since before its moment, and the missed ones
+    (posted again in the same round, or still waiting to be)."""
+    rows = {row.id: row for row in open_in_area(session, scope, moment)}
+    rows.update((row.id, row) for row in missed_open(session, scope, moment))
+    return sorted(rows.values(), key=lambda row: (row.due_at, row.id))
 
 
 def in_year(session: Session, scope: str, year: int) -> list[ReminderOccurrence]:
@@ -292,6 +325,7 @@ class SteeringChannel:
     area_name: str
     area_name_en: str
     coordinator_ids: tuple[str, ...]  # Teams ids: who gets the card's buttons (its refresh)
+    coordinators: tuple[tuple[str, str], ...] = ()  # (Teams id, else AAD id; name): @mentioned
 
 
 def steering_channels(session: Session, scope: str | None = None) -> dict[str, SteeringChannel]:
@@ -301,13 +335,16 @@ def steering_channels(session: Session, scope: str | None = None) -> dict[str, S
         if scope is not None and slug != scope:
             continue
         area = org.e_area_by_slug(session, slug)
-        ids = []
+        ids, named = [], []
         for aad in org.holders(session, slug, Role.coordinator):
             person = org.person(session, aad)
             if person is not None and person.teams_id:
                 ids.append(person.teams_id)
+            if person is not None and person.name:
+                named.append((person.teams_id or aad, person.name))
         name = area.name if area else slug
-        out[slug] = SteeringChannel(ref, name, (area.name_en if area else None) or name, tuple(ids))
+        out[slug] = SteeringChannel(ref, name, (area.name_en if area else None) or name, tuple(ids),
+                                    tuple(named))
     return out
 
 

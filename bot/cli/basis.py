@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.cli.lang import cli_lang, cli_translator
 from bot.documents.basis_export import to_docx, to_markdown
 from bot.i18n import translator
 from cards.decision_basis import view_of
@@ -34,12 +35,13 @@ def export(session, wanted: str, fmt: str, lang: str) -> bytes | None:
 def _export(args, settings) -> int:
     db = Database.from_url(settings.database_url)
     try:
-        data = db.call(export, args.basis, args.format, args.lang or settings.default_locale)
+        data = db.call(export, args.basis, args.format, cli_lang(args, settings))
     finally:
         db.dispose()
+    t = cli_translator(args, settings)
     if data is None:
-        print(f"no decision basis {args.basis!r}")
+        print(t("There is no decision basis {wanted}.", wanted=args.basis))
         return 2
     Path(args.out).write_bytes(data)
-    print(f"wrote {args.out} ({len(data)} bytes)")
+    print(t("Wrote {file} ({size} bytes).", file=args.out, size=len(data)))
     return 0

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.cli.lang import cli_translator
 from bot.documents.commission_docx import RegisterRow, commission_docx, register_xlsx, report_docx
-from bot.i18n import translator
 from cards.commissions import ApprovalRow, document_view
 from storage import commission_queries as queries
 from storage.db import Database
@@ -69,21 +69,22 @@ def document_parts(session, number: str):
 
 
 def _one(args, settings, build) -> int:
+    t = cli_translator(args, settings)
     db = Database.from_url(settings.database_url)
     try:
         parts = db.call(document_parts, args.number.strip().upper())
     finally:
         db.dispose()
     if parts is None:
-        print(f"no commission numbered {args.number}")
+        print(t("There is no commission numbered {number}.", number=args.number))
         return 1
-    data = build(translator(args.lang or settings.default_locale), *parts)
+    data = build(cli_translator(args, settings), *parts)
     if data is None:
-        print(f"{args.number} has no final report yet")
+        print(t("{number} has no final report yet.", number=args.number))
         return 1
     out = Path(args.out or f"{args.number.strip().upper()}.docx")
     out.write_bytes(data)
-    print(f"wrote {out}")
+    print(t("Wrote {file} ({size} bytes).", file=out, size=len(data)))
     return 0
 
 
@@ -102,6 +103,7 @@ def _export(args, settings) -> int:
         rows = db.call(register_entries)
     finally:
         db.dispose()
-    count = register_xlsx(Path(args.out), translator(args.lang or settings.default_locale), rows)
-    print(f"wrote {count} commissions to {args.out}")
+    count = register_xlsx(Path(args.out), cli_translator(args, settings), rows)
+    t = cli_translator(args, settings)
+    print(t.n("Wrote {n} commission to {path}.", "Wrote {n} commissions to {path}.", count, path=args.out))
     return 0

@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.i18n import translator
+from bot.cli.lang import cli_lang, cli_translator
+from bot.i18n import area_name, translator
 from cards.decision import outcome_label
 from storage import decisions as store
 from storage import org
@@ -26,12 +27,12 @@ def register(sub) -> None:
     export.set_defaults(run=_export)
 
 
-def rows_for_export(session, area_text: str):
+def rows_for_export(session, area_text: str, lang: str | None = None):
     """(area name, rows) with every decision of the e-area, oldest first; None if unknown."""
     area = org.find_e_area(session, area_text)
     if area is None:
         return None
-    return area.name, store.for_export(session, area.id)
+    return area_name(area, lang), store.for_export(session, area.id)
 
 
 def write_workbook(path: Path, area_name: str, rows, lang: str, tz: str) -> int:
@@ -84,13 +85,15 @@ def write_workbook(path: Path, area_name: str, rows, lang: str, tz: str) -> int:
 def _export(args, settings) -> int:
     db = Database.from_url(settings.database_url)
     try:
-        found = db.call(rows_for_export, args.area)
+        found = db.call(rows_for_export, args.area, cli_lang(args, settings))
     finally:
         db.dispose()
+    t = cli_translator(args, settings)
     if found is None:
-        print(f"no e-area called {args.area!r}")
+        print(t("I do not know an e-area called \"{name}\".", name=args.area))
         return 2
-    area_name, rows = found
-    count = write_workbook(Path(args.out), area_name, rows, settings.default_locale, settings.timezone)
-    print(f"wrote {count} decisions of {area_name} to {args.out}")
+    name, rows = found
+    count = write_workbook(Path(args.out), name, rows, t.lang, settings.timezone)
+    print(t.n("Wrote {n} decision of {area} to {path}.", "Wrote {n} decisions of {area} to {path}.", count,
+              area=name, path=args.out))
     return 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.cli.lang import cli_translator
+from bot.i18n import Translator
 from storage import org, outbox_status
 from storage.db import Database
 
@@ -29,17 +31,18 @@ def _status(args, settings) -> int:
         kinds, reminders, unreachable = db.call(_snapshot, now)
     finally:
         db.dispose()
-    trouble = _print_outbox(kinds, now) + _print_reminders(reminders) + _print_unreachable(unreachable)
+    t = cli_translator(args, settings)
+    trouble = _print_outbox(t, kinds, now) + _print_reminders(t, reminders) + _print_unreachable(t, unreachable)
     return 1 if trouble else 0
 
 
-def _print_outbox(kinds, now: datetime) -> int:
-    print("outbox")
+def _print_outbox(t: Translator, kinds, now: datetime) -> int:
+    print(t("Outbox"))
     if not kinds:
-        print("  empty\n")
+        print("  " + t("empty") + "\n")
         return 0
     states = outbox_status.STATES
-    print(f"  {'kind':14}" + "".join(f"{s:>11}" for s in states) + "   oldest waiting")
+    print(f"  {t('kind'):14}" + "".join(f"{s:>11}" for s in states) + "   " + t("oldest waiting"))
     trouble = 0
     for entry in kinds:
         waited = "-"
@@ -47,27 +50,29 @@ def _print_outbox(kinds, now: datetime) -> int:
             waited = f"{max(0, int((now - entry.oldest_due).total_seconds()))} s"
         print(f"  {entry.kind[:14]:14}" + "".join(f"{entry.counts[s]:>11}" for s in states) + f"   {waited}")
         trouble += entry.counts["stuck"] + entry.counts["failed"]
-    print("  in_flight: being sent now; stuck: due over 5 minutes and nobody sending it; failed: given up;\n"
-          "  superseded: replaced by a newer card before it was sent")
+    print("  " + t("in_flight: being sent now; stuck: due over 5 minutes and nobody sending it; failed: given up;") + "\n"
+          "  " + t("superseded: replaced by a newer card before it was sent"))
     print()
     return trouble
 
 
-def _print_reminders(counts: dict[str, int]) -> int:
-    print("annual wheel reminders")
+def _print_reminders(t: Translator, counts: dict[str, int]) -> int:
+    print(t("Annual wheel reminders"))
     shown = {k: v for k, v in counts.items() if v}
-    print("  " + (", ".join(f"{k} {v}" for k, v in sorted(shown.items())) or "none") + "\n")
+    print("  " + (", ".join(f"{k} {v}" for k, v in sorted(shown.items())) or t("none")) + "\n")
     return counts.get("stuck", 0) + counts.get("failed", 0)
 
 
-def _print_unreachable(rows) -> int:
+def _print_unreachable(t: Translator, rows) -> int:
     if not rows:
-        print("every known conversation is reachable")
+        print(t("Every known conversation is reachable."))
         return 0
-    print(f"{'failed at (UTC)':20} {'kind':9} {'linked to':18} {'reason':28} conversation")
+    print(f"{t('failed at (UTC)'):20} {t('kind'):9} {t('linked to'):18} {t('reason'):28} {t('conversation')}")
     for ref, links in rows:
         when = ref.failed_at.strftime("%Y-%m-%d %H:%M")
         print(f"{when:20} {ref.kind:9} {','.join(links) or '-':18} {(ref.failure or '')[:28]:28} "
               f"{ref.name or ''} {ref.conversation_id}")
-    print(f"\n{len(rows)} unreachable: reinstall Styra in that team or chat; the mark clears on its next message")
+    print("\n" + t.n("{n} unreachable: reinstall Styra in that team or chat; the mark clears on its next message.",
+                     "{n} unreachable: reinstall Styra in those teams or chats; the mark clears on the next message.",
+                     len(rows)))
     return len(rows)

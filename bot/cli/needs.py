@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli.lang import cli_translator
 from bot.documents import plan_io
-from bot.i18n import translator
+from bot.i18n import area_name, translator
 from bot.rules import needs as rules
 from cards.common import status_label
 from cards.needs import source_label
@@ -51,7 +52,7 @@ def export(db: Database, out: str, *, area_text: str | None, statuses: list[str]
         affected, goals = repo.affected_counts(session, ids), repo.goal_titles(session, ids)
         rows = []
         for need, area in found:
-            rows.append([need.number, (area.name_en or area.name) if t.lang == "en" else area.name,
+            rows.append([need.number, area_name(area, t),
                          status_label(t, need.status), need.title,
                          need.description, need.benefit, source_label(t, need.source), need.raised_by_name,
                          need.on_behalf_of, affected.get(need.id, 0), need.effort_hours, need.cost_sek,
@@ -74,7 +75,7 @@ def export(db: Database, out: str, *, area_text: str | None, statuses: list[str]
 
 
 def _export(args, settings) -> int:
-    t = translator(args.lang or settings.default_locale)
+    t = cli_translator(args, settings)
     statuses = None
     if args.status:
         statuses = [s.strip() for s in args.status.split(",") if s.strip()]
@@ -90,5 +91,5 @@ def _export(args, settings) -> int:
         return 2
     finally:
         db.dispose()
-    print(t("Wrote {count} needs to {path}.", count=count, path=args.out))
+    print(t.n("Wrote {n} need to {path}.", "Wrote {n} needs to {path}.", count, path=args.out))
     return 0

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli.lang import cli_translator
 from bot.documents import outcome_io
 from bot.documents.report_xlsx import AreaSheet, SummaryRow, report_workbook
-from bot.i18n import translator
+from bot.i18n import area_name, translator
 from bot.rules import reports as rules
 from bot.rules.wheel import steering_meeting_date
 from bot.rules.wheel_file import load_wheel
@@ -47,7 +48,7 @@ def workbook(session, settings, period: rules.Period, lang: str, now: datetime) 
     due, today = _due(settings, period), rules.local_date(now, settings.timezone)
     summary, sheets = [], []
     for line in rollup(session, period):
-        name = line.name_en if t.lang == "en" else line.name
+        name = area_name(line, t)
         sent = line.status in ("submitted", "reviewed")
         submitted_on = rules.local_date(line.submitted_on, settings.timezone) if sent and line.submitted_on else None
         data = reads.report_data(session, line.report_id, timezone=settings.timezone, now=now) if line.report_id else None
@@ -70,7 +71,7 @@ def workbook(session, settings, period: rules.Period, lang: str, now: datetime) 
 
 
 def _export(args, settings) -> int:
-    t = translator(args.lang or settings.default_locale)
+    t = cli_translator(args, settings)
     try:
         period = rules.parse_period(args.period)
     except ValueError as exc:
@@ -104,7 +105,7 @@ def store_outcomes(session, rows: list[outcome_io.OutcomeRow], source: str, now:
 
 
 def _import(args, settings) -> int:
-    t = translator(args.lang or settings.default_locale)
+    t = cli_translator(args, settings)
     try:
         rows = outcome_io.parse(outcome_io.read_rows(args.file))
         db = Database.from_url(settings.database_url)
@@ -117,5 +118,5 @@ def _import(args, settings) -> int:
         for line in exc.lines(t):
             print("  " + line)
         return 2
-    print(t("Imported outcome for {n} e-areas and periods.", n=count))
+    print(t.n("Imported outcome for {n} e-area and period.", "Imported outcome for {n} e-areas and periods.", count))
     return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.roles import ROLE_WORDS, change_role
+from bot.cli.lang import cli_translator
+from bot.i18n import area_name
+from bot.roles import ROLE_WORDS, change_role, role_label
 from storage import org
 from storage.db import Database
 from storage.models import Role
@@ -27,28 +29,35 @@ def _list(args, settings) -> int:
         rows = db.call(org.role_rows)
     finally:
         db.dispose()
-    for scope, _area, role, aad, name in rows:
-        print(f"{scope:20} {role.value:18} {aad:40} {name}")
+    t = cli_translator(args, settings)
+    for scope, area, role, aad, name in rows:
+        where = area_name(area, t) if area else t("Portfolio")
+        print(f"{scope:20} {role.value:18} {aad:40} {name}  ({role_label(t, role)}, {where})")
     return 0
 
 
 def _change(args, settings) -> int:
     role = ROLE_WORDS.get(args.role.casefold()) or (Role(args.role) if args.role in Role._value2member_map_ else None)
+    t = cli_translator(args, settings)
     if role is None:
-        print(f"unknown role {args.role!r}")
+        print(t("Unknown role. Roles: coordinator, area_owner, chair, deputy_chair, member, portfolio_office, portfolio_chair."))
         return 2
     db = Database.from_url(settings.database_url)
     try:
-        kind, detail = db.call(change_role, role, args.area, args.person, args.granting, "cli")
+        kind, detail = db.call(change_role, role, args.area, args.person, args.granting, "cli", t.lang)
     finally:
         db.dispose()
+    name, _, where = detail.partition("|")
+    label = role_label(t, role)
     messages = {
-        "no_area": "name the e-area with --e-area",
-        "unknown_area": f"no e-area called {detail!r}",
-        "unknown_person": f"nobody called {detail!r} is known (use the AAD object id)",
-        "ambiguous": f"several people are called {detail!r}; use the AAD object id",
-        "changed": f"{'granted' if args.granting else 'revoked'}: {role.value} ({detail.replace('|', ' in ')})",
-        "unchanged": f"nothing to do: {detail.replace('|', ' in ')}",
+        "no_area": lambda: t("Name the e-area with --e-area."),
+        "unknown_area": lambda: t("I do not know an e-area called \"{name}\".", name=detail),
+        "unknown_person": lambda: t("Nobody called \"{name}\" is known; use the AAD object id.", name=detail),
+        "ambiguous": lambda: t("Several people are called \"{name}\". Use their Azure AD object id instead.", name=detail),
+        "changed": lambda: (t("Granted: {name} is now {role} in {area}.", name=name, role=label, area=where) if args.granting
+                            else t("Revoked: {name} is no longer {role} in {area}.", name=name, role=label, area=where)),
+        "unchanged": lambda: (t("Nothing to do: {name} already has that role.", name=name) if args.granting
+                              else t("Nothing to do: {name} did not have that role.", name=name)),
     }
-    print(messages[kind])
+    print(messages[kind]())
     return 0 if kind in ("changed", "unchanged") else 2

@@ -24,22 +24,27 @@ SOURCES = ("staff", "user_group", "reference_group", "service_desk", "other_area
 
 STATUSES = (
     "registered", "under_assessment", "within_plan", "awaiting_decision",
-    "inventory", "declined", "approved", "done",
+    "inventory", "declined", "approved", "done", "withdrawn",
 )
 OPEN_STATUSES = ("registered", "under_assessment", "awaiting_decision")
+# Waiting for the coordinators' assessment (`att bedöma`); the raiser may still edit or withdraw.
+UNASSESSED_STATUSES = ("registered", "under_assessment")
 # Needs one may still join as "also affected" (declined and done ones are history).
 JOINABLE_STATUSES = ("registered", "under_assessment", "within_plan", "awaiting_decision", "inventory", "approved")
 
 # The lifecycle: registered -> under assessment -> one of the routes -> approved/declined -> done.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "registered": frozenset({"under_assessment", "within_plan", "awaiting_decision", "inventory", "declined"}),
-    "under_assessment": frozenset({"within_plan", "awaiting_decision", "inventory", "declined", "registered"}),
+    "registered": frozenset({"under_assessment", "within_plan", "awaiting_decision", "inventory", "declined",
+                             "withdrawn"}),
+    "under_assessment": frozenset({"within_plan", "awaiting_decision", "inventory", "declined", "registered",
+                                   "withdrawn"}),
     "within_plan": frozenset({"done", "under_assessment"}),
     "awaiting_decision": frozenset({"approved", "declined", "inventory", "under_assessment"}),
     "inventory": frozenset({"under_assessment", "declined"}),
     "approved": frozenset({"done"}),
     "declined": frozenset({"under_assessment"}),
     "done": frozenset(),
+    "withdrawn": frozenset(),
 }
 
 FIELDS = ("title", "description", "e_area", "source", "on_behalf_of", "benefit", "hours", "cost",
@@ -133,9 +138,11 @@ _UNREADABLE = object()
 
 
 def validate(raw: dict[str, Any], *, today: date, areas: set[str],
-             goals_by_area: dict[str, set[int]], unreadable: tuple[str, ...] = ()) -> FormCheck:
+             goals_by_area: dict[str, set[int]], unreadable: tuple[str, ...] = (),
+             kept_date: date | None = None) -> FormCheck:
     """Check a submitted form. Missing fields count as empty; unknown fields are ignored;
-    `unreadable` names fields whose value had a wrong type (answered like any other error)."""
+    `unreadable` names fields whose value had a wrong type (answered like any other error);
+    `kept_date`: an edited need's stored wished-for date, accepted even when it has passed."""
     errors: dict[str, str] = {}
     kept: dict[str, str] = {}
     if unreadable:
@@ -185,7 +192,7 @@ def validate(raw: dict[str, Any], *, today: date, areas: set[str],
             wished = None
         if wished is None:
             errors["wished_date"] = "Write the date as YYYY-MM-DD, or pick it in the calendar."
-        elif wished < today:
+        elif wished < today and wished != kept_date:
             errors["wished_date"] = "The date has already passed. Choose today or a later date."
             wished = None
 
@@ -205,6 +212,23 @@ def validate(raw: dict[str, Any], *, today: date, areas: set[str],
                       on_behalf_of=on_behalf, benefit=benefit, hours=hours, cost=cost,
                       wished_date=wished, goals=goal_ids)
     return FormCheck(draft, {}, kept)
+
+
+def form_of(draft: NeedDraft) -> dict[str, str]:
+    """A checked draft as form values, comparable with what a stored need shows in the form."""
+    return {
+        "title": draft.title, "description": draft.description, "e_area": draft.e_area, "source": draft.source,
+        "on_behalf_of": draft.on_behalf_of, "benefit": draft.benefit,
+        "hours": "" if draft.hours is None else str(draft.hours),
+        "cost": "" if draft.cost is None else str(draft.cost),
+        "wished_date": draft.wished_date.isoformat() if draft.wished_date else "",
+        "goals": ",".join(str(g) for g in sorted(draft.goals)),
+    }
+
+
+def changed_fields(old: dict[str, str], new: dict[str, str]) -> tuple[str, ...]:
+    """The form fields whose value differs, in the form's order."""
+    return tuple(name for name in FIELDS if (old.get(name) or "") != (new.get(name) or ""))
 
 
 def _whole(text: str, name: str, maximum: int, errors: dict[str, str]) -> int | None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.rules.needs import JOINABLE_STATUSES
+from bot.rules.needs import JOINABLE_STATUSES, UNASSESSED_STATUSES
 
 
 class Record(StrEnum):
@@ -54,7 +54,8 @@ class Act(StrEnum):
     answer = "answer"  # answer a reminder
     write = "write"  # write, submit or reopen a status report
     review = "review"
-    edit = "edit"  # write a commission's document
+    edit = "edit"  # write a commission's document; change a need's fields
+    withdraw = "withdraw"  # a raiser takes back a need not yet assessed
     approve = "approve"
     steer = "steer"  # register, change or close a commission
     acknowledge = "acknowledge"  # the responsible manager acknowledges the final report
@@ -125,7 +126,11 @@ GLIMPSE: dict[Record, dict[str, frozenset[str]]] = {
 
 # Who may act, per stage. A stage missing from the map allows nobody.
 ACT: dict[tuple[Record | None, Act], dict[str, frozenset[str]]] = {
-    (Record.need, Act.join): {"open": _a("offered", "raiser", "affected"), "closed": _a("raiser", "affected")},
+    (Record.need, Act.join): {"new": _a("offered", "raiser", "affected"), "open": _a("offered", "raiser", "affected"),
+                              "closed": _a("raiser", "affected")},
+    # the raiser until the need is assessed; its coordinators at any time (with history)
+    (Record.need, Act.edit): {"new": _a("raiser", "coordinator"), ANY: _a("coordinator")},
+    (Record.need, Act.withdraw): {"new": _a("raiser")},
     (Record.need, Act.assess): {ANY: _a("coordinator")},
     (Record.need, Act.commission): {ANY: _a("raiser", "coordinator", ADMIN)},
     (Record.basis, Act.revise): {"preparation": _a("coordinator"), "steering": _a("coordinator")},  # sent back
@@ -188,7 +193,9 @@ CLOSED = Verdict(False, Reason.closed)
 def stage_of(kind: Record, status: str, flags: frozenset[str] = frozenset()) -> str:
     """The stage that decides visibility, from the stored status and a few flags."""
     if kind is Record.need:
-        return "open" if status in JOINABLE_STATUSES else "closed"
+        if status not in JOINABLE_STATUSES:
+            return "closed"
+        return "new" if status in UNASSESSED_STATUSES and "assessed" not in flags else "open"
     if kind in (Record.basis, Record.assessment):
         if "decided" in flags or status == "decided":
             return "decided"
@@ -291,6 +298,12 @@ VERBS: dict[str, Access] = {
     "need.mine": NONE,
     "need.join": _acts(Record.need, "need_id", Act.join, None),
     "need.show": _reads(Record.need, "need_id"),
+    # the handlers explain a refusal to whoever may read the need (e.g. "it has been assessed")
+    "need.edit": _acts(Record.need, "need_id", Act.edit),
+    "need.update": _acts(Record.need, "need_id", Act.edit),
+    "need.withdraw": _acts(Record.need, "need_id", Act.withdraw),
+    "need.withdraw_confirm": _acts(Record.need, "need_id", Act.withdraw),
+    "need.basis": _acts(Record.need, "need_id", Act.assess, Level.glimpse),
     "plan.show": _reads(Record.plan, "area"),
     "assess.open": _acts(Record.need, "need_id", Act.assess, Level.glimpse),
     "assess.review": _acts(Record.need, "need_id", Act.assess, Level.glimpse),
@@ -354,8 +367,12 @@ COMMANDS: dict[str, Access] = {
     "need.area": Access(Record.need, explained_to=Level.glimpse),
     "plan": Access(Record.plan, explained_to=Level.glimpse),
     "assess": Access(Record.need, act=Act.assess, explained_to=Level.glimpse),
+    "need.to_assess": Access(Record.need, act=Act.assess, explained_to=Level.glimpse),  # the own e-areas'
     "decisions": Access(Record.decision, explained_to=Level.glimpse),
     "wheel": NONE,  # the year's activities and whether each is done: the wheel is everyone's
+    # How an e-area hears of new needs is no secret; the handler lets its coordinators (and the
+    # administrators) change it (bot.roles, Permission.assess_need).
+    "notices": NONE,
     "commission.new": NONE,
     "commission.show": Access(Record.commission, explained_to=Level.glimpse),
     "commission.mine": Access(Record.commission),

@@ -8,8 +8,9 @@
                         yes -> decision basis for the steering group
                         no  -> needs inventory for next period's planning
 
-A change that affects the whole portfolio can never stay inside the coordinator group: with
-room in the frame it still becomes a decision basis. `escalate` (portfolio management) is set
+A change that affects the whole portfolio always reaches portfolio management (DOMAIN.md §2, last
+paragraph): whatever the frame or urgency it becomes an escalated decision basis, never stays with
+the coordinator group nor waits in the inventory. `escalate` (portfolio management) is set
 for a decision basis that affects the whole portfolio or other e-areas. Within the plan, other
 e-areas are named as dependencies to check, without escalation (the coordinator group handles
 deviations within the plan).
@@ -122,7 +123,7 @@ def route(answers: Answers, frame: Frame) -> Routing:
                        frame.after(answers.hours, answers.cost_sek), others)
 
     no_room = tuple(r for r, ok in ((R_NO_ROOM_HOURS, room_hours), (R_NO_ROOM_SEK, room_sek)) if not ok)
-    if answers.urgent or fits:
+    if answers.urgent or fits or answers.whole_portfolio:
         reasons = no_room + ((R_URGENT,) if answers.urgent else ())
         if answers.whole_portfolio:
             reasons += (R_WHOLE_PORTFOLIO,)

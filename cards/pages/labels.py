@@ -3,6 +3,8 @@ the catalogue check sees them; the templates only place them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.i18n import Translator
 from cards.report_labels import colour_word, punctuality_label, status_label
 
@@ -10,7 +12,7 @@ GLYPHS = {"green": "●", "yellow": "▲", "red": "■", None: "○"}
 ARROWS = {"better": "↑", "same": "→", "worse": "↓", "new": "•"}
 
 
-def words(t: Translator) -> dict[str, str]:
+def words(t: Translator) -> dict[str, Any]:
     return {
         "app": t("Styra"),
         "portfolio": t("Portfolio"),
@@ -21,7 +23,7 @@ def words(t: Translator) -> dict[str, str]:
         "english": "English",
         "signed_in_as": t("Signed in as {name}"),
         "due": t("Reports due {due}"),
-        "shown_of": t("{shown} of {total} e-areas shown"),
+        "shown_of": lambda shown, total: t.n("{shown} of {n} e-area shown", "{shown} of {n} e-areas shown", total, shown=shown),
         "filter_label": t("Find an e-area"),
         "show": t("Show"),
         "show_all": t("All e-areas"),

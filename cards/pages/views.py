@@ -124,6 +124,7 @@ class WheelItem:
     title: str
     status: str  # the status key (done, open ...)
     status_label: str
+    number: int = 0  # the number on the picture's mark
 
 
 @dataclass(frozen=True)

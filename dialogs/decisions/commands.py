@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import area_name
 from bot.roles import areas_where, can
 from bot.rules.permissions import Permission
 from bot.turn import Turn
@@ -33,10 +34,10 @@ async def decisions_command(turn: Turn, match: re.Match) -> None:
             mine = areas_where(session, aad_id, Permission.view_area_needs)
             area = org.e_area_by_slug(session, mine[0]) if len(mine) == 1 else None
         if area is None:
-            return "unknown", [a.name for a in org.e_areas(session)], None
+            return "unknown", [area_name(a, t) for a in org.e_areas(session)], None
         if not can(session, settings, aad_id, Permission.view_area_needs, scope=area.slug):
-            return "refused", area.name, None
-        return "ok", area.name, decision_rows(session, area.id)
+            return "refused", area_name(area, t), None
+        return "ok", area_name(area, t), decision_rows(session, area.id)
 
     kind, detail, rows = await turn.db.run(load)
     if kind == "unknown":
@@ -44,7 +45,7 @@ async def decisions_command(turn: Turn, match: re.Match) -> None:
             await turn.say(t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",
                              name=escape(wanted), known=", ".join(detail) or "–"))
         else:
-            await turn.say(t("Which e-area? Write **decisions <e-area>**, for example **decisions utbildning**."))
+            await turn.say(t("Which e-area? Write **decisions <e-area>**, for example **decisions education**."))
         return
     if kind == "refused":
         await turn.send_card(message_card(t("Decisions"), [t("Only people with a role in {area} can see its decisions.", area=detail)]))

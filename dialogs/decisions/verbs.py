@@ -122,13 +122,17 @@ class State:
     refusal_names: list[str] = field(default_factory=list)
 
 
-def _read(session, settings: Settings, basis_id: int, level: str, actor: str,
+def _year(settings: Settings, now) -> int:
+    return now.astimezone(ZoneInfo(settings.timezone)).year
+
+
+def _read(session, settings: Settings, basis_id: int, level: str, actor: str, now,
           *, lock: bool = False) -> tuple[State, Found | None]:
-    found = store.load(session, basis_id, lock=lock)
+    found = store.load(session, basis_id, lock=lock, year=_year(settings, now))
     if found is None:
         return State("missing"), None
     basis, area = found.basis, found.area
-    state = State("open", view=basis_view(found, level), decisions=[decision_view(d) for d in found.decisions])
+    state = State("open", view=basis_view(found, level, settings.default_locale), decisions=[decision_view(d) for d in found.decisions])
     where = rules.state(rules.Basis(state.view.status), basis.escalate, taken(found.decisions), rules.Level(level))
     if where is not rules.State.open:
         state.kind = where.value
@@ -144,14 +148,14 @@ def _read(session, settings: Settings, basis_id: int, level: str, actor: str,
     return state, found
 
 
-def current(session, settings: Settings, basis_id: int, level: str, actor: str) -> State:
-    return _read(session, settings, basis_id, level, actor)[0]
+def current(session, settings: Settings, basis_id: int, level: str, actor: str, now) -> State:
+    return _read(session, settings, basis_id, level, actor, now)[0]
 
 
 def decide(session, settings: Settings, basis_id: int, level: str, outcome: rules.Outcome, actor: str,
            actor_name: str, comment: str, registry_number: str, now) -> State:
     """The whole decision and its follow-ups: at most one per basis and level."""
-    state, found = _read(session, settings, basis_id, level, actor, lock=True)
+    state, found = _read(session, settings, basis_id, level, actor, now, lock=True)
     if state.kind != "open":
         return state
     verdict = rules.decide(rules.Basis(state.view.status), found.basis.escalate, taken(found.decisions),
@@ -165,14 +169,14 @@ def decide(session, settings: Settings, basis_id: int, level: str, outcome: rule
         basis_status=effect.basis.value if effect.basis else None, change_plan=effect.change_plan,
         to_portfolio=effect.to_portfolio, actor=actor, actor_name=actor_name, comment=comment,
         registry_number=registry_number, snapshot=json.dumps(asdict(state.view), ensure_ascii=False),
-        year=now.astimezone(ZoneInfo(settings.timezone)).year, now=now)
+        year=_year(settings, now), now=now)
     if decision is None:  # lost a race the lock did not cover: show the decision that won
         state.decisions = [decision_view(d) for d in store.decisions_of(session, basis_id)]
         state.kind = "decided"
         return state
     state.kind = "decided_now"
     state.decisions = [decision_view(d) for d in found.decisions]
-    state.view = basis_view(found, level)
+    state.view = basis_view(found, level, settings.default_locale)
     followups.after_decision(session, settings, found, level, effect.to_portfolio, now)
     return state
 
@@ -222,7 +226,7 @@ def _missing(turn: Turn) -> dict:
 
 @cap.handles(ViewDecision)
 async def on_view(turn: Turn, act: ViewDecision):
-    state = await turn.db.run(current, turn.settings, act.basis_id, act.level, turn.speaker.aad_id)
+    state = await turn.db.run(current, turn.settings, act.basis_id, act.level, turn.speaker.aad_id, turn.now())
     if state.kind == "missing":
         return await _answer(turn, _missing(turn))
     return await _answer(turn, card_for(turn.t, turn.settings, state))

@@ -3,7 +3,9 @@ the decisions taken, who gets the chair's buttons, and where a posted card is re
 
 from __future__ import annotations
 
+from bot.i18n import area_name
 from bot.rules import decisions as rules
+from bot.rules import frames
 from bot.rules.permissions import Permission
 from cards.decision import BasisView, DecisionView
 from storage import decisions as store
@@ -32,16 +34,26 @@ def refresh_ids(session, slug: str, level: str) -> tuple[str, ...]:
     return tuple(p.teams_id for p in store.people_holding(session, scope, roles) if p.teams_id)[:60]
 
 
-def basis_view(found: Found, level: str) -> BasisView:
+def deciders_to_mention(session, slug: str, level: str) -> list[tuple[str, str]]:
+    """(Teams id, else AAD id; name) of those who decide at this level: @mentioned on the card."""
+    _permission, roles = deciders(level)
+    scope = org.PORTFOLIO_SCOPE if level == PORTFOLIO else slug
+    return [(p.teams_id or p.aad_id, p.name) for p in store.people_holding(session, scope, roles) if p.name][:20]
+
+
+def basis_view(found: Found, level: str, lang: str | None = None) -> BasisView:
     basis, need, area = found.basis, found.need, found.area
     return BasisView(
-        basis_id=basis.id, level=level, area_name=area.name, need_number=need.number,
+        basis_id=basis.id, level=level, area_name=area_name(area, lang), need_number=need.number,
         need_title=need.title, need_description=need.description, raised_by_name=need.raised_by_name,
         version=basis.version, business_goals=basis.business_goals, risk=basis.risk,
         risk_likelihood=basis.risk_likelihood, risk_impact=basis.risk_impact, resources=basis.resources,
         hours=basis.hours, cost_sek=basis.cost_sek, dependencies=basis.dependencies,
         proposal=basis.proposal, frame_change_sek=basis.frame_change_sek,
         frame_change_hours=basis.frame_change_hours, escalate=basis.escalate, status=_value(basis.status),
+        anchored_by=tuple(found.anchored_by), plan_title=found.plan_title,
+        outlook=None if found.frame is None else frames.outlook(
+            found.frame, basis.hours, basis.cost_sek, basis.frame_change_hours, basis.frame_change_sek),
     )
 
 

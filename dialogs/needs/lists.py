@@ -13,6 +13,7 @@ from bot.registry import Capability
 from bot.roles import can
 from bot.rules import needs as rules
 from bot.rules.permissions import Permission
+from bot.rules.policy import Act
 from bot.text import fold
 from bot.turn import Turn
 from cards import needs as needcards
@@ -22,14 +23,16 @@ from dialogs.commissions import origins as commission_origins
 from dialogs.needs.views import (
     answer_text,
     area_name,
+    basis_state,
     coordinator_names,
     may_view,
     need_row,
+    rights,
     send,
     split_area,
 )
+from storage import need_changes, org
 from storage import needs as repo
-from storage import org
 from storage.models import NeedStatus
 
 cap = Capability("needs")
@@ -47,6 +50,7 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "avslagna": ("declined",), "avslag": ("declined",), "declined": ("declined",),
     "godkända": ("approved",), "approved": ("approved",),
     "klara": ("done",), "avslutade": ("done",), "done": ("done",),
+    "tillbakadragna": ("withdrawn",), "återtagna": ("withdrawn",), "withdrawn": ("withdrawn",),
 }
 
 
@@ -98,14 +102,18 @@ def _detail(session, *, number: str | None, need_id: int | None, speaker, settin
     if not involved and not may_view(session, settings, speaker.aad_id, area.slug, Permission.view_area_needs):
         return "refused", (area_name(area, lang), coordinator_names(session, area.slug))
     tz = ZoneInfo(settings.timezone)
-    history = []
+    entries = []
     for event in repo.history(session, need.id):
         try:
             detail = json.loads(event.detail or "{}")
         except ValueError:
             detail = {}
-        history.append((event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), event.actor_name or event.actor,
-                        event.kind, detail if isinstance(detail, dict) else {}))
+        entries.append((event.at, event.actor_name or event.actor, event.kind, detail if isinstance(detail, dict) else {}))
+    edits = _edits(session, need.id, lang)
+    entries = sorted(entries + edits, key=lambda entry: entry[0])
+    history = [(at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), who, kind, detail) for at, who, kind, detail in entries]
+    last = next((e for e in reversed(edits) if e[2] == "edited"), None)
+    acts = rights(session, settings, need.id, speaker.aad_id)
     goals = [g.title for g in repo.goals_of(session, need.id)]
     view = needcards.NeedDetail(
         row=need_row(need, area, lang, len(affected), settings.timezone), description=need.description,
@@ -114,11 +122,30 @@ def _detail(session, *, number: str | None, need_id: int | None, speaker, settin
         wished_date=need.wished_date.isoformat() if need.wished_date else "", goals=goals,
         affected=[a.name or a.aad_id for a in affected], history=history,
         can_assess=can(session, settings, speaker.aad_id, Permission.assess_need, scope=area.slug),
+        can_edit=Act.edit in acts, can_withdraw=Act.withdraw in acts,
+        basis=(basis_state(session, need) or ("",))[0] if Act.assess in acts else "",
+        last_change=(last[0].astimezone(tz).date(), last[1], tuple(last[3]["fields"])) if last else None,
         commissions=tuple(commission_origins.of_need(session, need.id)),
         can_commission=(str(getattr(need.status, "value", need.status)) in commission_origins.COMMISSIONABLE
                         and commission_origins.may_commission_need(session, settings, need, speaker.aad_id)),
     )
     return "ok", view
+
+
+def _edits(session, need_id: int, lang: str) -> list[tuple]:
+    """The need's edits and withdrawal from the need-history table, as history entries."""
+    names = {a.slug: area_name(a, lang) for a in org.e_areas(session)}
+    out = []
+    for change in need_changes.of_need(session, need_id):
+        try:
+            values = json.loads(change.changes or "{}")
+        except ValueError:
+            values = {}
+        values = values if isinstance(values, dict) else {}
+        if isinstance(values.get("e_area"), list):
+            values["e_area"] = [names.get(str(slug), str(slug)) for slug in values["e_area"]]
+        out.append((change.at, change.actor_name or change.actor, change.kind, {"fields": list(values), "values": values}))
+    return out
 
 
 async def show_need(turn: Turn, *, number: str | None = None, need_id: int | None = None):

@@ -1,6 +1,8 @@
 """The coordinators hear of a new need: outbox rows written in the transaction that saves it.
 
-Where it goes is decided with the need: the e-area's linked steering-group channel (in the
+Each e-area chooses how its coordinators hear of new needs (`aviseringar`, dialogs/needs/notices.py):
+a notice per need (this module), a daily digest (written by that module's tick) or nothing.
+Where a notice goes is decided with the need: the e-area's linked steering-group channel (in the
 default language, a channel has many readers), or, when none is linked or the setting says
 `personal`, each coordinator's 1:1 chat in that coordinator's language. The author is not told
 of their own need. Each row's key names the need and the recipient, so a replayed submit adds
@@ -15,7 +17,7 @@ from bot.i18n import translator
 from bot.outbox import card_activity
 from cards import needs as needcards
 from dialogs.needs.views import need_row
-from storage import org, outbox
+from storage import need_notices, org, outbox
 from storage.models import ChannelPurpose, EArea, Need
 from storage.outbox import Recipient
 
@@ -31,7 +33,9 @@ def _activity(need: Need, area: EArea, raised_by: str, lang: str, tz: str) -> di
 
 def enqueue(session, *, need: Need, area: EArea, raised_by: str, raiser: str,
             coordinators: list[org.Contact], settings, now: datetime) -> int:
-    """Write the notice rows; the number written."""
+    """Write the notice rows; the number written (none unless the e-area wants each need)."""
+    if need_notices.mode_of(area, settings.need_notices) != "each":
+        return 0  # a digest tomorrow morning, or nothing
     subject = f"need:{need.id}"
     if (settings.notify_coordinators_in != "personal"
             and org.linked_channel(session, ChannelPurpose.steering, area.slug) is not None):

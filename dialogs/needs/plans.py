@@ -32,7 +32,7 @@ def _plan_view(session, area: EArea, year: int, lang: str) -> plancards.PlanView
     plan = plans.plan_for(session, area.id, year)
     if plan is None:
         return None
-    goals = tuple(plancards.GoalView(g.support_area, g.title, g.start, g.end, g.units) for g in plans.goals(session, plan.id))
+    goals = tuple(plancards.GoalView(g.support_area, g.title, g.start, g.end, g.units, g.period) for g in plans.goals(session, plan.id))
     return plancards.PlanView(area_slug=area.slug, area=area_name(area, lang), year=year, title=plan.title,
                               status=str(getattr(plan.status, "value", plan.status)), frame_sek=plan.frame_sek,
                               frame_hours=plan.frame_hours, used_sek=plan.committed_sek,

@@ -146,6 +146,9 @@ def _form_view(session, lang: str, today: date, form_id: str, values: dict[str, 
                               values=values, errors=errors or {})
 
 
+form_view = _form_view  # the edit form shows the same fields (dialogs/needs/edit.py)
+
+
 async def open_form(turn: Turn, title: str = "", description: str = "") -> None:
     today = local_today(turn)
     values = {"title": title[: rules.TITLE_MAX], "description": description[: rules.DESCRIPTION_MAX],

@@ -6,11 +6,14 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from bot.i18n import area_name
 from bot.roles import can, is_admin
+from bot.rules import policy
 from bot.rules.permissions import Permission
+from bot.rules.policy import Act
 from cards import needs as needcards
 from cards.system import error_card
-from storage import org
+from storage import access, assessments, bases, org
 from storage.models import EArea, Need, Role
 
 log = logging.getLogger("styra.needs")
@@ -18,10 +21,6 @@ log = logging.getLogger("styra.needs")
 
 def local_today(turn) -> date:
     return turn.now().astimezone(ZoneInfo(turn.settings.timezone)).date()
-
-
-def area_name(area: EArea, lang: str) -> str:
-    return (area.name_en or area.name) if lang == "en" else area.name
 
 
 def need_row(need: Need, area: EArea, lang: str, affected: int = 0, tz: str = "Europe/Stockholm") -> needcards.NeedRow:
@@ -80,4 +79,31 @@ async def answer_text(turn, text: str):
     if turn.is_invoke:
         return error_card(turn.t, text)
     await turn.say(text)
+    return None
+
+
+def rights(session, settings, need_id: int, aad_id: str) -> frozenset[Act]:
+    """What this person may do with the need now, by the access policy (bot/rules/policy.py)."""
+    found = access.facts(session, "need", need_id, aad_id)
+    if found is None:
+        return frozenset()
+    viewer = policy.Viewer(aad_id, access.roles(session, aad_id), is_admin(settings, aad_id))
+    facts = policy.RecordFacts(policy.Record.need, found.scope,
+                               policy.stage_of(policy.Record.need, found.status, found.flags), found.relations)
+    return frozenset(act for act in (Act.edit, Act.withdraw, Act.assess) if policy.may_act(viewer, facts, act))
+
+
+def basis_state(session, need: Need) -> tuple[str, int, int] | None:
+    """("write", assessment id, 0) when the need waits for a decision basis that was never sent,
+    ("revise", assessment id, basis id) when its basis was sent back; None otherwise."""
+    if str(getattr(need.status, "value", need.status)) != "awaiting_decision":
+        return None
+    last = assessments.latest_assessment(session, need.id)
+    if last is None or last.outcome != "decision_basis":
+        return None
+    latest = bases.latest_basis(session, need.id)
+    if latest is None:
+        return "write", last.id, 0
+    if latest.assessment_id == last.id and str(getattr(latest.status, "value", latest.status)) == "sent_back":
+        return "revise", last.id, latest.id
     return None

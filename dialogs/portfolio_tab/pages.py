@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot import tab_link
-from bot.i18n import language_of, translator
+from bot.i18n import area_name, language_of, translator
 from bot.rules import reports as rules
 from bot.teams.tab_auth import AuthError, KeysUnavailable
 from cards.pages import render
@@ -198,7 +198,7 @@ def _load_area(session, settings, aad_id: str, area_id: int, year: int, wheel, n
 
 def _load_config(session, settings, aad_id: str, lang: str):
     who = viewer(session, settings, aad_id)
-    areas = [(a.id, (a.name_en or a.name) if lang == "en" else a.name)
+    areas = [(a.id, area_name(a, lang))
              for a in portfolio.areas(session) if who.sees_area(a.slug)]
     return sorted(areas, key=lambda a: a[1].casefold()), portfolio.person_name(session, aad_id)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.documents.wheel_picture import Mark as WheelMark
-from bot.documents.wheel_picture import WheelPicture, render_svg
-from bot.i18n import Translator
+from bot.documents.wheel_picture import WheelPicture, numbered, render_svg
+from bot.i18n import Translator, area_name
 from bot.rules import reports as rules
 from bot.rules.reports import Colour, Period
 from cards import wheel as wheel_cards
@@ -51,7 +50,7 @@ def rows(t: Translator, who: Viewer, data: Overview, links: Links, due: dt.date,
             continue
         area_id = data.area_ids.get(line.slug)
         href = links(f"/tab/area/{area_id}") if area_id and who.sees_area(line.slug) else None
-        name = line.name_en if t.lang == "en" else line.name
+        name = area_name(line, t)
         sent = line.status in SENT
         on = line.submitted_on.astimezone(ZoneInfo(timezone)).date() if sent and line.submitted_on else None
         punctual = rules.punctuality(on, due, today).value
@@ -103,7 +102,7 @@ NEED_ORDER = (NeedStatus.registered, NeedStatus.under_assessment, NeedStatus.awa
 def area_view(t: Translator, detail: AreaDetail, wheel_rows, year: int, current_month: int | None,
               timezone: str, back: str | None) -> AreaView:
     area = detail.area
-    name = (area.name_en or area.name) if t.lang == "en" else area.name
+    name = area_name(area, t)
     by_period = {q.period: q for q in detail.quarters}
     quarters = tuple(Quarter(f"Q{n}", f"{year}-Q{n}", by_period[f"{year}-Q{n}"].status
                              if f"{year}-Q{n}" in by_period else "none") for n in range(1, 5))
@@ -120,21 +119,22 @@ def area_view(t: Translator, detail: AreaDetail, wheel_rows, year: int, current_
     commissions = None if detail.commissions is None else tuple(
         CommissionItem(c.number, c.title, c.lead, f"{c.start} – {c.end}" if c.start or c.end else "")
         for c in detail.commissions)
-    svg, items = wheel(t, year, name, current_month, wheel_rows)
+    svg, items = wheel(t, year, name, current_month, wheel_rows, ZoneInfo(timezone))
     return AreaView(name, year, plan.title if plan else "", quarters, goals, frame, needs,
                     sum(c.count for c in needs), tuple(detail.inventory), detail.inventory_total,
                     tuple(detail.awaiting_chair), decisions, detail.decisions_total, commissions, svg, items, back)
 
 
-def wheel(t: Translator, year: int, area_name: str, current_month: int | None, entries) -> tuple[str, tuple[WheelItem, ...]]:
-    """The annual wheel picture of the e-area with this year's statuses, and the same as a list."""
+def wheel(t: Translator, year: int, area_name: str, current_month: int | None, entries,
+          zone: dt.tzinfo) -> tuple[str, tuple[WheelItem, ...]]:
+    """The annual wheel picture of the e-area with this year's statuses, and the same as a list
+    numbered as the picture's marks."""
     names = wheel_cards.status_names(t)
     months = wheel_cards.month_names(t)
-    shown = [(a, "upcoming" if status == "none" else status) for a, _due, status in entries]
-    marks = tuple(WheelMark(a.month, a.title[t.lang], status) for a, status in shown)
-    legend = {k: names[k] for k in ("done", "started", "open", "snoozed", "missed", "upcoming")}
+    marks = numbered((a.month, due.astimezone(zone).date().isoformat(), a.title[t.lang], status)
+                     for a, due, status in entries)
     svg = render_svg(WheelPicture(t("Annual wheel {year}", year=year), area_name,
-                                  wheel_cards.short_month_names(t), current_month, marks, legend))
-    items = tuple(WheelItem(months[a.month - 1], a.title[t.lang], status, names.get(status, status))
-                  for a, status in shown)
+                                  wheel_cards.short_month_names(t), current_month, marks, names))
+    items = tuple(WheelItem(months[m.month - 1], m.label, m.status, names.get(m.status, m.status), m.number)
+                  for m in marks)
     return svg, items

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.i18n import translator
+from bot.i18n import area_name, translator
 from bot.outbox import card_activity
 from bot.rules import reports as rules
 from bot.rules.reports import Period
@@ -79,7 +79,7 @@ def rollup_view(lang: str, lines: list[AreaLine], period: Period, due: dt.date, 
         submitted = line.status in ("submitted", "reviewed")
         on = local_day(line.submitted_on, timezone) if submitted else None
         shown.append(cards.RollupLine(
-            area_name=line.name_en if lang == "en" else line.name, period=line.period, status=line.status,
+            area_name=area_name(line, lang), period=line.period, status=line.status,
             counts={c.value: n for c, n in line.counts.items()}, worst=line.worst.value if line.worst else None,
             open_deviations=line.open_deviations, escalations=line.escalations, used_percent=line.used_percent,
             punctuality=rules.punctuality(on, due, today).value))
@@ -123,7 +123,7 @@ def escalate_late(session, settings, period: Period, due: dt.date, meeting: dt.d
         area = org.e_area_by_slug(session, line.slug)
         for chair in reads.people_with(session, line.slug, (Role.chair,)):
             t = translator(reads.language(chair, settings.default_locale))
-            name = area.name_en or area.name if t.lang == "en" else area.name
+            name = area_name(area, t)
             coordinators = ", ".join(p.name or p.aad_id for p in reads.people_with(session, line.slug,
                                                                                       (Role.coordinator,)))
             card = message_card(t("The status report of {area} is late", area=name), [

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from bot.actions import CardAction
 from bot.outbox import card_activity
 from bot.roles import who_can
+from bot.rules import frames
 from bot.rules.permissions import Permission
 from bot.rules.routing import Frame
 from bot.text import clean
@@ -162,8 +163,9 @@ def _basis_values(dev, frame: Frame, names: dict[str, str]) -> dict[str, Any]:
     return {"business_goals": dev.consequences, "risk": dev.cause, "resources": dev.options,
             "hours": dev.extra_hours, "cost": dev.extra_sek,
             "dependencies": ", ".join(names.get(slug, slug) for slug in dev.other_areas),
-            "proposal": dev.proposal, "frame_hours": max(0, dev.extra_hours - frame.left_hours),
-            "frame_sek": max(0, dev.extra_sek - frame.left_sek)}
+            "proposal": dev.proposal,
+            **dict(zip(("frame_hours", "frame_sek"), frames.needed_change(frame, dev.extra_hours, dev.extra_sek),
+                       strict=True))}
 
 
 def make_basis(session, settings, aad_id: str, name: str, act: DeviationBasis, now, t,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.i18n import Translator
+from bot.i18n import Translator, area_name
 from bot.rules import report_content as rc
 from bot.rules import reports as rules
 from cards import assessment as assessment_cards
@@ -73,7 +73,7 @@ def deviation_lines(t: Translator, data: ReportData) -> tuple[cards.DeviationLin
 def report_view(t: Translator, data: ReportData, timezone: str, *, plain: bool = False, **kw) -> cards.ReportView:
     """The report as the cards (and, with `plain`, the documents) show it."""
     report, content = data.report, data.content
-    lang_name = (data.area.name_en or data.area.name) if t.lang == "en" else data.area.name
+    lang_name = area_name(data.area, t)
     used = (rules.frame_used_percent(report.outcome_sek, report.frame_sek)
             if report.outcome_sek is not None else None)
     return cards.ReportView(
@@ -115,7 +115,7 @@ def form_card(t: Translator, data: ReportData, *, form: str, page: str | None = 
     shown = values if values is not None else rc.values_of(content)
     view = forms.FormView(
         report_id=report.id, revision=report.revision, form=form,
-        area_name=(data.area.name_en or data.area.name) if t.lang == "en" else data.area.name,
+        area_name=area_name(data.area, t),
         period=report.period, version=report.version, template=content, values=shown,
         extras=rules.extras_for(rules.parse_period(report.period)), areas=areas, frame_sek=report.frame_sek,
         frame_hours=report.frame_hours, committed_sek=report.committed_sek, committed_hours=report.committed_hours,

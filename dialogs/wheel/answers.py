@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.actions import CardAction
+from bot.i18n import area_name as i18n_area_name
 from bot.i18n import translator
 from bot.outbox import card_activity
 from bot.roles import can, who_can
@@ -88,7 +89,7 @@ async def _context(turn: Turn, occurrence_id: int):
         return None
     row, channel, area = loaded
     wheel = wheel_of(turn.services)
-    area_name = ((area.name_en or area.name) if turn.t.lang == "en" else area.name) if area else row.scope
+    area_name = i18n_area_name(area, turn.t) if area else row.scope
     return row, channel, wheel, area_name
 
 
@@ -110,17 +111,17 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
     ok, names = await _allowed(turn, row.scope)
     if not ok:
         if kind is None:  # a refresh: the read-only view, no complaint
-            return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name), interactive=False))
+            return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name, zone=turn.settings.zone), interactive=False))
         if names:
             notice = t("Only the coordinators of {area} can answer this reminder. Ask {names}.",
                        area=escape(area_name), names=", ".join(escape(n) for n in names))
         else:
             notice = t("Only the coordinators of {area} can answer this reminder, and {area} has no coordinator yet. Ask an administrator.",
                        area=escape(area_name))
-        return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name),
+        return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name, zone=turn.settings.zone),
                                                                interactive=False, notice=notice))
     if kind is None:
-        return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name), interactive=True))
+        return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name, zone=turn.settings.zone), interactive=True))
 
     snooze_until, reason = None, ""
     inputs = _raw_inputs(turn)
@@ -128,14 +129,14 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
     if kind is Answer.snoozed:
         snooze_until = _parse_date(inputs.get("snooze_until"))
         if snooze_until is None or not today < snooze_until <= today + dt.timedelta(days=MAX_SNOOZE_DAYS):
-            notice = t("Pick a date after today and at most {n} days ahead.", n=MAX_SNOOZE_DAYS)
-            return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name),
+            notice = t.n("Pick a date after today and at most {n} day ahead.", "Pick a date after today and at most {n} days ahead.", MAX_SNOOZE_DAYS)
+            return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name, zone=turn.settings.zone),
                                                                    interactive=True, notice=notice))
     if kind is Answer.not_applicable:
         reason = " ".join(str(inputs.get("reason") or "").replace("\x00", "").split())[:reminder_cards.MAX_REASON]
         if not reason:
             notice = t("Write a short reason why this does not apply.")
-            return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name),
+            return await _reply(turn, reminder_cards.reminder_card(t, reminder_view(t, wheel, row, channel, area_name, zone=turn.settings.zone),
                                                                    interactive=True, notice=notice))
 
     now = turn.now()
@@ -151,7 +152,7 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
             return outcome, saved, None
         # Everyone in the channel sees the answer: every posted copy is updated (the as-sent,
         # read-only view in the channel's language), after this answer, by the outbox.
-        shared = reminder_cards.reminder_card(channel_t, reminder_view(channel_t, wheel, saved, channel), interactive=False)
+        shared = reminder_cards.reminder_card(channel_t, reminder_view(channel_t, wheel, saved, channel, zone=turn.settings.zone), interactive=False)
         outbox.enqueue(session, key=f"{click}:update", to=Recipient.updates(repo.subject_of(saved.id)),
                        activity=card_activity(shared), kind="reminder.update", now=now)
         notice = None
@@ -160,7 +161,7 @@ async def _answer(turn: Turn, act: _OccurrenceAction, kind: Answer | None):
         return outcome, saved, notice
 
     outcome, row, notice = await turn.db.run(record)
-    view = reminder_view(t, wheel, row, channel, area_name)
+    view = reminder_view(t, wheel, row, channel, area_name, zone=turn.settings.zone)
     if outcome == "stale":
         notice = t("This reminder was already answered. This is how it stands now.")
         return await _reply(turn, reminder_cards.reminder_card(t, view, interactive=True, notice=notice, notice_style="warning"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
-from bot.i18n import Translator
+from bot.i18n import Translator, area_name
 from bot.registry import Capability
+from bot.rules.calendar import to_local
 from bot.rules.wheel import Wheel
 from bot.rules.wheel_file import load_wheel
 from cards import reminder as reminder_cards
@@ -30,12 +32,13 @@ def instance_id(services) -> str:
 
 
 def channel_area_name(t: Translator, channel: SteeringChannel) -> str:
-    return channel.area_name_en if t.lang == "en" else channel.area_name
+    return area_name((channel.area_name, channel.area_name_en), t)
 
 
 def reminder_view(t: Translator, wheel: Wheel, occ: ReminderOccurrence, channel: SteeringChannel | None,
-                  area_name: str | None = None) -> reminder_cards.ReminderView:
-    """The reminder card's data in `t`'s language; `area_name` when there is no channel."""
+                  area_name: str | None = None, *, zone: dt.tzinfo = dt.UTC) -> reminder_cards.ReminderView:
+    """The reminder card's data in `t`'s language; `area_name` when there is no channel; `zone`
+    (STYRA_TIMEZONE) for the local day a missed reminder was due."""
     try:
         activity = wheel.activity(occ.activity_key)
         title, body = activity.title[t.lang], activity.body[t.lang]
@@ -49,5 +52,7 @@ def reminder_view(t: Translator, wheel: Wheel, occ: ReminderOccurrence, channel:
         answer=occ.answer, answered_by_name=occ.answered_by_name, answered_at=occ.answered_at,
         snooze_until=occ.snooze_until, reason=occ.reason, action=act,
         coordinator_ids=channel.coordinator_ids if channel else (),
+        mentions=channel.coordinators if channel else (),
+        missed_due=to_local(occ.due_at, zone).date() if occ.missed_at is not None else None,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, area_name, translator
 from bot.outbox import card_activity
 from bot.rules.wheel import Wheel, digest_moment, digest_period, escalation_due
 from cards import reminder as reminder_cards
@@ -22,7 +22,7 @@ def digest_row(session, wheel: Wheel, zone: dt.tzinfo, link: SteeringLink, now: 
     """This week's digest for the linked channel, once its moment has passed, if anything is open
     there (a channel linked after that moment waits for next week)."""
     moment = digest_moment(wheel, now, weekday, zone)
-    if moment is None or moment <= link.linked_at - grace or not repo.open_in_area(session, link.scope, moment):
+    if moment is None or moment <= link.linked_at - grace or not repo.digest_rows(session, link.scope, moment):
         return None
     return {"activity_key": repo.DIGEST_KEY, "period": digest_period(moment, zone), "scope": link.scope,
             "e_area_id": link.e_area_id, "due_at": moment, "send_after": moment, "answer_by": None}
@@ -41,7 +41,8 @@ def _digest_item(t: Translator, wheel: Wheel, row: ReminderOccurrence) -> remind
     except KeyError:
         title = row.activity_key
     return reminder_cards.DigestItem(title, row.period,
-                                     reminder_cards.status_label(t, row.status, row.answer),
+                                     reminder_cards.status_label(t, row.status, row.answer,
+                                                                 missed=row.missed_at is not None),
                                      row.answer_by)
 
 
@@ -75,7 +76,7 @@ def _escalate_one(session, occurrence_id: int, wheel: Wheel, days: int, default_
         log.warning("no chair to escalate reminder %s of %s to", row.id, row.scope)
     for chair in chairs:
         t = translator(chair.locale or default_locale)
-        name = chair.area_name_en if t.lang == "en" else chair.area_name
+        name = area_name((chair.area_name, chair.area_name_en), t)
         card = reminder_cards.escalation_card(t, reminder_view(t, wheel, row, None, area_name=name), days)
         # Per post: a reminder posted again after a snooze may be escalated again.
         outbox.enqueue(session, key=f"{repo.subject_of(row.id)}:escalation:{row.sent_count}:{chair.aad_id}",

@@ -7,7 +7,9 @@ instances, a restart, a daylight-saving hour that repeats - posts each reminder 
 1. materialise: every wheel occurrence due up to `now` becomes a row per e-area with a linked
    steering-group channel (INSERT .. ON CONFLICT DO NOTHING on (activity, period, e-area));
    plus the weekly digest of what is open, and snoozes whose date has come go back to due;
-2. rows still unsent after the grace period (Styra was down) are marked missed, not sent late;
+2. rows still unsent after the grace period (Styra was down) are marked missed: each is posted
+   once as "missed - still relevant?" (with the usual answers), listed in the weekly digest and
+   in `styra reminders status`, apart from failed deliveries;
 3. claim: a conditional UPDATE moves due rows (or rows whose claim expired) to claimed by this
    instance, with an expiry; an instance only sends what it claimed;
 4. deliver: post the card through `services.outbound` (pacing, retries, Retry-After), then
@@ -42,13 +44,16 @@ import functools
 from dataclasses import dataclass, field
 
 from bot.i18n import Translator, translator
+from bot.outbox import card_activity
 from bot.rules.calendar import to_local
 from bot.rules.wheel import Wheel, due_between
 from bot.teams.delivery import Outcome
 from cards import reminder as reminder_cards
 from dialogs.wheel import digest
 from dialogs.wheel.common import cap, instance_id, log, reminder_view, wheel_of
+from storage import outbox
 from storage import reminders as repo
+from storage.outbox import Recipient
 from storage.reminder_tables import OccurrenceStatus, ReminderOccurrence
 from storage.reminders import SteeringChannel
 
@@ -90,10 +95,12 @@ async def tick(services, now: dt.datetime | None = None) -> TickReport:
     watermark = services.wheel_watermark
     floor = now - LOOKBACK if watermark is None else min(watermark, now) - dt.timedelta(hours=1)
     zone = settings.zone
-    report.materialised = await db.run(_materialise, wheel, zone, now, grace, settings.digest_weekday, floor)
+    report.materialised, report.missed = await db.run(_materialise, wheel, zone, now, grace,
+                                                      settings.digest_weekday, floor)
     services.wheel_watermark = now
-    report.woken = await db.run(repo.wake_snoozed, to_local(now, zone).date(), now)
-    report.missed = await db.run(repo.mark_missed, now - grace)
+    report.woken = await db.run(_wake, wheel, to_local(now, zone).date(), now, settings)
+    if report.woken and services.outbox is not None:
+        services.outbox.nudge()
     lease = dt.timedelta(minutes=settings.reminder_claim_minutes)
     claimed = await db.run(repo.claim, instance_id(services), now, lease)
     report.claimed = len(claimed)
@@ -106,10 +113,13 @@ async def tick(services, now: dt.datetime | None = None) -> TickReport:
 
 
 def _materialise(session, wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, grace: dt.timedelta,
-                 digest_weekday: int, floor: dt.datetime) -> int:
+                 digest_weekday: int, floor: dt.datetime) -> tuple[int, int]:
+    """(new occurrences, newly missed). Missed ones are marked before the digests are made, so
+    this week's digest lists what Styra found missed in the same round."""
     rows: list[dict] = []
     cache: dict[dt.datetime, list] = {}
-    for link in repo.steering_links(session):
+    links = repo.steering_links(session)
+    for link in links:
         # Reminders start with the link: a channel linked today gets today's reminder (within
         # the grace period), not a backlog of the months before it was linked.
         start = max(link.linked_at - grace, floor)
@@ -124,10 +134,32 @@ def _materialise(session, wheel: Wheel, zone: dt.tzinfo, now: dt.datetime, grace
                 "e_area_id": link.e_area_id, "due_at": occ.due_at.astimezone(dt.UTC),
                 "send_after": occ.due_at.astimezone(dt.UTC), "answer_by": occ.answer_by,
             })
-        weekly = digest.digest_row(session, wheel, zone, link, now, grace, digest_weekday)
-        if weekly is not None:
-            rows.append(weekly)
-    return repo.materialise(session, rows)
+    made = repo.materialise(session, rows)
+    missed = repo.mark_missed(session, now - grace, now)
+    weekly = [row for link in links
+              if (row := digest.digest_row(session, wheel, zone, link, now, grace, digest_weekday))]
+    return made + repo.materialise(session, weekly), missed
+
+
+def _wake(session, wheel: Wheel, today: dt.date, now: dt.datetime, settings) -> int:
+    """Snoozes that end today go back to due (posted again by this tick) and every copy posted
+    before is updated in place, in the same transaction (an outbox row), so none of them is left
+    saying "snoozed"."""
+    woken = repo.wake_snoozed(session, today, now)
+    t = translator(settings.default_locale)
+    channels: dict[str, SteeringChannel | None] = {}
+    for row in woken:
+        if row.scope not in channels:
+            channels[row.scope] = repo.steering_channels(session, row.scope).get(row.scope)
+        view = dataclasses.replace(reminder_view(t, wheel, row, channels[row.scope], zone=settings.zone),
+                                   status=OccurrenceStatus.sent.value, mentions=())
+        card = reminder_cards.reminder_card(t, view, interactive=False, notice_style="emphasis",
+                                            notice=t("The snooze is over: posted again on {date}.",
+                                                     date=today.isoformat()))
+        subject = repo.subject_of(row.id)
+        outbox.enqueue(session, key=f"{subject}:wake:{row.sent_count}", to=Recipient.updates(subject),
+                       activity=card_activity(card), kind="reminder.update", now=now)
+    return len(woken)
 
 
 async def _deliver_all(services, wheel: Wheel, claimed: list[ReminderOccurrence],
@@ -155,11 +187,11 @@ async def _deliver_one(services, wheel: Wheel, t: Translator, channel: SteeringC
         await db.run(repo.release, occ.id)
         return
     if occ.activity_key == repo.DIGEST_KEY:
-        open_rows = await db.run(repo.open_in_area, occ.scope, occ.due_at)
+        open_rows = await db.run(repo.digest_rows, occ.scope, occ.due_at)
         card = digest.digest_card(t, wheel, channel, occ, open_rows)
     else:
         # As posted, the card shows the state it will have once the post is recorded.
-        view = dataclasses.replace(reminder_view(t, wheel, occ, channel), status=OccurrenceStatus.sent.value)
+        view = dataclasses.replace(reminder_view(t, wheel, occ, channel, zone=services.settings.zone), status=OccurrenceStatus.sent.value)
         card = reminder_cards.reminder_card(t, view, interactive=False)
     result = await services.outbound.send_card(channel.ref, card)
     if result.outcome is Outcome.SENT:

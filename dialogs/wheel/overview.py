@@ -7,13 +7,14 @@ import datetime as dt
 import re
 from base64 import b64encode
 
-from bot.documents.wheel_picture import Mark, WheelPicture, render_svg, to_png
-from bot.i18n import Translator
+from bot.documents.wheel_picture import WheelPicture, numbered, render_svg, to_png
+from bot.i18n import Translator, area_name
 from bot.rules.calendar import to_local
 from bot.rules.wheel import Wheel, occurrences_for_year
 from bot.turn import Turn
 from cards import wheel as wheel_cards
-from cards.common import escape
+from cards.common import MAX_CARD_BYTES, escape
+from cards.fit import size_of
 from dialogs.wheel.common import cap, wheel_of
 from storage import org
 from storage import reminders as repo
@@ -26,6 +27,8 @@ def _entry_status(row: ReminderOccurrence | None, due_at: dt.datetime, now: dt.d
         return "upcoming" if due_at > now else "none"
     if row.answer in ("done", "not_applicable", "started", "snoozed"):
         return row.answer
+    if row.missed_at is not None and row.status != OccurrenceStatus.failed.value:
+        return "missed"  # missed while Styra was down, posted once since: unanswered yet
     if row.status == OccurrenceStatus.sent.value:
         return "open"
     if row.status in (OccurrenceStatus.missed.value, OccurrenceStatus.failed.value):
@@ -82,27 +85,47 @@ async def wheel_command(turn: Turn, match: re.Match) -> None:
     areas = []
     for _slug, name, name_en, linked, entries in overview:
         areas.append(wheel_cards.AreaYear(
-            name_en if lang == "en" else name, linked,
+            area_name((name, name_en), lang), linked,
             tuple(wheel_cards.WheelEntry(a.month, a.title[lang], status, to_local(due, zone).date().isoformat())
                   for a, due, status in entries)))
     await turn.send_card(wheel_cards.wheel_card(t, year, areas, current))
-    if overview:
-        _slug, name, name_en, _linked, entries = overview[0]
-        picture = wheel_picture(t, year, name_en if lang == "en" else name, current, entries)
+    # A picture per e-area asked for, or per e-area of the user; someone with no e-area sees
+    # every e-area in the card, and is told how to ask for one picture.
+    pictured = overview if wanted or chosen is not None else []
+    for _slug, name, name_en, _linked, entries in pictured:
+        picture = wheel_picture(t, year, area_name((name, name_en), lang), current, entries, zone)
         if picture is not None:
             await turn.send_card(picture)
+    if overview and not pictured:
+        await turn.say(t("For the picture of one e-area, write **wheel <e-area>**."))
 
 
-def wheel_picture(t: Translator, year: int, area_name: str, current_month: int | None, entries) -> dict | None:
-    """The picture card, or None when no PNG rasteriser is installed."""
-    names = wheel_cards.status_names(t)
-    marks = tuple(Mark(a.month, a.title[t.lang], status if status != "none" else "upcoming")
-                  for a, _due, status in entries)
-    legend = {k: names[k] for k in ("done", "started", "open", "snoozed", "missed", "upcoming")}
-    title = t("Annual wheel {year}", year=year)
-    svg = render_svg(WheelPicture(title, area_name, wheel_cards.short_month_names(t), current_month, marks, legend))
-    png = to_png(svg)
-    if png is None:
-        return None
-    return wheel_cards.picture_card(t, f"{title} · {area_name}", "data:image/png;base64," + b64encode(png).decode())
+def picture_data(t: Translator, year: int, area_name: str, current_month: int | None, entries,
+                 zone: dt.tzinfo) -> WheelPicture:
+    """What the picture shows: the marks numbered in date order (the list under it uses the same
+    numbers); an activity that passed unposted stays "not posted", never "upcoming"."""
+    marks = numbered((a.month, to_local(due, zone).date().isoformat(), a.title[t.lang], status)
+                     for a, due, status in entries)
+    return WheelPicture(t("Annual wheel {year}", year=year), area_name, wheel_cards.short_month_names(t),
+                        current_month, marks, wheel_cards.status_names(t))
 
+
+def wheel_picture(t: Translator, year: int, area_name: str, current_month: int | None, entries,
+                  zone: dt.tzinfo) -> dict | None:
+    """The picture card with its numbered list, or None when no PNG rasteriser is installed.
+    A long wheel is drawn smaller rather than have its list cut or the card refused as too large."""
+    picture = picture_data(t, year, area_name, current_month, entries, zone)
+    svg = render_svg(picture)
+    items = tuple(wheel_cards.PictureItem(m.number, m.day, m.month, m.label, m.status) for m in picture.marks)
+    title = f"{picture.title} · {area_name}"
+    prefix = "data:image/png;base64,"
+    room = MAX_CARD_BYTES - size_of(wheel_cards.picture_card(t, title, prefix, items))
+    url = None
+    for scale in (1.0, 0.8, 0.65, 0.5):
+        png = to_png(svg, scale=scale)
+        if png is None:
+            return None
+        url = prefix + b64encode(png).decode()
+        if len(url) - len(prefix) <= room:
+            break
+    return wheel_cards.picture_card(t, title, url, items)

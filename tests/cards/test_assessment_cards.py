@@ -6,6 +6,7 @@ import json
 import pytest
 
 from bot.i18n import translator
+from bot.rules import frames
 from bot.rules.routing import R_FITS_FRAME, R_NO_ROOM_HOURS, R_URGENT, Frame
 from cards import assessment as ca
 from cards import decision_basis as cb
@@ -37,6 +38,17 @@ CARDS = {
     "assess_result": lambda t: ca.assessment_result(t, ca.ResultView(NEED, "decision_basis", (R_NO_ROOM_HOURS, R_URGENT), "Brådskande", True, FRAME, "Alex Wilber")),
     "outcome_notice": lambda t: ca.outcome_notice(t, ca.NoticeView("B-2026-0042", "Digital tentamen", "declined", (), "Finns redan", "Utbildning")),
     "basis_form": lambda t: cb.basis_form(t, cb.BasisFormView(42, "B-2026-0042", "Digital tentamen", 3, 0, values={"hours": 300})),
+    "basis_form_needed": lambda t: cb.basis_form(t, cb.BasisFormView(
+        42, "B-2026-0042", "Digital tentamen", 3, 0, values={"hours": 300, "cost": 400_000, "frame_hours": 240,
+                                                               "frame_sek": 300_000},
+        outlook=frames.outlook(Frame(100, 100_000, 40, 0), 300, 400_000, 240, 300_000))),
+    "basis_form_short": lambda t: cb.basis_form(t, cb.BasisFormView(
+        42, "B-2026-0042", "Digital tentamen", 3, 0, values={"hours": 300, "cost": 400_000, "frame_hours": 100,
+                                                               "frame_sek": 300_000},
+        notice="Kontrollera ramen.", outlook=frames.outlook(Frame(100, 100_000, 40, 0), 300, 400_000, 100, 300_000),
+        accept_short="140:0")),
+    "assess_form_over_frame": lambda t: ca.assessment_form(t, ca.AssessView(
+        **{**VIEW.__dict__, "frame": Frame(4080, 2_600_000, 12_020, 2_650_000)})),
     "basis_card": lambda t: cb.basis_card(t, BASIS),
     "anchoring_request": lambda t: cb.anchoring_request(t, BASIS),
     "basis_sent_back": lambda t: cb.sent_back_card(t, BASIS, "Adele Vance", "Räkna om"),
@@ -66,3 +78,17 @@ def test_review_shows_confirm_and_the_frame_after():
     assert verbs == ["assess.confirm", "assess.review"]
     assert content["actions"][0]["data"] == {"verb": "assess.confirm", "need_id": 42, "form": "form-1", "after": 0, "check": "abc"}
     assert "2\u00a0880 timmar, 1\u00a0920\u00a0000 kr" in json.dumps(content, ensure_ascii=False)
+
+
+def test_over_frame_is_never_a_negative_left():
+    content = json.dumps(CARDS["assess_form_over_frame"](translator("sv")), ensure_ascii=False)
+    assert "7\u00a0940 timmar över ramen, 50\u00a0000 kr över ramen" in content
+    assert "-7" not in content and "−7" not in content
+
+
+def test_a_short_proposal_is_sent_anyway_only_with_what_was_seen():
+    content = CARDS["basis_form_short"](translator("sv"))
+    data = content["actions"][0]["data"]
+    assert data["accept_short"] == "140:0" and content["actions"][0]["title"] == "Skicka ändå till de e-områdesansvariga"
+    assert "140 timmar över sin ram" in json.dumps(content, ensure_ascii=False)
+    assert "accept_short" not in CARDS["basis_form_needed"](translator("sv"))["actions"][0]["data"]

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.i18n import translator
+from bot.rules import frames
+from bot.rules.routing import Frame
 from cards.decision import (
     BasisView,
     CardContext,
@@ -22,6 +24,7 @@ from cards.decision import (
     refusal_card,
     sent_back_card,
 )
+from cards.plan import OverFrameView, over_frame_notice
 from dialogs.decisions import Approve
 from tests.support.cards import buttons, verbs
 from tests.support.snapshots import assert_snapshot
@@ -37,8 +40,15 @@ VIEW = BasisView(
     raised_by_name="Megan Bowen", version=2, business_goals="Bättre nyttjande.", risk="Liten leverantör.",
     risk_likelihood=2, risk_impact=3, resources="Två utvecklare.", hours=120, cost_sek=150_000,
     dependencies="Forskning använder labben.", proposal="Utöka ramen.", frame_change_sek=100_000,
-    frame_change_hours=80, escalate=True,
+    frame_change_hours=80, escalate=True, anchored_by=("Adele Vance", "Isaiah Langer"),
+    plan_title="E-förvaltningsplan Utbildning 2026",
+    outlook=frames.outlook(Frame(4000, 2_500_000, 3900, 2_400_000), 120, 150_000, 80, 100_000),
 )
+OVER_VIEW = BasisView(**{**VIEW.__dict__, "hours": 8020,
+                         "outlook": frames.outlook(Frame(4000, 2_500_000, 4000, 2_500_000), 8020, 150_000, 80, 100_000)})
+OVER_FRAME = OverFrameView(area="Utbildning", plan_title="E-förvaltningsplan Utbildning 2026",
+                           need_number="B-2026-0042", need_title="Bokning av *labb*", decision_number="D-2026-0007",
+                           frame_hours=4080, frame_sek=2_600_000, committed_hours=12_020, committed_sek=2_650_000)
 PORTFOLIO_VIEW = BasisView(**{**VIEW.__dict__, "level": "portfolio"})
 STEERING = DecisionView(number="D-2026-0007", level="steering", outcome="approved", decided_by_name="Alex Wilber",
                         decided_at=WHEN, comment="Bra *underlag*", registry_number="UTB 2026/42")
@@ -55,6 +65,11 @@ STATES = {
     "chair": lambda: chair_card(SV, VIEW, CTX),
     "chair_en": lambda: chair_card(EN, VIEW, CTX),
     "chair_portfolio": lambda: chair_card(SV, PORTFOLIO_VIEW, CTX),
+    "chair_over_frame": lambda: chair_card(SV, OVER_VIEW, CTX),
+    "chair_over_frame_en": lambda: chair_card(EN, OVER_VIEW, CTX),
+    "read_only_over_frame": lambda: read_only_card(SV, OVER_VIEW, CTX),
+    "over_frame_notice_sv": lambda: over_frame_notice(SV, OVER_FRAME),
+    "over_frame_notice_en": lambda: over_frame_notice(EN, OVER_FRAME),
     "decided": lambda: decided_card(SV, VIEW, [STEERING], CTX),
     "already_decided": lambda: decided_card(SV, VIEW, [STEERING], CTX, already=True),
     "escalated_waiting": lambda: decided_card(SV, VIEW, [ESCALATED], CTX, pending_note=SV("Waiting for portfolio management's decision.")),
@@ -117,3 +132,22 @@ def test_user_text_never_becomes_markdown():
 
 def test_times_are_shown_in_swedish_time():
     assert "Beslutat av Alex Wilber den 2026-11-21 14:05." in json.dumps(decided_card(SV, VIEW, [STEERING], CTX), ensure_ascii=False)
+
+
+def test_the_chair_sees_the_frame_now_after_and_who_anchored():
+    content = json.dumps(chair_card(SV, VIEW, CTX), ensure_ascii=False)
+    assert "Förankrat av" in content and "Adele Vance, Isaiah Langer" in content
+    assert "100 timmar, 100\u00a0000 kr" in content  # left now
+    assert "60 timmar, 50\u00a0000 kr" in content  # left after: 4 080 - 4 020, 2 600 000 - 2 550 000
+    assert "täcker inte" not in content
+
+
+def test_a_short_proposal_is_flagged_before_the_chair_approves():
+    content = json.dumps(chair_card(SV, OVER_VIEW, CTX), ensure_ascii=False)
+    assert "7\u00a0940 timmar över ramen, 50\u00a0000 kr över ramen" in content
+    assert "planen hamnar 7\u00a0940 timmar, 50\u00a0000 kr över sin ram" in content
+
+
+def test_a_decided_card_shows_no_frame_outlook():
+    content = json.dumps(decided_card(SV, OVER_VIEW, [STEERING], CTX), ensure_ascii=False)
+    assert "Kvar efter beslutet" not in content and "Förankrat av" in content

@@ -54,3 +54,12 @@ def test_inputs_are_never_cut_and_a_card_of_inputs_alone_is_replaced_and_logged(
         shown = fitted(too_big, SV)
     assert "Det här kan jag inte visa här: det är för stort för Teams. Inget har gått förlorat." in texts(shown)
     assert size_of(shown) < 1000 and len(caplog.records) == 1
+
+
+def test_texts_already_as_short_as_they_get_end_the_shortening_instead_of_looping():
+    # An image too large for the card and texts of 81 characters: a cut ("80 chars …") would be
+    # longer than the text, so shortening gives up at once.
+    body = [{"type": "Image", "url": "data:image/png;base64," + "A" * 26_000}]
+    body += [{"type": "TextBlock", "text": "x" * 81} for _ in range(3)]
+    with pytest.raises(CardTooLarge, match="as short as they get"):
+        shorten({"type": "AdaptiveCard", "version": "1.5", "body": body}, MAX_CARD_BYTES)

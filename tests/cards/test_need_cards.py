@@ -109,3 +109,13 @@ def test_plan_card_warns_when_the_frame_is_overspent():
     text = json.dumps(CARDS["plan"](translator("sv")), ensure_ascii=False)
     assert "Mer är intecknat än ramen tillåter" in text
     assert "2\u00a0600\u00a0000 av 2\u00a0500\u00a0000 kr intecknade, 100\u00a0000 över ramen ⚠" in text
+
+
+def test_plan_card_shows_a_free_text_period_as_the_plan_wrote_it():
+    import dataclasses
+
+    goal = pc.GoalView("Utbildningsadministrativt stöd", "Inresande utbytesstudenter", "", "", "VS-skolorna",
+                       period="Första steg HT23 och fullt implementerat 2024")
+    text = json.dumps(pc.plan_card(translator("sv"), dataclasses.replace(PLAN, goals=(goal,))), ensure_ascii=False)
+    assert "Första steg HT23 och fullt implementerat 2024 · VS-skolorna" in text
+    assert "Inga datum satta" not in text

@@ -112,3 +112,45 @@ def test_wheel_picture_svg_has_twelve_segments_and_highlights_the_current_month(
     assert ">nov</text>" in svg and 'font-weight="700"' in svg
     assert "Utbildning &lt;&amp;&gt;" in svg
     assert_snapshot("wheel_picture.svg", svg)
+
+
+MISSED = rc.ReminderView(**{**VIEW.__dict__, "missed_due": dt.date(2026, 3, 10),
+                            "mentions": (("user-id-0", "Alex Wilber"), ("user-id-1", "Megan <Bowen>"))})
+
+
+def test_missed_reminder_asks_whether_it_is_still_relevant_and_mentions_the_coordinators():
+    posted = rc.reminder_card(SV, MISSED, interactive=False)
+    check("reminder_missed_posted_sv", posted)
+    text = json.dumps(posted, ensure_ascii=False)
+    assert posted["fallbackText"] == "Missad, fortfarande aktuell? Skriv underlaget till styrgruppens möte"
+    assert "Styra var nere när detta skulle ut den 2026-03-10" in text
+    entities = posted["msteams"]["entities"]
+    assert [(e["type"], e["text"], e["mentioned"]["id"]) for e in entities] == [
+        ("mention", "<at>Alex Wilber</at>", "user-id-0"), ("mention", "<at>Megan Bowen</at>", "user-id-1")]
+    assert posted["body"][-1]["text"] == "Att svara: <at>Alex Wilber</at>, <at>Megan Bowen</at>"
+    assert posted["msteams"]["width"] == "Full"
+    interactive = rc.reminder_card(EN, MISSED, interactive=True)
+    check("reminder_missed_interactive_en", interactive)
+    assert sorted(_verbs(interactive)) == ["reminder.done", "reminder.na", "reminder.refresh",
+                                           "reminder.snooze", "reminder.start"]  # the usual answers
+    assert "Missed: Styra was down when this was due on 2026-03-10. Is it still relevant?" in json.dumps(interactive)
+
+
+def test_an_answered_missed_reminder_no_longer_asks_nor_mentions():
+    done = rc.reminder_card(SV, rc.ReminderView(**{**MISSED.__dict__, "status": "answered", "answer": "done",
+                                                   "answered_by_name": "Alex Wilber",
+                                                   "answered_at": dt.datetime(2026, 3, 17, 9, 0, tzinfo=dt.UTC)}),
+                            interactive=False)
+    text = json.dumps(done, ensure_ascii=False)
+    assert "fortfarande aktuell" not in text and "entities" not in done["msteams"]
+    assert done["fallbackText"] == "Skriv underlaget till styrgruppens möte"
+    assert rc.status_label(SV, "sent", None, missed=True) == "Missad, fortfarande aktuell?"
+    assert rc.status_label(SV, "failed", None, missed=True) == "Kunde inte skickas"
+
+
+def test_a_woken_snooze_shows_the_reminder_open_again_with_a_note():
+    woke = rc.reminder_card(SV, VIEW, interactive=False, notice_style="emphasis",
+                            notice=SV("The snooze is over: posted again on {date}.", date="2026-03-12"))
+    check("reminder_woken_sv", woke)
+    text = json.dumps(woke, ensure_ascii=False)
+    assert "Pausen är slut: publicerad igen den 2026-03-12." in text and "Pausad" not in text

@@ -20,15 +20,23 @@ def run(argv: list[str], **env) -> int:
 
 
 def test_show_lists_the_year_of_the_clock(capsys):
-    assert run(["wheel", "show"]) == 0
+    assert run(["wheel", "show"], STYRA_DEFAULT_LOCALE="en") == 0
     out = capsys.readouterr().out
     # 2031: 1 and 6 January are holidays, so the third working day is Tuesday 7 January.
     assert "2031-01-07 Tue 09:00" in out and "jan-kickoff" in out
     assert all(line.startswith("2031-") for line in out.splitlines())
+    assert "answer by" in out and "svar senast" not in out
+
+
+def test_show_speaks_the_configured_language(capsys):
+    assert run(["wheel", "show"]) == 0  # STYRA_DEFAULT_LOCALE: sv
+    out = capsys.readouterr().out
+    assert "2031-01-07 tis 09:00" in out and "svar senast" in out
+    assert "answer by" not in out and " Tue " not in out
 
 
 def test_validate_names_the_configured_time_zone(capsys):
-    assert run(["wheel", "validate"], STYRA_TIMEZONE="Europe/Helsinki") == 0
+    assert run(["wheel", "validate"], STYRA_TIMEZONE="Europe/Helsinki", STYRA_DEFAULT_LOCALE="en") == 0
     assert "reminders at 09:00 local time (Europe/Helsinki)" in capsys.readouterr().out
 
 
@@ -39,7 +47,8 @@ def test_resend_stamps_the_clock_it_was_given(db_url, capsys):
                                 "scope": "utbildning", "e_area_id": None, "due_at": due,
                                 "send_after": due, "answer_by": None}])
     try:
-        assert run(["reminders", "resend", "mar-steering-material/2031-03/utbildning"], DATABASE_URL=db_url) == 0
+        assert run(["reminders", "resend", "mar-steering-material/2031-03/utbildning"], DATABASE_URL=db_url,
+                   STYRA_DEFAULT_LOCALE="en") == 0
         assert "will be delivered again on the next tick" in capsys.readouterr().out
         row = db.call(repo.by_key, "mar-steering-material", "2031-03", "utbildning")
     finally:

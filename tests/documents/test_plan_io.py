@@ -37,9 +37,9 @@ def goals_of(db, slug: str, year: int) -> list[tuple]:
 def test_round_trip_of_the_demo_plan(demo_db, tmp_path, suffix):
     out = tmp_path / f"plan{suffix}"
     assert cli_plans.export_file(demo_db, "utbildning", 2026, str(out), "sv") == 3
-    result, count = cli_plans.import_file(demo_db, str(out), "forskning", 2028, status="draft",
+    result, sheet = cli_plans.import_file(demo_db, str(out), "forskning", 2028, status="draft",
                                           frame_sek=1_000_000, frame_hours=500)
-    assert (result.created, result.added, count) == (True, 3, 3)
+    assert (result.created, result.added, len(sheet.goals), sheet.unknown_columns) == (True, 3, 3, [])
     assert goals_of(demo_db, "forskning", 2028) == goals_of(demo_db, "utbildning", 2026)
     plan = demo_db.call(lambda s: s.exec(select(Plan).where(Plan.year == 2028)).one())
     assert (plan.frame_sek, plan.frame_hours, plan.status) == (1_000_000, 500, "draft")
@@ -66,7 +66,7 @@ def test_reimport_updates_goals_in_place_so_needs_keep_their_links(demo_db, tmp_
     sheet["C2"] = "Ny motivering"
     sheet.delete_rows(4)  # "Enhetliga kursrum" leaves the file but is linked to a need
     book.save(out)
-    result, _count = cli_plans.import_file(demo_db, str(out), "utbildning", 2026)
+    result, _sheet = cli_plans.import_file(demo_db, str(out), "utbildning", 2026, replace=True)
     assert (result.added, result.updated, result.removed, result.kept_linked) == (0, 2, 0, 1)
     assert goals_of(demo_db, "utbildning", 2026)[0][2] == "Ny motivering"
     assert demo_db.call(lambda s: s.get(NeedGoal, (need_id, goal_id))) is not None

@@ -45,12 +45,12 @@ async def test_status_shows_every_state_per_kind(db, monkeypatch, capsys):
     now = datetime.now(UTC)
     await db.run(_rows_in_every_state(now))
     monkeypatch.setenv("DATABASE_URL", str(db.engine.url))
-    code = main(["delivery", "status"])
+    code = main(["delivery", "status", "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 1  # something failed and something is stuck
     [line] = [x for x in out.splitlines() if x.strip().startswith("notice")]
     assert line.split()[1:7] == ["1", "1", "1", "1", "1", "0"]  # pending, in flight, stuck, failed, sent, superseded
-    assert "annual wheel reminders" in out
+    assert "Annual wheel reminders" in out
 
 
 async def test_admins_are_told_once_a_day_about_messages_given_up_on(db_url, connector):
@@ -76,7 +76,7 @@ async def test_admins_are_told_once_a_day_about_messages_given_up_on(db_url, con
     await services.db.run(one_more_failure)
     assert await report_failures(services) == 1
     rows = await services.db.run(outbox_rows, "delivery-failures:")
-    assert len(rows) == 2 and "reminder: 1" in json.loads(rows[-1].activity)["text"]
+    assert len(rows) == 2 and "(reminder): 1" in json.loads(rows[-1].activity)["text"]
 
 
 async def test_healthz_tells_the_outbox_lag_to_a_local_caller_only(bot):

@@ -32,7 +32,7 @@ from tests.support.verbs import REGISTRY
 
 HOME, OTHER = "utbildning", "forskning"
 STAGES = {
-    Record.need: ("open", "closed"),
+    Record.need: ("new", "open", "closed"),
     Record.assessment: ("preparation", "steering", "escalated", "decided"),
     Record.basis: ("preparation", "steering", "escalated", "decided"),
     Record.decision: (ANY,),
@@ -258,6 +258,16 @@ def test_the_portfolio_roll_up(who, expected):
     (Record.commission, Act.acknowledge, "decided", "stranger", "responsible_manager", True),
     (Record.commission, Act.steer, "decided", "stranger", "lead", True),
     (Record.commission, Act.steer, "draft", "stranger", "lead", False),
+    # following a need up: the raiser until it is assessed, its coordinators at any time
+    (Record.need, Act.edit, "new", "stranger", "raiser", True),
+    (Record.need, Act.edit, "open", "stranger", "raiser", False),
+    (Record.need, Act.edit, "new", "stranger", "affected", False),
+    (Record.need, Act.edit, "closed", "coordinator@home", None, True),
+    (Record.need, Act.edit, "new", "coordinator@other", None, False),
+    (Record.need, Act.edit, "new", "chair@home", None, False),
+    (Record.need, Act.withdraw, "new", "stranger", "raiser", True),
+    (Record.need, Act.withdraw, "open", "stranger", "raiser", False),
+    (Record.need, Act.withdraw, "new", "coordinator@home", None, False),
 ])
 def test_who_acts(kind, act, stage, who, relation, expected):
     assert acts(kind, act, stage, who, relation) is expected
@@ -283,7 +293,9 @@ def test_administering_is_for_administrators_only():
 
 
 @pytest.mark.parametrize(("kind", "status", "flags", "stage"), [
-    (Record.need, "registered", (), "open"), (Record.need, "approved", (), "open"),
+    (Record.need, "registered", (), "new"), (Record.need, "under_assessment", (), "new"),
+    (Record.need, "registered", ("assessed",), "open"),  # sent back by the steering group: assessed before
+    (Record.need, "approved", (), "open"), (Record.need, "withdrawn", (), "closed"),
     (Record.need, "declined", (), "closed"), (Record.need, "done", (), "closed"),
     (Record.basis, "anchoring", (), "preparation"), (Record.basis, "ready", (), "steering"),
     (Record.basis, "ready", ("escalated", "before_steering"), "escalated"),

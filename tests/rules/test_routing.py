@@ -33,6 +33,28 @@ CASES = [
 ]
 
 
+# A need affecting the whole portfolio reaches portfolio management whatever the frame or urgency
+# (DOMAIN.md §2, last paragraph): one row per combination of room, urgency and other e-areas.
+ROOM_KINDS = {"room": {}, "no hours": {"hours": 601}, "no money": {"cost": 500_001},
+              "neither": {"hours": 601, "cost": 500_001}}
+PORTFOLIO_CASES = [
+    (f"whole portfolio, {room}, {'urgent' if urgent else 'not urgent'}{', other area' if areas else ''}",
+     A(portfolio=True, urgent=urgent, areas=areas, **kw))
+    for room, kw in ROOM_KINDS.items() for urgent in (False, True) for areas in ((), ("forskning",))
+]
+
+
+@pytest.mark.parametrize("answers", [c[1] for c in PORTFOLIO_CASES], ids=[c[0] for c in PORTFOLIO_CASES])
+def test_whole_portfolio_always_reaches_portfolio_management(answers):
+    result = route(answers, ROOM)
+    assert result.outcome is Outcome.decision_basis
+    assert result.escalate is True
+    assert r.R_WHOLE_PORTFOLIO in result.reasons
+    assert r.R_NOT_URGENT not in result.reasons and r.R_INVENTORY_NEXT_PERIOD not in result.reasons
+    assert (r.R_URGENT in result.reasons) is answers.urgent
+    assert result.after == ROOM  # nothing committed before the decision
+
+
 @pytest.mark.parametrize(("answers", "outcome", "escalate", "reasons"),
                          [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_route(answers, outcome, escalate, reasons):

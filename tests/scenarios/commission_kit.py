@@ -88,6 +88,8 @@ async def answer(bot: BotHarness, user: User, commission_id: int, version: int, 
     data = {"verb": "commission.answer", "commission_id": commission_id, "version": version, "answer": answer,
             "comment": comment}
     status, body = await bot.invoke(data, user=user, kind="personal")
+    # Its follow-ups are sent before the next step, so a later answer holds only its own replies.
+    await bot.services.outbox.drain()
     return status, body.get("value") or {}
 
 

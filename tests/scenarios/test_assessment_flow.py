@@ -111,7 +111,7 @@ async def test_someone_without_the_role_is_told_who_can(bot):
         assert "Bara koordinatorerna för Utbildning kan bedöma" in replies[-1].all_text()
         assert "Alex Wilber" in replies[-1].all_text()
     replies = await bot.click({"verb": "assess.open", "need_id": need_id}, user=STRANGER)
-    assert "Only the coordinators of Utbildning can assess this need" in replies[-1].all_text()
+    assert "Only the coordinators of Education can assess this need" in replies[-1].all_text()
     # the confirm verb checks too, whatever the card says
     replies = await bot.click({"verb": "assess.confirm", "need_id": need_id, "form": "x", "check": "y", **WITHIN}, user=MEGAN)
     assert "Bara koordinatorerna" in replies[-1].all_text()

@@ -208,7 +208,7 @@ async def test_decisions_command_lists_an_areas_decisions_for_area_roles_only(bo
     shown = "\n".join(r.all_text() for r in replies)
     assert "Beslut i Utbildning" in shown and "D-2026-0001" in shown and "Godkänt" in shown
     replies = await bot.say("decisions utbildning", user=STRANGER)
-    assert "Only people with a role in Utbildning can see its decisions." in "\n".join(r.all_text() for r in replies)
+    assert "Only people with a role in Education can see its decisions." in "\n".join(r.all_text() for r in replies)
     replies = await bot.say("beslut forskning", user=PATTI)
     assert "Bara den som har en roll i Forskning kan se områdets beslut." in "\n".join(r.all_text() for r in replies)
     replies = await bot.say("beslut forskning", user=MEGAN)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
 from storage import assessments as repo
@@ -16,6 +17,11 @@ from storage.models import BasisStatus, Decision, LinkedChannel, Need, NeedEvent
 from tests.support.botkit import ADELE, ALEX, CHANNEL_ID, ISAIAH, STRANGER
 from tests.support.cards import buttons, inputs, press, texts, verbs
 from tests.support.connector import Sent
+
+# These scenarios follow the notice sent for each new need (an organisation's STYRA_NEED_NOTICES
+# or an e-area's `aviseringar … varje`); the daily digest has its own (test_need_notices.py).
+pytestmark = pytest.mark.settings(STYRA_NEED_NOTICES="each")
+
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)  # 14:05 in Stockholm
 PORTFOLIO_CHANNEL = "19:portfolio@thread.tacv2"

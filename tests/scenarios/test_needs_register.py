@@ -16,6 +16,11 @@ from tests.support.botkit import ALEX, BOT_ID, CHANNEL_ID, ISAIAH, MEGAN, STRANG
 from tests.support.cards import buttons, inputs, nodes
 from tests.support.transcript import Transcript
 
+# These scenarios follow the notice sent for each new need (an organisation's STYRA_NEED_NOTICES
+# or an e-area's `aviseringar … varje`); the daily digest has its own (test_need_notices.py).
+pytestmark = pytest.mark.settings(STYRA_NEED_NOTICES="each")
+
+
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
@@ -365,7 +370,8 @@ async def test_coordinators_are_told_one_to_one_when_no_channel_is_linked(bot):
 
 @pytest.fixture
 async def personal_bot(db_url, connector):
-    harness = await BotHarness.start(db_url, connector=connector, STYRA_NOTIFY_COORDINATORS_IN="personal")
+    harness = await BotHarness.start(db_url, connector=connector, STYRA_NOTIFY_COORDINATORS_IN="personal",
+                                     STYRA_NEED_NOTICES="each")
     yield harness
     await harness.close(connector_too=False)
 

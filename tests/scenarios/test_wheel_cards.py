@@ -16,11 +16,11 @@ from tests.support.cards import verbs
 UTB = "19:utbildning-styrgrupp@thread.tacv2"
 
 
-async def posted(bot):
+async def posted(bot, linked_at=local(2026, 3, 9)):
     """Link utbildning's channel and let the tick post the 10 March reminder."""
     clock = WallClock(local(2026, 3, 10, 9, 0))
     bot.services.clock = clock
-    link(bot.services.db, "utbildning", UTB, bot.connector.url, linked_at=local(2026, 1, 1))
+    link(bot.services.db, "utbildning", UTB, bot.connector.url, linked_at=linked_at)
     await reminders.tick(bot.services)
     row = await bot.query(repo.by_key, "mar-steering-material", "2026-03", "utbildning")
     assert row.status == "sent"
@@ -165,7 +165,7 @@ async def test_an_answer_leaves_its_follow_ups_in_the_outbox_and_sends_nothing_i
 
 
 async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
-    row, clock = await posted(bot)
+    row, clock = await posted(bot, linked_at=local(2026, 1, 1))  # down since January
     await bot.invoke({"verb": "reminder.done", "occurrence_id": row.id}, user=ALEX)
     replies = await bot.say("årshjul", user=ISAIAH)  # member of utbildning, chair of ekonomi
     cards = [r.card for r in replies if r.cards]
@@ -174,14 +174,61 @@ async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
     text = text_of(overview[0])
     assert "Utbildning" in text and "Ekonomi och personal" in text and "Forskning" not in text
     assert "✅ 10/3 Skriv underlaget till styrgruppens möte" in text
-    assert "❌ 3/3 Förbered Trattenmötet för andra kvartalet" in text  # missed (before grace)
+    assert "❌ 3/3 Förbered Trattenmötet för andra kvartalet" in text  # missed (before grace), unanswered
     assert "▸ Mars" in text  # the current month
     assert "Ingen styrgruppskanal är kopplad" in text  # ekonomi has no channel
+    assert "· Inte skickad" in text and "Kunde inte skickas" not in text  # the legend: what the year holds
     pictures = [c for c in cards if any(b.get("type") == "Image" for b in c["body"])]
-    assert len(pictures) == 1
-    image = next(b for b in pictures[0]["body"] if b.get("type") == "Image")
-    assert image["url"].startswith("data:image/png;base64,")
-    assert len(json.dumps(pictures[0]).encode()) < 25_000
+    assert [p["fallbackText"] for p in pictures] == ["Årshjul 2026 · Ekonomi och personal", "Årshjul 2026 · Utbildning"]
+    for picture in pictures:
+        image = next(b for b in picture["body"] if b.get("type") == "Image")
+        assert image["url"].startswith("data:image/png;base64,")
+        assert len(json.dumps(picture).encode()) < 25_000
+
+
+def picture_list(card: dict) -> list[tuple[str, str]]:
+    """The numbered list under a wheel picture: (number, text)."""
+    facts = next(b for b in card["body"] if b.get("type") == "FactSet")["facts"]
+    return [(f["title"], f["value"]) for f in facts]
+
+
+async def test_the_wheel_picture_numbers_its_marks_and_tells_failed_from_missed(bot):
+    row, _clock = await posted(bot, linked_at=local(2026, 1, 1))  # down since January
+
+    def fail(session):
+        failed = repo.by_key(session, "feb-budget-dialogue", "2026-02", "utbildning")
+        failed.status = "failed"  # a delivery Teams refused, not a reminder missed while Styra was down
+        session.add(failed)
+
+    await bot.query(fail)
+    replies = await bot.say("årshjul utbildning", user=ISAIAH)
+    pictures = [r.card for r in replies if r.cards and any(b.get("type") == "Image" for b in r.card["body"])]
+    assert [p["fallbackText"] for p in pictures] == ["Årshjul 2026 · Utbildning"]  # only the e-area asked for
+    [overview] = [r.card for r in replies if r.cards and r.card["fallbackText"] == "Årshjul 2026"]
+    assert "⚠️ 17/2 För in de stora behoven i budgetdialogen" in text_of(overview)
+    assert "⚠️ Kunde inte skickas" in text_of(overview)  # in the card's legend too
+    listed = picture_list(pictures[0])
+    assert [number for number, _ in listed] == [str(n) for n in range(1, 23)]  # numbered in date order
+    assert listed[0] == ("1", "7/1 Starta året med ett uppstartsmöte · ❌ Missad")
+    assert listed[2] == ("3", "17/2 För in de stora behoven i budgetdialogen · ⚠️ Kunde inte skickas")
+    assert listed[4] == ("5", "10/3 Skriv underlaget till styrgruppens möte · 🟠 Öppen")
+    assert listed[-1] == ("22", "11/12 Dags att godkänna nästa års plan · ⚪ Kommande")
+
+
+async def test_past_activities_of_an_unlinked_e_area_are_not_shown_as_upcoming(bot):
+    await posted(bot)  # 10 March; ekonomi has no steering-group channel
+    replies = await bot.say("wheel ekonomi", user=ISAIAH)
+    [picture] = [r.card for r in replies if r.cards and any(b.get("type") == "Image" for b in r.card["body"])]
+    listed = dict(picture_list(picture))
+    assert listed["1"].endswith("· Inte skickad") and listed["5"].endswith("· Inte skickad")  # 7/1 .. 10/3
+    assert listed["6"] == "13/3 Kvartalets styrgruppsmöte närmar sig · ⚪ Kommande"
+
+
+async def test_someone_without_an_e_area_gets_the_year_and_is_told_how_to_ask_for_a_picture(bot):
+    await posted(bot)
+    replies = await bot.say("wheel", user=ALEX.__class__("00000000-0000-0000-0000-0000000000099", "Ny Person", "user-id-99"))
+    assert not [r for r in replies if r.cards and any(b.get("type") == "Image" for b in r.card["body"])]
+    assert any("Skriv **årshjul <e-område>** för bilden av ett e-område." in r.all_text() for r in replies)
 
 
 @pytest.mark.parametrize("key,when,expected", [

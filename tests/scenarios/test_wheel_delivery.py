@@ -36,7 +36,7 @@ def prepare(url, connector, clock, **env):
     services = make_services(url, clock, **env)
     services.db.call(_add_areas)
     for i in range(AREAS):
-        link(services.db, f"omrade-{i:02d}", conversation(i), connector.url, linked_at=local(2026, 1, 1))
+        link(services.db, f"omrade-{i:02d}", conversation(i), connector.url, linked_at=local(2026, 3, 9))
     return services
 
 

@@ -23,15 +23,20 @@ MATERIAL = ("mar-steering-material", "2026-03")
 ALEX_AAD = ALEX.aad_id  # chair (and coordinator) of utbildning in the demo data
 
 
-def setup(db_url, connector, when, **env):
+# Linked the day before: nothing was due while Styra was down (see test_wheel_missed.py for that).
+LINKED = local(2026, 3, 9)
+
+
+def setup(db_url, connector, when, linked_at=LINKED, **env):
     clock = WallClock(when)
     services = make_services(db_url, clock, **env)
-    link(services.db, "utbildning", UTB, connector.url, linked_at=local(2026, 1, 1))
+    link(services.db, "utbildning", UTB, connector.url, linked_at=linked_at)
     return services, clock
 
 
 async def test_due_reminder_is_posted_once_and_older_ones_are_missed(db_url, connector, capsys, monkeypatch):
-    services, clock = setup(db_url, connector, local(2026, 3, 10, 9, 0))
+    # Linked in January, first tick on 10 March: Styra was down for the reminders between.
+    services, clock = setup(db_url, connector, local(2026, 3, 10, 9, 0), linked_at=local(2026, 1, 1))
     try:
         first = await reminders.tick(services)
         again = await reminders.tick(services)
@@ -39,23 +44,30 @@ async def test_due_reminder_is_posted_once_and_older_ones_are_missed(db_url, con
         funnel = await services.db.run(repo.by_key, "mar-funnel-q2", "2026-03", "utbildning")
     finally:
         services.db.dispose()
-    assert first.sent == 1 and again.sent == 0 and again.materialised == 0
+    assert first.missed == 4 and again.sent == 0 and again.materialised == 0 and again.missed == 0
     posts = channel_posts(connector, UTB)
-    assert len(posts) == 1
-    card = posts[0].card
-    assert card["fallbackText"] == "Skriv underlaget till styrgruppens möte"
-    assert "Svar senast" in posts[0].all_text() and "2026-03-16" in posts[0].all_text()
+    on_time = [p for p in posts if p.card["fallbackText"] == "Skriv underlaget till styrgruppens möte"]
+    assert len(on_time) == 1
+    card = on_time[0].card
+    assert "Svar senast" in on_time[0].all_text() and "2026-03-16" in on_time[0].all_text()
     assert card["refresh"]["action"]["data"] == {"verb": "reminder.refresh", "occurrence_id": row.id}
     assert card["refresh"]["userIds"] == ["user-id-0"]  # Alex, the only coordinator of utbildning
     assert "actions" not in card  # as posted, read-only: buttons come with the refresh
-    assert row.status == "sent" and row.activity_id == posts[0].activity_id
-    # 3 March (mar-funnel-q2) is a week old: beyond the 72-hour grace, so not posted late.
-    assert funnel.status == "missed"
+    assert row.status == "sent" and row.activity_id == on_time[0].activity_id and row.missed_at is None
+    # 3 March (mar-funnel-q2) is a week old, beyond the 72-hour grace: posted once as missed.
+    assert funnel.missed_at is not None and funnel.status == "sent"
+    missed = [p for p in posts if p.card["fallbackText"].startswith("Missad, fortfarande aktuell?")]
+    assert len(missed) == 3 and funnel.activity_id in {p.activity_id for p in missed}
+    # 7 January is more than 45 days old: listed as missed, not posted into the channel.
+    kickoff = services.db.call(repo.by_key, "jan-kickoff", "2026-01", "utbildning")
+    assert kickoff.status == "missed" and kickoff.activity_id is None
 
     monkeypatch.setenv("DATABASE_URL", db_url)
-    assert cli_main(["reminders", "status", "--all"]) == 0
+    assert cli_main(["reminders", "status"]) == 0
     out = capsys.readouterr().out
-    assert "mar-funnel-q2/2026-03/utbildning" in out and "missed" in out
+    assert "mar-funnel-q2/2026-03/utbildning" in out and "4 missade medan Styra var nere" in out
+    [line] = [x for x in out.splitlines() if x.startswith("jan-kickoff/2026-01/utbildning")]
+    assert line.split()[1] == "missed"
     assert "mar-steering-material/2026-03/utbildning" in out
 
 
@@ -103,7 +115,7 @@ async def test_a_channel_that_keeps_failing_is_recorded_failed_and_never_blocks_
     connector = await BrokenChannelConnector().start()
     connector.broken = UTB
     services, clock = setup(db_url, connector, local(2026, 3, 10, 9, 0))
-    link(services.db, "ekonomi", EKO, connector.url, linked_at=local(2026, 1, 1))
+    link(services.db, "ekonomi", EKO, connector.url, linked_at=LINKED)
     try:
         first = await reminders.tick(services)
         row = await services.db.run(repo.by_key, *MATERIAL, "utbildning")
@@ -124,7 +136,7 @@ async def test_a_channel_that_keeps_failing_is_recorded_failed_and_never_blocks_
     assert len(tries) == 3 * 5  # three rounds of five attempts (transient 5xx retried)
 
     monkeypatch.setenv("DATABASE_URL", db_url)
-    assert cli_main(["reminders", "status"]) == 0
+    assert cli_main(["--lang", "en", "reminders", "status"]) == 0
     out = capsys.readouterr().out
     assert "mar-steering-material/2026-03/utbildning" in out and "failed" in out and "500" in out
     assert "1 failed" in out

@@ -1,11 +1,15 @@
 """Two coordinators assessing at once can never overspend the plan's frame (SQLite and PostgreSQL)."""
 
 import asyncio
+import threading
+from datetime import UTC, datetime
 
 from bot.rules.routing import Answers, Outcome
 from storage import assessments as repo
+from storage import decisions as store
 from storage.demo import load_demo
 from tests.support.assessment_factory import make_need, plan_of, set_frame
+from tests.support.decision_kit import make_basis
 
 
 def _setup(session):
@@ -63,3 +67,48 @@ async def test_same_form_twice_concurrently_commits_once(any_db):
     assert sum(isinstance(r, repo.Stored) for r in results) == 1, results
     plan = await any_db.run(lambda s: plan_of(s))
     assert (plan.committed_hours, plan.committed_sek) == (10, 1_000)
+
+
+
+async def test_an_approval_never_overwrites_a_commitment_made_while_it_ran(any_db):
+    """The approval reads the plan (for the chair's figures), an assessment commits to the same plan
+    meanwhile, then the approval writes: its change is added to the row as it is then. (PostgreSQL
+    interleaves them; SQLite serialises writers, so there the assessment simply goes first.)"""
+    first, _second, plan_id = await any_db.run(_setup)
+    basis_id = await any_db.run(lambda s: make_basis(s, hours=120, cost_sek=50_000, frame_change_hours=100,
+                                                     frame_change_sek=0))
+    read, committed = threading.Event(), threading.Event()
+
+    def approve(session):
+        found = store.load(session, basis_id, lock=True, year=2026)
+        read.set()
+        committed.wait(10)
+        store.record_decision(session, found, level="steering", outcome="approved", need_status="approved",
+                              basis_status="decided", change_plan=True, to_portfolio=False, actor="chair",
+                              actor_name="Chair", comment="", registry_number="", snapshot="{}", year=2026,
+                              now=datetime(2026, 5, 1, tzinfo=UTC))
+        return found.frame, found.plan_change
+
+    def assess(session):
+        return repo.assess(session, need_id=first, plan_id=plan_id, answers=_within(30, 10_000),
+                           expected=Outcome.within_plan, after=0, request_key="form-x", actor="coordinator")
+
+    async def assess_after_the_read():
+        if not any_db.is_sqlite:
+            await asyncio.get_running_loop().run_in_executor(None, read.wait, 10)
+        try:
+            return await any_db.run(assess)
+        finally:
+            committed.set()
+
+    if any_db.is_sqlite:
+        routed = await assess_after_the_read()
+        (seen, change) = await any_db.run(approve)
+    else:
+        (seen, change), routed = await asyncio.gather(any_db.run(approve), assess_after_the_read())
+        assert seen.committed_hours == 0  # read before the assessment committed
+    assert isinstance(routed, repo.Stored)
+    before, after = change
+    assert (before.committed_hours, after.committed_hours) == (30, 150)
+    plan = await any_db.run(lambda s: plan_of(s))
+    assert (plan.frame_hours, plan.committed_hours, plan.committed_sek) == (200, 150, 60_000)

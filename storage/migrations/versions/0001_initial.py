@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-12-01 05:00:50.162988
+Create Date: 2026-12-01 06:22:52.197988
 """
 
 from alembic import op
@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("name_en", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("need_notices", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -188,6 +189,7 @@ def upgrade() -> None:
                 "declined",
                 "approved",
                 "done",
+                "withdrawn",
                 name="needstatus",
             ),
             nullable=False,
@@ -261,6 +263,7 @@ def upgrade() -> None:
         sa.Column("snooze_until", sa.Date(), nullable=True),
         sa.Column("reason", sa.Text(), server_default="", nullable=False),
         sa.Column("escalated_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("missed_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["e_area_id"], ["e_area.id"], ondelete="CASCADE"),
@@ -405,6 +408,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("need_id", "aad_id"),
     )
     op.create_table(
+        "need_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("request_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("actor_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("changes", sa.Text(), server_default="{}", nullable=False),
+        sa.ForeignKeyConstraint(["need_id"], ["need.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_key"),
+    )
+    with op.batch_alter_table("need_change", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_need_change_need_id"), ["need_id"], unique=False)
+
+    op.create_table(
         "need_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("need_id", sa.Integer(), nullable=False),
@@ -438,8 +458,12 @@ def upgrade() -> None:
         sa.Column("effect", sa.Text(), server_default="", nullable=False),
         sa.Column("units", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("dependencies", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-        sa.Column("start", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("end", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("start", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("end", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=True),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("extra", sa.Text(), server_default="{}", nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -821,6 +845,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_need_event_need_id"))
 
     op.drop_table("need_event")
+    with op.batch_alter_table("need_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_need_change_need_id"))
+
+    op.drop_table("need_change")
     op.drop_table("need_affected")
     op.drop_table("deviation_basis")
     with op.batch_alter_table("commission", schema=None) as batch_op:
