@@ -118,6 +118,7 @@ async def drive(url: str, make_body, conversations: int, turns_per_conversation:
         "p50_ms": round(percentile(latencies, 50), 2),
         "p95_ms": round(percentile(latencies, 95), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
+        "max_ms": round(max(latencies, default=0.0), 2),
         "mean_ms": round(statistics.fmean(latencies), 2),
         "cpu_ms_per_turn": round(cpu * 1000 / turns, 2),
     }
