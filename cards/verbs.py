@@ -16,6 +16,7 @@ class Verb(StrEnum):
     NEED_MINE = "need.mine"
     NEED_SHOW = "need.show"
     NEED_MINE_MORE = "need.mine_more"  # the next page of `mina behov`
+    NEED_TO_ASSESS_MORE = "need.to_assess_more"  # the next page of `att bedöma`
     NEED_AREA_MORE = "need.area_more"  # the next page of `behov <e-område>`
     NEED_SEARCH_MORE = "need.search_more"  # the next page of `sök <ord>`
     NEED_EDIT = "need.edit"

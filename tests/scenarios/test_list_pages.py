@@ -151,3 +151,23 @@ async def test_search_results_page_by_page_and_only_what_the_clicker_may_see(any
     # a stranger pressing it sees none of utbildning's needs in full
     status, body = await bot.invoke(button["data"], user=STRANGER, kind="personal")
     assert status == 200 and numbers(card_of(body)) == []
+
+
+async def test_the_needs_to_assess_page_by_page_oldest_first(any_bot):
+    bot = any_bot
+    await start(bot, needs=40)  # 32 of Isaiah's and one of Adele's wait in utbildning, Megan's in forskning: Alex coordinates both
+    card = (await bot.say("att bedöma", user=ALEX))[-1].card
+    first = numbers(card)
+    assert first[:2] == ["B-2026-0001", "B-2026-0002"] and len(first) == 25 and "B-2026-0005" not in first
+    assert "Visar 25 av 34." in text(card)
+    button = more_button(card)
+    assert button["title"] == "Visa fler" and button["data"]["verb"] == "need.to_assess_more"
+    status, body = await bot.invoke(button["data"], user=ALEX, kind="personal")
+    page = card_of(body)
+    assert status == 200 and "Visar 26–34 av 34." in text(page) and len(numbers(page)) == 9
+    assert not [b for b in buttons(page) if (b.get("data") or {}).get("verb") == "need.to_assess_more"]
+    assert len(set(first + numbers(page))) == 34  # nothing twice, nothing left out
+    # the button names no e-area: someone who coordinates none is told so, and sees no need
+    status, body = await bot.invoke(button["data"], user=ISAIAH, kind="personal")
+    assert status == 200 and "B-2026-" not in text(card_of(body))
+    assert "du är inte samordnare för något e-område" in text(card_of(body))
