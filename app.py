@@ -18,6 +18,8 @@ from bot.registry import Registry
 from bot.rules.wheel_file import WheelError, load_wheel
 from bot.scheduler import Scheduler
 from bot.services import Services, system_clock
+from bot.similar import index_of
+from bot.similar_build import START_WAIT, start_build
 from bot.teams.delivery import Deliverer
 from bot.teams.door import Door, make_adapter, make_authenticator, service_url_checker
 from bot.teams.handler import TeamsEdge
@@ -106,6 +108,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     app.router.add_post("/tab/session", tab.session)
     app.router.add_get("/tab/static/{version}/{name}", tab.static)
     background: set[asyncio.Task] = set()
+    builds = []
 
     async def on_startup(app: web.Application) -> None:
         try:  # the annual wheel: a bad STYRA_WHEEL_FILE refuses the start, naming line and reason
@@ -124,6 +127,10 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
             task.add_done_callback(background.discard)
         if settings.demo:
             await db.run(load_demo_if_empty, settings)
+        # The similar-need index is read in the background: a small database is ready before the
+        # first turn, a large one answers its first turns without the similar check (never a stall).
+        builds.append(start_build(await asyncio.to_thread(index_of, services), db.engine))
+        await asyncio.to_thread(builds[-1].done.wait, START_WAIT)
         services.outbox.start()
         if settings.scheduler:
             scheduler.start()
@@ -133,6 +140,8 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
         await services.outbox.stop(settings.drain_seconds)
 
     async def on_cleanup(app: web.Application) -> None:
+        for build in builds:
+            build.stop()
         if settings.scheduler:
             await scheduler.stop()
         await http.close()
@@ -192,8 +201,10 @@ async def _healthz(request: web.Request) -> web.Response:
     if not local:
         return web.json_response({"status": "ok"})
     outbox = services.outbox
+    similar = services.similar
     return web.json_response({
         "status": "ok", "database": "ok", "env": services.settings.env.value,
+        "similar_index": "building" if similar is None or similar.building else "ready",
         "outbox": {"waiting": lag.waiting, "in_flight": lag.in_flight, "failed": lag.failed,
                    "lag_s": round(lag.oldest_due_s, 1),
                    "sending": bool(outbox is not None and outbox.healthy)},

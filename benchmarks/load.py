@@ -118,9 +118,54 @@ async def drive(url: str, make_body, conversations: int, turns_per_conversation:
         "p50_ms": round(percentile(latencies, 50), 2),
         "p95_ms": round(percentile(latencies, 95), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
+        "max_ms": round(max(latencies, default=0.0), 2),
         "mean_ms": round(statistics.fmean(latencies), 2),
         "cpu_ms_per_turn": round(cpu * 1000 / turns, 2),
     }
+
+
+async def drive_open(url: str, make_body, rate: float, seconds: float, pid: int, conversations: int = 50) -> dict:
+    """Open loop: `rate` activities a second whatever the answers, spread over `conversations`; a
+    slow bot gets no breather, so the latencies include the queue it builds."""
+    latencies: list[float] = []
+    errors = 0
+    total = int(rate * seconds)
+
+    async def one(session: aiohttp.ClientSession, n: int) -> None:
+        nonlocal errors
+        body = json.dumps(make_body(n % conversations, n))
+        start = time.perf_counter()
+        try:
+            async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as resp:
+                await resp.read()
+                if resp.status >= 300:
+                    errors += 1
+        except aiohttp.ClientError:
+            errors += 1
+        latencies.append((time.perf_counter() - start) * 1000)
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
+        cpu_before, wall_before = cpu_seconds(pid), time.perf_counter()
+        tasks = []
+        for n in range(total):
+            delay = wall_before + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(session, n)))
+        await asyncio.gather(*tasks)
+        wall, cpu = time.perf_counter() - wall_before, cpu_seconds(pid) - cpu_before
+    return {"offered_per_s": rate, "turns": total, "errors": errors, "answered_per_s": round(total / wall, 1),
+            "p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2),
+            "max_ms": round(max(latencies), 2) if latencies else 0.0,
+            "cpu_ms_per_turn": round(cpu * 1000 / max(1, total), 2)}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 async def start_connector() -> FakeConnector:

@@ -3,7 +3,8 @@
 Baseline and Styra run in separate processes, in the same run, under the same load:
 - echo: the stock botbuilder echo bot (benchmarks/echo_bot.py);
 - help: Styra's help turn (text "hjälp" in a 1:1 chat; answer is the help card).
-Feature benchmarks (needs, decisions, fan-out, the outbox's drain) add their sections when present.
+Feature benchmarks (needs, decisions, fan-out, the outbox's drain, data sizes) add their sections when
+present. BENCH_OUT=<file> also writes the report there (scripts/speed_table.py reads it).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from load import BotProcess, activity, drive, start_connector  # noqa: E402
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "50"))
 TURNS = int(os.environ.get("BENCH_TURNS", "10"))
 FEATURES = ("bench_needs", "bench_similar", "bench_decisions", "bench_fanout", "bench_reports", "bench_tab",
-            "bench_outbox")
+            "bench_outbox", "bench_scale")
 
 
 async def turn_benchmarks() -> dict:
@@ -61,6 +62,11 @@ async def turn_benchmarks() -> dict:
     return results
 
 
+def _save(report: dict) -> None:
+    if os.environ.get("BENCH_OUT"):  # scripts/speed_table.py renders the README's table from it
+        Path(os.environ["BENCH_OUT"]).write_text(json.dumps(report, indent=2))
+
+
 async def main() -> None:
     warnings.simplefilter("ignore")
     report = {"turns": await turn_benchmarks()}
@@ -74,6 +80,7 @@ async def main() -> None:
         except Exception as exc:  # one failing benchmark must not hide the others
             report[name.removeprefix("bench_")] = {"error": repr(exc)}
     print(json.dumps(report, indent=2))
+    _save(report)
 
 
 if __name__ == "__main__":

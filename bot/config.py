@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     need_digest_hour: int = Field(8, ge=0, le=23, alias="STYRA_NEED_DIGEST_HOUR")  # local time
     # The organisation's own synonyms for similar needs (TOML, shaped like bot/rules/synonyms.toml).
     synonyms_file: str | None = Field(None, alias="STYRA_SYNONYMS_FILE")
+    # Needs held by the similar-need index (the newest; about 4 KB each): bounds its memory.
+    similar_max_needs: int = Field(20_000, ge=100, alias="STYRA_SIMILAR_MAX_NEEDS")
     # Annual wheel reminders (dialogs/wheel/).
     reminder_grace_hours: int = Field(72, ge=1, alias="STYRA_REMINDER_GRACE_HOURS")
     escalation_working_days: int = Field(5, ge=1, alias="STYRA_ESCALATION_WORKING_DAYS")

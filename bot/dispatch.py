@@ -26,8 +26,9 @@ from bot.services import Services
 from bot.text import MAX_MESSAGE_CHARS, clean
 from bot.turn import Speaker, Turn, tenant_of
 from cards.system import error_card, welcome_card
-from storage import activities, org, state_store
+from storage import activities, org, state_store, turn_start
 from storage.models import ConversationRef
+from storage.types import utcnow
 
 log = logging.getLogger("styra.dispatch")
 
@@ -76,17 +77,16 @@ def pending_key(conversation_id: str, aad_id: str) -> str:
 
 def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None,
              client_lang: str | None, state_key: str | None, now=None, expiry=None, check=None):
-    """One transaction per turn start: claim, person, conversation, the pending question, and
-    the access policy's verdict on a card click (bot/guard.py)."""
-    if key is not None and not activities.claim(session, key, now, expiry):
+    """One transaction per turn start, a few statements (storage/turn_start.py): claim, person,
+    conversation, the pending question, and the access policy's verdict on a card click
+    (bot/guard.py)."""
+    person = {"name": speaker.name, "teams_id": speaker.teams_id, "client_locale": client_lang}
+    started = turn_start.start(session, key, now or utcnow(), expiry or timedelta(seconds=30),
+                               speaker.aad_id or None, person, ref, state_key)
+    if started is None:
         return None
-    person = (org.upsert_person(session, speaker.aad_id, speaker.name, speaker.teams_id, client_lang)
-              if speaker.aad_id else None)
-    if ref is not None:
-        org.save_conversation(session, ref)
-    pending = state_store.read_json(session, state_key) if state_key else None
     verdict = check(session) if check is not None else None
-    return (person.locale if person else None, person.welcomed_at if person else None, pending, verdict)
+    return (started.locale, started.welcomed_at, started.pending, verdict)
 
 
 def _finish(session, key: str | None, state_key: str | None, pending, write_state: bool, now) -> None:
@@ -94,7 +94,7 @@ def _finish(session, key: str | None, state_key: str | None, pending, write_stat
     if write_state and state_key:
         state_store.write_json(session, state_key, pending)
     if key is not None:
-        activities.complete(session, key, now)
+        turn_start.complete(session, key, now)
 
 
 def _speaker(account) -> Speaker:

@@ -6,10 +6,13 @@ concepts (stems, synonym groups) to needs, plus buckets of word beginnings and e
 near matches (å typed as a, compound parts, typos). A lookup analyses the new need, collects the
 needs sharing a specific concept, scores the best few exactly and reads fresh rows for the hits.
 
-The index is built from storage on first use and kept up to date incrementally: each lookup reads
-only the needs added since the last one (id > the highest seen, with a small window for late
-commits), and `put` re-indexes a need whose title or text was edited (the lookup also notices a
-stale entry when it reads the fresh row of a hit).
+The app builds the index at start-up in a background thread (`start_build`, bot/similar_build.py):
+it reads the needs in chunks outside any transaction of a turn, so no turn waits for it. Until it
+is done the form's similar check is skipped and `sök` searches titles in the database. Without a
+start (tools, tests) an e-area is built on its first lookup. Then it is kept up to date
+incrementally: each lookup reads only the needs added since the last one (id > the highest seen,
+with a small window for late commits), and `put` re-indexes a need whose title or text was edited
+(the lookup also notices a stale entry when it reads the fresh row of a hit).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from bot.rules import needs as need_rules
 from bot.rules import similarity as rules
+from bot.rules.lexicon import words_of
 from storage import needs as repo
 from storage.models import Need, NeedStatus
 
@@ -197,19 +201,72 @@ class AreaIndex:
 class _Area:
     index: AreaIndex
     last_id: int = 0
+    first_id: int = 0  # needs up to this id were left out by the bounded build
+
+
+MAX_NEEDS = 20_000  # the default bound (Settings.similar_max_needs)
 
 
 class SimilarIndex:
-    def __init__(self, lexicon: rules.Lexicon | None = None) -> None:
+    """Every e-area's index, holding the newest `max_needs` needs in all: an older one is left out
+    (and not offered as similar) so memory stays bounded however many years of needs are stored."""
+
+    def __init__(self, lexicon: rules.Lexicon | None = None, max_needs: int = MAX_NEEDS) -> None:
         self.analyser = rules.Analyser(lexicon or load_lexicon())
+        self.max_needs = max_needs
         self._areas: dict[int, _Area] = {}
         self._lock = threading.RLock()
+        self.building = False  # a background build is under way: lookups do not wait for it
+
+    def add_built(self, rows: list[tuple[int, int, str, str]], last_id: int) -> None:
+        """A chunk read by the background build: (id, e-area, title, description) in id order."""
+        by_area: dict[int, list[tuple[int, str, str]]] = {}
+        for need_id, e_area_id, title, description in rows:
+            by_area.setdefault(e_area_id, []).append((need_id, title, description))
+        with self._lock:
+            for e_area_id, found in by_area.items():
+                self.area(e_area_id).put_many(found)
+            for area in self._areas.values():
+                area.last_id = max(area.last_id, last_id)
+            self._trim()
+
+    def size(self) -> int:
+        with self._lock:
+            return sum(len(area.index.entries) for area in self._areas.values())
+
+    def _trim(self) -> None:
+        """Leave out the oldest needs (lowest ids: each e-area's entries are in the order added)
+        until the bound holds. An edited need is re-added, so it counts as new."""
+        over = self.size() - self.max_needs
+        while over > 0:
+            firsts = [(next(iter(a.index.entries)), a.index) for a in self._areas.values() if a.index.entries]
+            need_id, index = min(firsts, key=itemgetter(0))
+            index.remove(need_id)
+            over -= 1
+
+    def start_after(self, first_id: int) -> None:
+        """The build reads only the newest needs: the older ones stay out of every e-area."""
+        with self._lock:
+            self._first_id = first_id
+            for area in self._areas.values():
+                area.first_id = first_id
+
+    def built(self, last_id: int) -> None:
+        """The build has read every need up to last_id: lookups use the index from now on."""
+        with self._lock:
+            for area in self._areas.values():
+                area.last_id = max(area.last_id, last_id)
+            self._built_up_to = last_id
+            self.building = False
+
+    _built_up_to = 0  # what the background build read: a new e-area's index starts after it
+    _first_id = 0  # needs the bounded build left out
 
     def area(self, e_area_id: int) -> AreaIndex:
         with self._lock:
             found = self._areas.get(e_area_id)
             if found is None:
-                found = self._areas[e_area_id] = _Area(AreaIndex(self.analyser))
+                found = self._areas[e_area_id] = _Area(AreaIndex(self.analyser), self._built_up_to, self._first_id)
             return found.index
 
     def refresh(self, session, e_area_id: int) -> AreaIndex:
@@ -218,10 +275,11 @@ class SimilarIndex:
             index = self.area(e_area_id)
             area = self._areas[e_area_id]
             rows = repo.index_rows(session, e_area_id, max(0, area.last_id - LATE_COMMIT_WINDOW))
-            new = [row for row in rows if row[0] not in index.entries]
+            new = [row for row in rows if row[0] not in index.entries and row[0] > area.first_id]
             if new:
-                index.put_many(new)
+                index.put_many(new[-self.max_needs:])
                 area.last_id = max(area.last_id, max(row[0] for row in new))
+                self._trim()
             return index
 
     def put(self, e_area_id: int, need_id: int, title: str, description: str = "") -> None:
@@ -231,10 +289,14 @@ class SimilarIndex:
                 if other_id != e_area_id:
                     other.index.remove(need_id)  # moved to another e-area
             self.area(e_area_id).put(need_id, title, description)
+            self._trim()
 
     def search(self, session, e_area_id: int, title: str, description: str, *, limit: int = 3,
                exclude: set[int] | None = None) -> list[tuple[Need, float]]:
-        """Up to `limit` joinable needs of the e-area that look like this one, best first, with scores."""
+        """Up to `limit` joinable needs of the e-area that look like this one, best first, with scores;
+        none while the background build runs (the form is not held up by it)."""
+        if self.building:
+            return []
         with self._lock:
             index = self.refresh(session, e_area_id)
             scored = index.similar(title, description, exclude=exclude)
@@ -262,7 +324,10 @@ class SimilarIndex:
         return True
 
     def find(self, session, e_area_ids: list[int], words: str, *, limit: int = 10) -> list[tuple[Need, float]]:
-        """The needs of these e-areas holding the search words, best first, with their coverage."""
+        """The needs of these e-areas holding the search words, best first, with their coverage;
+        while the background build runs, the needs whose titles hold every word (the database's)."""
+        if self.building:
+            return [(need, 1.0) for need in repo.title_matches(session, e_area_ids, words_of(words), limit)]
         scored: list[tuple[float, int]] = []
         with self._lock:
             for e_area_id in e_area_ids:
@@ -284,5 +349,6 @@ def index_of(services) -> SimilarIndex:
     """One index per running app (services.similar)."""
     found = services.similar
     if found is None:
-        found = services.similar = SimilarIndex(load_lexicon(services.settings.synonyms_file))
+        found = services.similar = SimilarIndex(load_lexicon(services.settings.synonyms_file),
+                                                services.settings.similar_max_needs)
     return found

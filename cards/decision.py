@@ -293,18 +293,21 @@ def notice_card(t: Translator, view: BasisView, decision: DecisionView, tz: str)
     return card([heading(title, size="Medium")] + lines, fallback_text=title)
 
 
-def decisions_list_card(t: Translator, area_name: str, rows: list[DecisionRow], tz: str) -> dict:
+def decisions_list_card(t: Translator, area_name: str, rows: list[DecisionRow], tz: str, *,
+                        more: dict | None = None) -> dict:
+    """A page of an e-area's decisions, newest first; `more` is the data of the "Show more" button."""
     title = t("Decisions in {area}", area=escape(area_name))
     if not rows:
         return card([heading(title, size="Medium"), para(t("No decisions yet."))], fallback_text=title)
     facts = []
-    for row in rows[:50]:
+    for row in rows:
         level = " " + t("by portfolio management") if row.level == "portfolio" else ""
         facts.append(Fact(
             title=f"{row.number} · {local_time(row.decided_at, tz)[:10]}",
             value=f"{row.need_number} {escape(row.need_title)}: {outcome_label(t, row.outcome)}{level} – {escape(row.decided_by_name)}",
         ))
     body = [heading(title, size="Medium"), FactSet(facts=facts)]
-    if len(rows) > 50:
-        body.append(para(t("Showing the 50 latest. Export everything with **styra decisions export**."), is_subtle=True))
-    return card(body, fallback_text=title)
+    if more:
+        body.append(para(t("Export everything with **styra decisions export**."), is_subtle=True))
+    actions = [execute(t("Show more"), more)] if more else None
+    return card(body, actions, fallback_text=title)

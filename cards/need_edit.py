@@ -55,6 +55,8 @@ class ToAssess:
     rows: list[NeedRow]
     areas: list[str]  # the coordinator's e-areas, in the reader's language
     total: int = 0
+    first: int = 1  # the place of the page's first need in the whole list
+    more: dict | None = None  # the data of "Show more" (the next page), when there is one
 
 
 def to_assess_card(t: Translator, view: ToAssess) -> dict:
@@ -75,6 +77,9 @@ def to_assess_card(t: Translator, view: ToAssess) -> dict:
             ActionSet(actions=[submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}),
                                submit(t("Show the need"), {"verb": Verb.NEED_SHOW, "need_id": row.need_id})]),
         ]))
-    if view.total > len(view.rows):
+    if view.first > 1:
+        body.append(para(t("Showing {first}–{last} of {total}.", first=view.first,
+                           last=view.first + len(view.rows) - 1, total=view.total), is_subtle=True))
+    elif view.total > len(view.rows):
         body.append(para(t("Showing {shown} of {total}.", shown=len(view.rows), total=view.total), is_subtle=True))
-    return card(body, fallback_text=title)
+    return card(body, [execute(t("Show more"), view.more)] if view.more else None, fallback_text=title)

@@ -48,8 +48,8 @@ def digest_card(t: Translator, day: str, areas: list[DigestArea]) -> dict:
             body.append(Container(separator=True, items=[
                 para(f"**{need.number}**", spacing="None"),
                 user_text(need.title, weight="Bolder"),
-                para(t("Registered by {name}", name=escape(need.raised_by or "?")), is_subtle=True, size="Small",
-                     spacing="None"),
+                *([para(t("Registered by {name}", name=escape(need.raised_by)), is_subtle=True, size="Small",
+                        spacing="None")] if need.raised_by else []),
                 ActionSet(actions=[submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": need.need_id}),
                                    submit(t("Show the need"), {"verb": Verb.NEED_SHOW, "need_id": need.need_id})]),
             ]))

@@ -27,7 +27,18 @@ from microsoft_teams.cards import (
 
 from bot.i18n import Translator
 from bot.rules import needs as rules
-from cards.common import card, escape, heading, hours, number, para, status_label, submit, user_text
+from cards.common import (
+    card,
+    escape,
+    execute,
+    heading,
+    hours,
+    number,
+    para,
+    status_label,
+    submit,
+    user_text,
+)
 from cards.need_history import event_text, last_change_text, source_label
 from cards.verbs import Verb
 
@@ -266,17 +277,23 @@ def joined_card(t: Translator, row: NeedRow, *, added: bool, own: bool = False) 
 
 
 def list_card(t: Translator, title: str, rows: list[NeedRow], *, total: int | None = None,
-              empty: str = "", hint: str | None = None) -> dict:
+              empty: str = "", hint: str | None = None, more: dict | None = None, first: int = 1) -> dict:
+    """A page of needs; `more` is the data of the "Show more" button (the next page), `first` the
+    position of this page's first row in the whole list."""
     body: list = [heading(title, size="Medium")]
     if not rows:
         body.append(para(empty or t("No needs to show.")))
     body.extend(_list_row(t, row) for row in rows)
     shown = len(rows)
-    if total is not None and total > shown:
+    if total is not None and first > 1 and rows:
+        body.append(para(t("Showing {first}–{last} of {total}.", first=first, last=first + shown - 1, total=total),
+                         is_subtle=True))
+    elif total is not None and total > shown:
         body.append(para(t("Showing {shown} of {total}.", shown=shown, total=total), is_subtle=True))
     body.append(para(hint or t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
                      size="Small", is_subtle=True))
-    return card(body, fallback_text=title)
+    actions = [execute(t("Show more"), more)] if more else None
+    return card(body, actions, fallback_text=title)
 
 
 def _list_row(t: Translator, row: NeedRow) -> Container:
@@ -299,8 +316,10 @@ class HiddenNeed:
     title: str
 
 
-def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[HiddenNeed]) -> dict:
-    """`sök <ord>`: the needs the reader may see in full, then the others by number and title only."""
+def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[HiddenNeed], *,
+                more: dict | None = None) -> dict:
+    """`sök <ord>`: the needs the reader may see in full, then the others by number and title only;
+    `more` is the data of the "Show more" button (the next page of the first kind)."""
     title = t("Needs matching “{words}”", words=escape(words))
     body: list = [heading(title, size="Medium")]
     if not rows and not hidden:
@@ -318,7 +337,7 @@ def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[Hid
     if rows:
         body.append(para(t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
                          size="Small", is_subtle=True))
-    return card(body, fallback_text=title)
+    return card(body, [execute(t("Show more"), more)] if more else None, fallback_text=title)
 
 
 def detail_card(t: Translator, view: NeedDetail) -> dict:
@@ -356,8 +375,9 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     if view.benefit:
         body += [para(t("Expected benefit"), weight="Bolder"), user_text(view.benefit)]
     body.append(para(t("History"), weight="Bolder"))
-    lines = [f"- {when}: {event_text(t, kind, who, detail)}" for when, who, kind, detail in view.history[-15:]]
-    body.append(para("\n".join(lines) or "–", size="Small"))
+    # one block per event: a markdown list does not wrap on narrow screens
+    body += [para(f"{when}: {event_text(t, kind, who, detail)}", size="Small", spacing="None")
+             for when, who, kind, detail in view.history[-15:]] or [para("–", size="Small")]
     # changing the need itself: a row of its own, so the bottom row keeps room for its long labels
     own = [submit(t("Change"), {"verb": Verb.NEED_EDIT, "need_id": row.need_id})] if view.can_edit else []
     if view.can_withdraw:
@@ -365,8 +385,8 @@ def detail_card(t: Translator, view: NeedDetail) -> dict:
     if view.basis:
         own.append(submit(t("Write the basis") if view.basis == "write" else t("Revise the basis"),
                           {"verb": Verb.NEED_BASIS, "need_id": row.need_id}))
-    if own:
-        body.append(ActionSet(actions=own))
+    for i in range(0, len(own), 2):  # two to a row: the labels stay whole on a phone
+        body.append(ActionSet(actions=own[i:i + 2]))
     actions = []
     if view.can_assess:
         actions.append(submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}))

@@ -15,6 +15,10 @@ class Verb(StrEnum):
     NEED_JOIN = "need.join"
     NEED_MINE = "need.mine"
     NEED_SHOW = "need.show"
+    NEED_MINE_MORE = "need.mine_more"  # the next page of `mina behov`
+    NEED_TO_ASSESS_MORE = "need.to_assess_more"  # the next page of `att bedöma`
+    NEED_AREA_MORE = "need.area_more"  # the next page of `behov <e-område>`
+    NEED_SEARCH_MORE = "need.search_more"  # the next page of `sök <ord>`
     NEED_EDIT = "need.edit"
     NEED_UPDATE = "need.update"
     NEED_WITHDRAW = "need.withdraw"
@@ -38,6 +42,7 @@ class Verb(StrEnum):
     DECISION_DEFER = "decision.defer"
     DECISION_SEND_BACK = "decision.send_back"
     DECISION_ESCALATE = "decision.escalate"
+    DECISIONS_MORE = "decisions.more"  # the next page of `beslut <e-område>`
     # the annual wheel's reminders
     REMINDER_DONE = "reminder.done"
     REMINDER_START = "reminder.start"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -214,8 +214,10 @@ def _value(status: Any) -> str:
 # --- listing ------------------------------------------------------------------------------------
 
 
-def of_area(session: Session, area_id: int) -> list[tuple[Decision, Need]]:
-    """The e-area's decisions with their needs, newest first."""
+def of_area(session: Session, area_id: int, *, before_id: int | None = None,
+            limit: int | None = None) -> list[tuple[Decision, Need]]:
+    """The e-area's decisions with their needs, newest first; a page of them before the decision
+    `before_id` (ix_decision_area_decided)."""
     stmt = (
         select(Decision, Need)
         .join(DecisionBasis, DecisionBasis.id == Decision.basis_id)
@@ -223,6 +225,13 @@ def of_area(session: Session, area_id: int) -> list[tuple[Decision, Need]]:
         .where(Decision.e_area_id == area_id)
         .order_by(Decision.decided_at.desc(), Decision.id.desc())
     )
+    if before_id is not None:
+        before = session.exec(select(Decision.decided_at, Decision.id).where(Decision.id == before_id)).first()
+        if before is None:
+            return []
+        stmt = stmt.where(tuple_(Decision.decided_at, Decision.id) < (before[0], before[1]))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.exec(stmt))
 
 

@@ -219,14 +219,16 @@ OPEN_NEED_STATUSES = (
 
 class Need(SQLModel, table=True):
     __tablename__ = "need"
-    __table_args__ = (Index("ix_need_area_status", "e_area_id", "status"),)
+    # In the lists' order: an e-area's needs by status and date, a person's raised needs by date.
+    __table_args__ = (Index("ix_need_area_status_created", "e_area_id", "status", "created_at", "id"),
+                      Index("ix_need_raiser_created", "raised_by", "created_at", "id"))
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)  # B-2026-0042
     e_area_id: int = Field(foreign_key="e_area.id", ondelete="CASCADE")
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     source: str = Field(default="", max_length=40)
-    raised_by: str = Field(max_length=64, index=True)  # aad id
+    raised_by: str = Field(max_length=64)  # aad id
     raised_by_name: str = Field(default="", max_length=200)
     on_behalf_of: str = Field(default="", max_length=200)
     benefit: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
@@ -250,6 +252,7 @@ class NeedAffected(SQLModel, table=True):
     """People who said "same need, I am affected too" instead of registering a duplicate."""
 
     __tablename__ = "need_affected"
+    __table_args__ = (Index("ix_need_affected_person", "aad_id", "need_id"),)  # `mina behov`
     need_id: int = Field(foreign_key="need.id", primary_key=True, ondelete="CASCADE")
     aad_id: str = Field(primary_key=True, max_length=64)
     name: str = Field(default="", max_length=200)
@@ -353,13 +356,14 @@ class Decision(SQLModel, table=True):
     """Immutable: one decision per basis and level, with the basis as it was when decided."""
 
     __tablename__ = "decision"
-    __table_args__ = (UniqueConstraint("basis_id", "level", name="uq_decision_basis_level"),)
+    __table_args__ = (UniqueConstraint("basis_id", "level", name="uq_decision_basis_level"),
+                      Index("ix_decision_area_decided", "e_area_id", "decided_at", "id"))  # `beslut <e-område>`
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)  # D-2026-0007
     basis_id: int = Field(foreign_key="decision_basis.id", index=True)
     level: str = Field(default="steering", max_length=20)  # steering | portfolio
     parent_id: int | None = Field(default=None, foreign_key="decision.id")
-    e_area_id: int = Field(foreign_key="e_area.id", index=True)
+    e_area_id: int = Field(foreign_key="e_area.id")
     outcome: DecisionOutcome = Field(max_length=20)
     decided_by: str = Field(max_length=64)
     decided_by_name: str = Field(default="", max_length=200)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -125,14 +125,20 @@ def withdraw(session: Session, need: Need, *, key: str, actor: str, actor_name: 
 UNASSESSED = (NeedStatus.registered, NeedStatus.under_assessment)
 
 
-def to_assess(session: Session, e_area_ids: list[int], limit: int = 25) -> list[tuple[Need, EArea]]:
-    """Needs of these e-areas waiting for assessment (new, or sent back for another), oldest first."""
+def to_assess(session: Session, e_area_ids: list[int], limit: int = 25,
+              after_id: int | None = None) -> list[tuple[Need, EArea]]:
+    """Needs of these e-areas waiting for assessment (new, or sent back for another), oldest first;
+    with `after_id`, the page after that need (keyset on registration time, then id)."""
     if not e_area_ids:
         return []
     stmt = (select(Need, EArea).join(EArea, EArea.id == Need.e_area_id)
-            .where(Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED))
-            .order_by(Need.created_at, Need.id).limit(limit))
-    return list(session.exec(stmt))
+            .where(Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED)))
+    if after_id is not None:
+        last = session.get(Need, after_id)
+        if last is not None:
+            stmt = stmt.where(or_(Need.created_at > last.created_at,
+                                  and_(Need.created_at == last.created_at, Need.id > last.id)))
+    return list(session.exec(stmt.order_by(Need.created_at, Need.id).limit(limit)))
 
 
 def count_to_assess(session: Session, e_area_ids: list[int]) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, literal_column, or_, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -166,17 +166,129 @@ def of_area(session: Session, e_area_id: int | None, statuses: Iterable[NeedStat
     return list(session.exec(stmt))
 
 
+def page_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], *, after_id: int | None = None,
+                 limit: int = 25) -> list[tuple[Need, EArea]]:
+    """One page of an e-area's needs in these statuses, oldest first, after the need `after_id`.
+
+    One index range per status (ix_need_area_status_created, keys only), each stopping at
+    `limit`, merged here, then the page's rows: a page costs the same on the 100,000th need as
+    on the first."""
+    after = _position(session, after_id)
+    if after_id is not None and after is None:
+        return []
+    keys: list[tuple] = []
+    for status in dict.fromkeys(statuses):
+        stmt = select(Need.created_at, Need.id).where(Need.e_area_id == e_area_id, Need.status == status)
+        if after is not None:
+            stmt = stmt.where(tuple_(Need.created_at, Need.id) > after)
+        keys.extend((row[0], row[1]) for row in session.exec(stmt.order_by(Need.created_at, Need.id).limit(limit)))
+    return _rows(session, sorted(keys)[:limit])
+
+
+def page_of_person(session: Session, aad_id: str, *, before_id: int | None = None,
+                   limit: int = 25) -> list[tuple[Need, EArea]]:
+    """One page of the needs a person raised or joined, newest first, before the need `before_id`.
+
+    The raised ones through ix_need_raiser_created, the joined ones through ix_need_affected_person,
+    each stopping at `limit` (an OR of both would read the whole table)."""
+    before = _position(session, before_id)
+    if before_id is not None and before is None:
+        return []
+    raised = select(Need.created_at, Need.id).where(Need.raised_by == aad_id)
+    joined = (select(Need.created_at, Need.id).join(NeedAffected, NeedAffected.need_id == Need.id)
+              .where(NeedAffected.aad_id == aad_id, Need.raised_by != aad_id))
+    keys: list[tuple] = []
+    for stmt in (raised, joined):
+        if before is not None:
+            stmt = stmt.where(tuple_(Need.created_at, Need.id) < before)
+        keys.extend((row[0], row[1]) for row in session.exec(stmt.order_by(Need.created_at.desc(), Need.id.desc()).limit(limit)))
+    return _rows(session, sorted(keys, reverse=True)[:limit])
+
+
+def _rows(session: Session, keys: list[tuple]) -> list[tuple[Need, EArea]]:
+    """The needs (with their e-areas) of these (created_at, id) keys, in the keys' order."""
+    if not keys:
+        return []
+    found = {need.id: (need, area) for need, area in session.exec(
+        select(Need, EArea).join(EArea, EArea.id == Need.e_area_id).where(Need.id.in_([k[1] for k in keys])))}
+    return [found[k[1]] for k in keys if k[1] in found]
+
+
+def _position(session: Session, need_id: int | None) -> tuple | None:
+    """(created_at, id) of a need, where a page after (or before) it starts; None for the first page."""
+    if need_id is None:
+        return None
+    row = session.exec(select(Need.created_at, Need.id).where(Need.id == need_id)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus]) -> int:
     stmt = select(func.count()).select_from(Need).where(Need.e_area_id == e_area_id,
                                                         Need.status.in_(list(statuses)))
     return session.exec(stmt).one()
 
 
+def count_before(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], need_id: int) -> int:
+    """How many of the list's needs come before and with the need `need_id` (where a page starts)."""
+    at = _position(session, need_id)
+    if at is None:
+        return 0
+    stmt = select(func.count()).select_from(Need).where(
+        Need.e_area_id == e_area_id, Need.status.in_(list(statuses)), tuple_(Need.created_at, Need.id) <= at)
+    return session.exec(stmt).one()
+
+
 def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tuple[int, str, str]]:
-    """(id, title, description) of an e-area's needs newer than after_id, for the similarity index."""
+    """(id, title, description) of an e-area's needs newer than after_id, for the similarity index.
+
+    Read by the id range (few rows: what came since the last lookup): `e_area_id + 0` keeps the
+    planner off the e-area's index, which would walk all of the e-area's needs and sort them."""
     stmt = (select(Need.id, Need.title, func.substr(Need.description, 1, 600))
-            .where(Need.e_area_id == e_area_id, Need.id > after_id).order_by(Need.id))
+            .where((Need.e_area_id + literal_column("0")) == e_area_id, Need.id > after_id).order_by(Need.id))
     return [(row[0], row[1], row[2] or "") for row in session.exec(stmt)]
+
+
+def index_chunk(engine, after_id: int, limit: int) -> list[tuple[int, int, str, str]]:
+    """(id, e-area, title, description) of the needs after `after_id`, for the similarity index's
+    start-up build. Read on a connection of its own, outside any unit of work: on SQLite a plain
+    read (no BEGIN IMMEDIATE, so the write lock is never taken), on PostgreSQL a short read."""
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    sql = f"SELECT id, e_area_id, title, substr(description, 1, 600) FROM need WHERE id > {mark} ORDER BY id LIMIT {mark}"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(sql, (after_id, limit))
+        rows = cursor.fetchall()
+        raw.rollback()
+    finally:
+        raw.close()
+    return [(row[0], row[1], row[2], row[3] or "") for row in rows]
+
+
+def newest_from(engine, count: int) -> int:
+    """The id after which the newest `count` needs start (0 when there are fewer), read like
+    index_chunk."""
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT id FROM need ORDER BY id DESC LIMIT 1 OFFSET {mark}", (count,))
+        row = cursor.fetchone()
+        raw.rollback()
+    finally:
+        raw.close()
+    return row[0] if row else 0
+
+
+def title_matches(session: Session, e_area_ids: list[int], words: list[str], limit: int = 10) -> list[Need]:
+    """Needs of these e-areas whose title holds every word, newest first: what `sök` finds while
+    the similarity index is being built."""
+    if not words or not e_area_ids:
+        return []
+    stmt = select(Need).where(Need.e_area_id.in_(e_area_ids))
+    for word in words[:6]:
+        stmt = stmt.where(func.lower(Need.title).contains(word.lower(), autoescape=True))
+    return list(session.exec(stmt.order_by(Need.id.desc()).limit(limit)))
 
 
 def by_ids(session: Session, ids: list[int]) -> dict[int, Need]:

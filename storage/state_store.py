@@ -19,7 +19,11 @@ from storage.types import utcnow
 
 def read_json(session, key: str) -> dict | None:
     """The state under `key`; None if absent or in a shape this release does not write."""
-    data = session.execute(select(BotStateRow.data).where(BotStateRow.key == key)).scalar()
+    return parse(session.execute(select(BotStateRow.data).where(BotStateRow.key == key)).scalar())
+
+
+def parse(data: str | None) -> dict | None:
+    """A stored row's state; None if absent or in a shape this release does not write."""
     if data is None:
         return None
     try:

@@ -102,20 +102,26 @@ async def connector():
     await fake.close()
 
 
+def _settings(request) -> dict[str, str]:
+    """Settings a test module asks for with `pytestmark = pytest.mark.settings(NAME="value")`."""
+    marker = request.node.get_closest_marker("settings")
+    return dict(marker.kwargs) if marker else {}
+
+
 @pytest.fixture
-async def bot(db_url, connector):
+async def bot(request, db_url, connector):
     from tests.support.botkit import BotHarness
 
-    harness = await BotHarness.start(db_url, connector=connector)
+    harness = await BotHarness.start(db_url, connector=connector, **_settings(request))
     yield harness
     await harness.close(connector_too=False)
 
 
 @pytest.fixture
-async def any_bot(any_db_url, connector):
+async def any_bot(request, any_db_url, connector):
     from tests.support.botkit import BotHarness
 
-    harness = await BotHarness.start(any_db_url, connector=connector)
+    harness = await BotHarness.start(any_db_url, connector=connector, **_settings(request))
     yield harness
     await harness.close(connector_too=False)
 

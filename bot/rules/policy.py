@@ -296,6 +296,13 @@ VERBS: dict[str, Access] = {
     "need.start": NONE,
     "need.submit": NONE,
     "need.mine": NONE,
+    # the next page of a list: no record in the ids (a cursor); the handler asks the same roles
+    # as the list's text command before it reads a row (the person's own needs, the e-area's roles)
+    "need.mine_more": NONE,
+    "need.area_more": NONE,
+    "need.to_assess_more": NONE,  # the list is of the clicker's own e-areas, asked again
+    "need.search_more": NONE,  # the search's own rule: full rows only of what the clicker may see
+    "decisions.more": NONE,
     "need.join": _acts(Record.need, "need_id", Act.join, None),
     "need.show": _reads(Record.need, "need_id"),
     # the handlers explain a refusal to whoever may read the need (e.g. "it has been assessed")

@@ -310,16 +310,17 @@ def _bearer_token(auth_header: str | None) -> str:
 
 
 def _decode(token: str, key: SigningKey, settings: AuthSettings) -> dict[str, Any]:
+    return decode_token(token, key.jwk, audience=settings.app_id, issuer=settings.issuer,
+                        leeway_s=settings.leeway_s, require=("exp", "iss", "aud"))
+
+
+def decode_token(token: str, key: Any, *, audience: str | list[str], issuer: str | list[str],
+                 leeway_s: float, require: tuple[str, ...]) -> dict[str, Any]:
+    """The token's claims, checked (signature, expiry, issuer, audience, required claims); each
+    way of failing is one short AuthError reason, for the bot's tokens and the tab's alike."""
     try:
-        return jwt.decode(
-            token,
-            key.jwk,
-            algorithms=[ALGORITHM],
-            audience=settings.app_id,
-            issuer=settings.issuer,
-            leeway=settings.leeway_s,
-            options={"require": ["exp", "iss", "aud"]},
-        )
+        return jwt.decode(token, key, algorithms=[ALGORITHM], audience=audience, issuer=issuer,
+                          leeway=leeway_s, options={"require": list(require)})
     except jwt.InvalidSignatureError as exc:
         raise AuthError("bad signature") from exc
     except jwt.ExpiredSignatureError as exc:

@@ -28,6 +28,7 @@ from bot.teams.auth import (
     KeysUnavailable,
     _bearer_token,
     _short,
+    decode_token,
 )
 
 SCOPE = "access_as_user"
@@ -98,21 +99,6 @@ class TabAuth:
         return Identity(oid.lower(), name if isinstance(name, str) else "", int(claims["exp"]))
 
     def _decode(self, token: str, key: Any) -> dict[str, Any]:
-        try:
-            return jwt.decode(token, key, algorithms=[ALGORITHM], audience=list(self._settings.audiences),
-                              issuer=list(issuers_of(self._settings.tenant_id)), leeway=self._settings.leeway_s,
-                              options={"require": ["exp", "iss", "aud", "tid", "oid"]})
-        except jwt.InvalidSignatureError as exc:
-            raise AuthError("bad signature") from exc
-        except jwt.ExpiredSignatureError as exc:
-            raise AuthError("token expired") from exc
-        except jwt.ImmatureSignatureError as exc:
-            raise AuthError("token not yet valid") from exc
-        except jwt.InvalidIssuerError as exc:
-            raise AuthError("wrong issuer") from exc
-        except jwt.InvalidAudienceError as exc:
-            raise AuthError("wrong audience") from exc
-        except jwt.MissingRequiredClaimError as exc:
-            raise AuthError(f"claim {exc.claim!r} missing") from exc
-        except jwt.InvalidTokenError as exc:
-            raise AuthError(f"invalid token: {type(exc).__name__}") from exc
+        return decode_token(token, key, audience=list(self._settings.audiences),
+                            issuer=list(issuers_of(self._settings.tenant_id)), leeway_s=self._settings.leeway_s,
+                            require=("exp", "iss", "aud", "tid", "oid"))

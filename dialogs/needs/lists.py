@@ -8,6 +8,8 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
+
 from bot.actions import CardAction
 from bot.registry import Capability
 from bot.roles import can
@@ -57,21 +59,23 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
 # --- my needs ----------------------------------------------------------------------------------
 
 
-def _my_needs(session, aad_id: str, lang: str, tz: str):
-    rows = repo.of_person(session, aad_id, limit=LIST_LIMIT + 1)
+def _my_needs(session, aad_id: str, lang: str, tz: str, before_id: int | None = None):
+    rows = repo.page_of_person(session, aad_id, before_id=before_id, limit=LIST_LIMIT + 1)
     counts = repo.affected_counts(session, [need.id for need, _ in rows])
     return [need_row(need, area, lang, counts.get(need.id, 0), tz) for need, area in rows]
 
 
-async def show_my_needs(turn: Turn):
+async def show_my_needs(turn: Turn, before_id: int | None = None):
+    """A page of the person's needs, newest first; "Show more" continues before the last one shown."""
     t = turn.t
-    rows = await turn.db.run(_my_needs, turn.speaker.aad_id, t.lang, turn.settings.timezone)
-    total = None
+    rows = await turn.db.run(_my_needs, turn.speaker.aad_id, t.lang, turn.settings.timezone, before_id)
+    more = None
     if len(rows) > LIST_LIMIT:
-        rows, total = rows[:LIST_LIMIT], LIST_LIMIT + 1
-    return await send(turn, needcards.list_card(
-        t, t("Your needs"), rows, total=total,
-        empty=t("You have not registered any needs yet. Write **new need** to register one.")))
+        rows = rows[:LIST_LIMIT]
+        more = MoreOfMine(before_id=rows[-1].need_id).data()
+    empty = (t("No more needs.") if before_id else
+             t("You have not registered any needs yet. Write **new need** to register one."))
+    return await send(turn, needcards.list_card(t, t("Your needs"), rows, more=more, empty=empty))
 
 
 @cap.command("need.mine", r"(?:mina behov|mina ärenden|my needs|behov|needs)", examples=("mina behov", "my needs"))
@@ -87,6 +91,18 @@ class MyNeeds(CardAction):
 @cap.handles(MyNeeds)
 async def on_my_needs(turn: Turn, act: MyNeeds):
     return await show_my_needs(turn)
+
+
+@cap.action(Verb.NEED_MINE_MORE)
+class MoreOfMine(CardAction):
+    """The clicker's own needs before this one: whose needs is never taken from the card."""
+
+    before_id: int
+
+
+@cap.handles(MoreOfMine)
+async def on_more_of_mine(turn: Turn, act: MoreOfMine):
+    return await show_my_needs(turn, act.before_id)
 
 
 # --- one need ----------------------------------------------------------------------------------
@@ -184,7 +200,7 @@ async def on_show_need(turn: Turn, act: ShowNeed):
 # --- an e-area's needs -------------------------------------------------------------------------
 
 
-def _area_needs(session, *, rest: str, speaker, settings, lang: str):
+def _area_needs(session, *, rest: str, speaker, settings, lang: str, after_id: int | None = None):
     area, status_text = split_area(session, rest.split())
     if area is None:
         return "unknown_area", [area_name(a, lang) for a in org.e_areas(session)]
@@ -194,38 +210,62 @@ def _area_needs(session, *, rest: str, speaker, settings, lang: str):
     if not may_view(session, settings, speaker.aad_id, area.slug, Permission.view_area_needs):
         return "refused", (area_name(area, lang), coordinator_names(session, area.slug))
     wanted = [NeedStatus(s) for s in statuses]
-    rows = repo.of_area(session, area.id, wanted, limit=LIST_LIMIT)
+    rows = repo.page_of_area(session, area.id, wanted, after_id=after_id, limit=LIST_LIMIT + 1)
     total = repo.count_of_area(session, area.id, wanted)
+    before = repo.count_before(session, area.id, wanted, after_id) if after_id else 0
+    more = rows[LIST_LIMIT - 1][0].id if len(rows) > LIST_LIMIT else None
+    rows = rows[:LIST_LIMIT]
     counts = repo.affected_counts(session, [need.id for need, _ in rows])
     out = [need_row(need, a, lang, counts.get(need.id, 0), settings.timezone) for need, a in rows]
-    return "ok", (area_name(area, lang), statuses, out, total)
+    return "ok", (area_name(area, lang), statuses, out, total, before, more)
 
 
-@cap.command("need.area", r"(?:behov|needs) (?P<rest>.+)", examples=("behov utbildning", "needs education"))
-async def area_needs_command(turn: Turn, match: re.Match) -> None:
+async def area_needs(turn: Turn, rest: str, after_id: int | None = None):
+    """`behov <e-område> [status]`, a page at a time: the card, or the refusal in words."""
     t = turn.t
-    kind, data = await turn.db.run(lambda s: _area_needs(s, rest=fold(match.group("rest")), speaker=turn.speaker,
-                                                         settings=turn.settings, lang=t.lang))
+    kind, data = await turn.db.run(lambda s: _area_needs(s, rest=fold(rest), speaker=turn.speaker,
+                                                         settings=turn.settings, lang=t.lang, after_id=after_id))
     if kind == "unknown_area":
-        await turn.say(t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",
-                         name=escape(match.group("rest")), known=", ".join(escape(n) for n in data) or "–"))
-        return
+        return await answer_text(turn, t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",
+                                         name=escape(rest), known=", ".join(escape(n) for n in data) or "–"))
     if kind == "unknown_status":
-        known = t("open, all, registered, under assessment, within plan, awaiting decision, inventory, declined, approved, done")
-        await turn.say(t("I do not know the status \"{status}\". Use one of: {known}.", status=escape(data), known=known))
-        return
+        known = t("open, all, registered, under assessment, within plan, awaiting decision, inventory, declined, approved, done, withdrawn")
+        return await answer_text(turn, t("I do not know the status \"{status}\". Use one of: {known}.",
+                                         status=escape(data), known=known))
     if kind == "refused":
         area, names = data
         text = (t("Only the coordinators and the steering group of {area} can list its needs. Ask {names}.",
                   area=escape(area), names=", ".join(escape(n) for n in names))
                 if names else t("Only the coordinators and the steering group of {area} can list its needs, and it has no coordinator yet. Ask an administrator.", area=escape(area)))
-        await turn.say(text)
-        return
-    area, statuses, rows, total = data
+        return await answer_text(turn, text)
+    area, statuses, rows, total, before, after = data
     if tuple(statuses) == rules.OPEN_STATUSES:
         title = t("Open needs in {area}", area=escape(area))
     elif len(statuses) == 1:
         title = t("{status} needs in {area}", status=status_label(t, statuses[0]), area=escape(area))
     else:
         title = t("All needs in {area}", area=escape(area))
-    await turn.send_card(needcards.list_card(t, title, rows, total=total, empty=t("No needs with that status.")))
+    more = MoreOfArea(rest=rest[:REST_MAX], after_id=after).data() if after else None
+    return await send(turn, needcards.list_card(t, title, rows, total=total, empty=t("No needs with that status."),
+                                                more=more, first=before + 1))
+
+
+@cap.command("need.area", r"(?:behov|needs) (?P<rest>.+)", examples=("behov utbildning", "needs education"))
+async def area_needs_command(turn: Turn, match: re.Match) -> None:
+    await area_needs(turn, match.group("rest"))
+
+
+REST_MAX = 120  # the e-area and status words as typed
+
+
+@cap.action(Verb.NEED_AREA_MORE)
+class MoreOfArea(CardAction):
+    """The page after `after_id` of the list the words name; the e-area's roles are asked again."""
+
+    rest: str = Field(max_length=REST_MAX)
+    after_id: int
+
+
+@cap.handles(MoreOfArea)
+async def on_more_of_area(turn: Turn, act: MoreOfArea):
+    return await area_needs(turn, act.rest, act.after_id)

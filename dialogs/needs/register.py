@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -193,62 +193,82 @@ class Submission:
     index: Any  # the similar-needs index (bot.similar)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Outcome:
     kind: str  # invalid | similar | created | repeat
-    card: dict
-    need: Need | None = None  # the need saved
+    need: Need | None = None  # the need saved (or saved before: repeat)
+    area: EArea | None = None
+    view: needcards.FormView | None = None  # invalid, similar: the form again
+    similar: list = field(default_factory=list)  # similar: (need, affected count)
+    draft: Any = None  # validated, not yet saved
+    coordinators: list[org.Contact] = field(default_factory=list)
+    plan_status: str | None = None
 
 
-def _confirmation(session, sub: Submission, need: Need, area: EArea, *, repeated: bool,
-                  coordinators: list[org.Contact]) -> dict:
-    t, today = sub.t, sub.today
-    plan_status = plans.status_of(session, area.id, today.year)
-    steps = rules.next_steps(str(getattr(need.status, "value", need.status)),
-                             coordinators=[c.name for c in coordinators], wished_date=need.wished_date,
-                             today=today, plan_status=plan_status.value if plan_status else None, year=today.year)
-    return needcards.confirmation_card(t, need_row(need, area, t.lang, tz=sub.settings.timezone), steps,
-                                       repeated=repeated)
+def _saved(session, outcome: Outcome, today: date) -> Outcome:
+    """What the confirmation card tells about a saved need: its coordinators and plan."""
+    outcome.coordinators = outcome.coordinators or org.contacts(session, outcome.area.slug, Role.coordinator)
+    status = plans.status_of(session, outcome.area.id, today.year)
+    outcome.plan_status = status.value if status else None
+    return outcome
 
 
-def submit_work(session, sub: Submission) -> Outcome:
-    """One transaction: repeat check, validation, similar needs, the need and its notices."""
+def check_work(session, sub: Submission) -> Outcome:
+    """Reads only (no write lock on SQLite): repeat check, validation, the similar needs."""
     t, form, today = sub.t, sub.form, sub.today
-    key = request_key(sub.speaker.aad_id, form.form_id)
-    existing = repo.by_request_key(session, key)
+    existing = repo.by_request_key(session, request_key(sub.speaker.aad_id, form.form_id))
     if existing is not None:
-        area = org.e_area(session, existing.e_area_id)
-        return Outcome("repeat", _confirmation(session, sub, existing, area, repeated=True,
-                                               coordinators=org.contacts(session, area.slug, Role.coordinator)))
+        return _saved(session, Outcome("repeat", existing, org.e_area(session, existing.e_area_id)), today)
     check = rules.validate(form.typed(), today=today, areas=org.e_area_slugs(session),
                            goals_by_area=plans.goal_ids_by_area(session, today.year), unreadable=form.unreadable)
     if not check.ok:
-        view = _form_view(session, t.lang, today, form.form_id, check.kept, check.errors)
-        return Outcome("invalid", needcards.need_form_card(t, view))
-    draft = check.draft
-    area = org.e_area_by_slug(session, draft.e_area)
+        return Outcome("invalid", view=_form_view(session, t.lang, today, form.form_id, check.kept, check.errors))
+    area = org.e_area_by_slug(session, check.draft.e_area)
     if not form.confirmed:
-        similar = sub.index.search(session, area.id, draft.title, draft.description)
+        similar = sub.index.search(session, area.id, check.draft.title, check.draft.description)
         if similar:
-            access.record_offers(session, sub.speaker.aad_id, [need.id for need, _ in similar], sub.now)
             counts = repo.affected_counts(session, [need.id for need, _ in similar])
-            rows = [need_row(need, area, t.lang, counts.get(need.id, 0), sub.settings.timezone) for need, _score in similar]
-            view = _form_view(session, t.lang, today, form.form_id, check.kept)
-            return Outcome("similar", needcards.similar_card(t, view, rows))
+            return Outcome("similar", area=area, view=_form_view(session, t.lang, today, form.form_id, check.kept),
+                           similar=[(need, counts.get(need.id, 0)) for need, _score in similar])
+    return Outcome("valid", area=area, draft=check.draft)
+
+
+def save_work(session, sub: Submission, checked: Outcome) -> Outcome:
+    """One transaction: the need and its coordinators' notice (or, for similar needs, that
+    they were offered). The similarity search and the card are done outside it."""
+    if checked.kind == "similar":
+        access.record_offers(session, sub.speaker.aad_id, [need.id for need, _ in checked.similar], sub.now)
+        return checked
+    draft, area = checked.draft, checked.area
     need, created = repo.create_once(
-        session, request_key=key, e_area_id=area.id, year=today.year, title=draft.title,
-        description=draft.description, source=draft.source, raised_by=sub.speaker.aad_id,
-        raised_by_name=sub.speaker.name, on_behalf_of=draft.on_behalf_of, benefit=draft.benefit,
-        effort_hours=draft.hours, cost_sek=draft.cost, wished_date=draft.wished_date, goal_ids=draft.goals,
-        at=sub.now)
+        session, request_key=request_key(sub.speaker.aad_id, sub.form.form_id), e_area_id=area.id,
+        year=sub.today.year, title=draft.title, description=draft.description, source=draft.source,
+        raised_by=sub.speaker.aad_id, raised_by_name=sub.speaker.name, on_behalf_of=draft.on_behalf_of,
+        benefit=draft.benefit, effort_hours=draft.hours, cost_sek=draft.cost, wished_date=draft.wished_date,
+        goal_ids=draft.goals, at=sub.now)
     if not created:  # the same form saved at this moment by a redelivery
         area = org.e_area(session, need.e_area_id)
     coordinators = org.contacts(session, area.slug, Role.coordinator)
     if created:
         notice.enqueue(session, need=need, area=area, raised_by=sub.speaker.name, raiser=sub.speaker.aad_id,
                        coordinators=coordinators, settings=sub.settings, now=sub.now)
-    card = _confirmation(session, sub, need, area, repeated=not created, coordinators=coordinators)
-    return Outcome("created" if created else "repeat", card, need)
+    outcome = Outcome("created" if created else "repeat", need, area, coordinators=coordinators)
+    return _saved(session, outcome, sub.today)
+
+
+def card_of(sub: Submission, outcome: Outcome) -> dict:
+    t, tz = sub.t, sub.settings.timezone
+    if outcome.kind == "invalid":
+        return needcards.need_form_card(t, outcome.view)
+    if outcome.kind == "similar":
+        rows = [need_row(need, outcome.area, t.lang, count, tz) for need, count in outcome.similar]
+        return needcards.similar_card(t, outcome.view, rows)
+    need, today = outcome.need, sub.today
+    steps = rules.next_steps(str(getattr(need.status, "value", need.status)),
+                             coordinators=[c.name for c in outcome.coordinators], wished_date=need.wished_date,
+                             today=today, plan_status=outcome.plan_status, year=today.year)
+    return needcards.confirmation_card(t, need_row(need, outcome.area, t.lang, tz=tz), steps,
+                                       repeated=outcome.kind == "repeat")
 
 
 @cap.handles(SubmitNeed)
@@ -262,10 +282,14 @@ async def on_submit(turn: Turn, act: SubmitNeed):
         return await show(turn, needcards.need_form_card(t, view), new_message=True)
     sub = Submission(t=t, speaker=turn.speaker, form=act, today=today, now=turn.now(),
                      settings=turn.settings, index=index_of(turn.services))
-    outcome = await turn.db.run(submit_work, sub)
+    # The checks and the similarity search read only; the write that follows is short, and the
+    # card is built after it, so other turns wait for as little as possible.
+    outcome = await turn.db.read(check_work, sub)
+    if outcome.kind in ("valid", "similar"):
+        outcome = await turn.db.run(save_work, sub, outcome)
     if outcome.kind == "created":
         turn.services.outbox.nudge()
-    answer = await show(turn, outcome.card)
+    answer = await show(turn, card_of(sub, outcome))
     if outcome.kind == "created":
         need = outcome.need  # committed: the next similarity check of the e-area sees it at once
         await asyncio.to_thread(sub.index.put, need.e_area_id, need.id, need.title, need.description)

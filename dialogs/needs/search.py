@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
+from bot.actions import CardAction
 from bot.registry import Capability, Where
 from bot.roles import is_admin
 from bot.similar import index_of
 from bot.turn import Turn
 from cards import needs as needcards
+from cards.verbs import Verb
 from dialogs.needs import register as flow
 from storage import needs as repo
 from storage import org
@@ -40,30 +44,55 @@ def _visible_areas(session, settings, aad_id: str) -> set[int] | None:
     return {area.id for area in org.e_areas(session) if area.slug in scopes}
 
 
-def search_work(session, *, words: str, speaker, settings, index, lang: str):
+def search_work(session, *, words: str, speaker, settings, index, lang: str, skip: int = 0):
+    """A page of what the words find: the needs shown in full after the first `skip` of them, the
+    others (on the first page) by number and title; and where the next page starts, if any."""
     areas = {area.id: area for area in org.e_areas(session)}
-    found = index.find(session, list(areas), words, limit=SHOWN + HIDDEN_SHOWN + 10)
+    found = index.find(session, list(areas), words, limit=skip + SHOWN + HIDDEN_SHOWN + 10)
     full_areas = _visible_areas(session, settings, speaker.aad_id)
-    shown, hidden = [], []
+    visible, hidden = [], []
     for need, _score in found:
         involved = need.raised_by == speaker.aad_id or \
             session.get(NeedAffected, (need.id, speaker.aad_id)) is not None
         if full_areas is None or need.e_area_id in full_areas or involved:
-            if len(shown) < SHOWN:
-                shown.append(need)
-        elif len(hidden) < HIDDEN_SHOWN:
+            visible.append(need)
+        elif len(hidden) < HIDDEN_SHOWN and not skip:
             hidden.append(needcards.HiddenNeed(need.number, need.title))
+    shown = visible[skip:skip + SHOWN]
+    more = skip + SHOWN if len(visible) > skip + SHOWN else None
     counts = repo.affected_counts(session, [need.id for need in shown])
     rows = [flow.need_row(need, areas.get(need.e_area_id) or EArea(name="–"), lang, counts.get(need.id, 0),
                           settings.timezone) for need in shown]
-    return rows, hidden
+    return rows, hidden, more
 
 
 @cap.command("need.search", r"(?:sök|sok|söka|search|find) .+", where=Where.personal,
          examples=("sök bokning labbsal", "search room booking"))
 async def search_command(turn: Turn, match: re.Match) -> None:
     words = _COMMAND_WORD.sub("", turn.text, count=1).strip()[:WORDS_MAX]
+    await turn.send_card(await _page(turn, words, 0))
+
+
+async def _page(turn: Turn, words: str, skip: int) -> dict:
     index = index_of(turn.services)
-    rows, hidden = await turn.db.run(lambda s: search_work(s, words=words, speaker=turn.speaker,
-                                                           settings=turn.settings, index=index, lang=turn.t.lang))
-    await turn.send_card(needcards.search_card(turn.t, words, rows, hidden))
+    rows, hidden, more = await turn.db.run(lambda s: search_work(s, words=words, speaker=turn.speaker, skip=skip,
+                                                                 settings=turn.settings, index=index, lang=turn.t.lang))
+    data = MoreFound(words=words, skip=more).data() if more else None
+    return needcards.search_card(turn.t, words, rows, hidden, more=data)
+
+
+@cap.action(Verb.NEED_SEARCH_MORE, personal=True)
+class MoreFound(CardAction):
+    """The next page of a search; what may be seen in full is asked of the clicker's roles again."""
+
+    words: str = Field(max_length=WORDS_MAX)
+    skip: int = Field(le=100)
+
+
+@cap.handles(MoreFound)
+async def on_more_found(turn: Turn, act: MoreFound):
+    content = await _page(turn, act.words, act.skip)
+    if turn.is_invoke:
+        return content
+    await turn.send_card(content)
+    return None

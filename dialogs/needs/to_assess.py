@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
 from bot.actions import CardAction
 from bot.registry import Capability
 from bot.turn import Turn
 from cards import need_edit as editcards
 from cards.verbs import Verb
 from dialogs.basis import open_basis_form
-from dialogs.needs.views import answer_text, area_name, basis_state, need_row
+from dialogs.needs.views import answer_text, area_name, basis_state, need_row, send
 from storage import access, org
 from storage import need_changes as repo
 from storage import needs as needs_repo
@@ -23,28 +25,49 @@ cap = Capability("need-followup")
 LIST_LIMIT = 25
 
 
-def _list(session, aad_id: str, lang: str, tz: str) -> editcards.ToAssess | None:
+def _list(session, aad_id: str, lang: str, tz: str, after_id: int | None = None,
+          first: int = 1) -> editcards.ToAssess | None:
     slugs = [scope for scope, held in access.roles(session, aad_id).items() if "coordinator" in held]
     areas = [area for area in (org.e_area_by_slug(session, slug) for slug in sorted(slugs)) if area is not None]
     if not areas:
         return None
     ids = [area.id for area in areas]
-    found = repo.to_assess(session, ids, LIST_LIMIT)
-    counts = needs_repo.affected_counts(session, [need.id for need, _ in found])
-    rows = [need_row(need, area, lang, counts.get(need.id, 0), tz) for need, area in found]
-    return editcards.ToAssess(rows, [area_name(a, lang) for a in areas], repo.count_to_assess(session, ids))
+    found = repo.to_assess(session, ids, LIST_LIMIT + 1, after_id)
+    page = found[:LIST_LIMIT]
+    counts = needs_repo.affected_counts(session, [need.id for need, _ in page])
+    rows = [need_row(need, area, lang, counts.get(need.id, 0), tz) for need, area in page]
+    more = (MoreToAssess(after_id=page[-1][0].id, first=first + len(page)).data()
+            if len(found) > LIST_LIMIT else None)
+    return editcards.ToAssess(rows, [area_name(a, lang) for a in areas], repo.count_to_assess(session, ids),
+                              first=first, more=more)
+
+
+async def _answer(turn: Turn, after_id: int | None = None, first: int = 1):
+    t = turn.t
+    view = await turn.db.run(_list, turn.speaker.aad_id, t.lang, turn.settings.timezone, after_id, first)
+    if view is None:
+        return await answer_text(turn, t("Only coordinators assess needs, and you are not a coordinator of any e-area. "
+                                         "Write **my needs** to follow your own needs."))
+    return await send(turn, editcards.to_assess_card(t, view))
 
 
 @cap.command("need.to_assess", r"(?:att bedöma|att bedoma|to assess)",
              examples=("att bedöma", "to assess"))
 async def to_assess_command(turn: Turn, match: re.Match) -> None:
-    t = turn.t
-    view = await turn.db.run(_list, turn.speaker.aad_id, t.lang, turn.settings.timezone)
-    if view is None:
-        await turn.say(t("Only coordinators assess needs, and you are not a coordinator of any e-area. "
-                         "Write **my needs** to follow your own needs."))
-        return
-    await turn.send_card(editcards.to_assess_card(t, view))
+    await _answer(turn)
+
+
+@cap.action(Verb.NEED_TO_ASSESS_MORE)
+class MoreToAssess(CardAction):
+    """The page after `after_id` of the clicker's own list (their coordinator roles asked again)."""
+
+    after_id: int
+    first: int = Field(default=1, ge=1, le=1_000_000)
+
+
+@cap.handles(MoreToAssess)
+async def on_more_to_assess(turn: Turn, act: MoreToAssess):
+    return await _answer(turn, act.after_id, act.first)
 
 
 # --- the decision-basis form, from the need's card ------------------------------------------------

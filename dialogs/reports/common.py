@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import area_name as area_name  # re-exported: the one chooser of e-area names
 from bot.registry import Capability
-from bot.roles import is_admin, roles_in
+from bot.roles import areas_where, is_admin, roles_in
 from bot.rules import reports as rules
 from bot.rules.permissions import Permission, allows
 from bot.rules.reports import Period
@@ -132,3 +132,22 @@ async def say(turn: Turn, text: str) -> dict | None:
 def file_url(settings, token: str | None) -> str:
     base = settings.document_base_url
     return f"{base}/files/{token}" if base and token else ""
+
+
+async def wanted_area(turn: Turn, rest: str, permission: Permission, ask: str) -> tuple[str, Period, bool] | None:
+    """(e-area asked for, period, whether it is a slug) from a command's words; without an e-area,
+    the speaker's only e-area where `permission` holds. None when the answer has been given
+    (a bad period, or `ask` when the e-area is not clear)."""
+    wanted, period_text = split_period(rest)
+    try:
+        period = rules.parse_period(period_text) if period_text else rules.current_period(turn.now(), turn.settings.timezone)
+    except ValueError as exc:
+        await turn.say(turn.t.gettext(str(exc)))
+        return None
+    if wanted:
+        return wanted, period, False
+    mine = await turn.db.run(areas_where, turn.speaker.aad_id, permission)
+    if len(mine) != 1:
+        await turn.say(ask)
+        return None
+    return mine[0], period, True

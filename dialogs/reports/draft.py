@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.actions import CardAction
 from bot.registry import Where
-from bot.roles import areas_where, who_can
+from bot.roles import who_can
 from bot.rules import reports as rules
 from bot.rules.permissions import Permission
 from bot.rules.reports import Period
@@ -27,7 +27,7 @@ from dialogs.reports.common import (
     local_stamp,
     reply,
     say,
-    split_period,
+    wanted_area,
 )
 from dialogs.reports.views import form_card, report_card
 from storage import org
@@ -159,20 +159,11 @@ async def open_card(turn: Turn, wanted: str, period: Period, *, by_slug: bool = 
 @cap.command("report.open", r"(?:statusrapport|statusrapporten|status report)(?: (?P<rest>.+))?",
              where=Where.personal, examples=("statusrapport utbildning", "status report education"))
 async def report_command(turn: Turn, match: re.Match) -> None:
-    t = turn.t
-    wanted, period_text = split_period(match.group("rest") or "")
-    try:
-        period = rules.parse_period(period_text) if period_text else rules.current_period(turn.now(), turn.settings.timezone)
-    except ValueError as exc:
-        await turn.say(t.gettext(str(exc)))
+    found = await wanted_area(turn, match.group("rest") or "", Permission.write_report, turn.t(
+        "Which e-area? Write **status report <e-area>**, for example **status report education**, and a period if not the current one (**2026-Q2**)."))
+    if found is None:
         return
-    by_slug = False
-    if not wanted:
-        mine = await turn.db.run(areas_where, turn.speaker.aad_id, Permission.write_report)
-        if len(mine) != 1:
-            await turn.say(t("Which e-area? Write **status report <e-area>**, for example **status report education**, and a period if not the current one (**2026-Q2**)."))
-            return
-        wanted, by_slug = mine[0], True
+    wanted, period, by_slug = found
     await open_and_answer(turn, wanted, period, by_slug=by_slug)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from bot.i18n import Translator
 from bot.registry import Where
-from bot.roles import areas_where
 from bot.rules import reports as rules
 from bot.rules.permissions import Permission
 from bot.rules.reports import Period
@@ -30,8 +29,8 @@ from dialogs.reports.common import (
     file_url,
     local_start,
     meeting_date,
-    split_period,
     today,
+    wanted_area,
     wheel_of,
 )
 from dialogs.reports.views import deviation_lines
@@ -113,19 +112,11 @@ def load(session, settings, aad_id: str, wanted: str, by_slug: bool, dates, now,
              where=Where.personal, examples=("möte utbildning", "meeting education"))
 async def meeting_command(turn: Turn, match: re.Match) -> None:
     t = turn.t
-    wanted, period_text = split_period(match.group("rest") or "")
-    try:
-        period = rules.parse_period(period_text) if period_text else rules.current_period(turn.now(), turn.settings.timezone)
-    except ValueError as exc:
-        await turn.say(t.gettext(str(exc)))
+    found = await wanted_area(turn, match.group("rest") or "", Permission.view_report,
+                              t("Which e-area? Write **meeting <e-area>**, for example **meeting education**."))
+    if found is None:
         return
-    by_slug = False
-    if not wanted:
-        mine = await turn.db.run(areas_where, turn.speaker.aad_id, Permission.view_report)
-        if len(mine) != 1:
-            await turn.say(t("Which e-area? Write **meeting <e-area>**, for example **meeting education**."))
-            return
-        wanted, by_slug = mine[0], True
+    wanted, period, by_slug = found
     services = turn.services
     dates = (period, meeting_date(services, period), meeting_date(services, period.previous()), today(services))
     kind, found = await turn.db.run(load, turn.settings, turn.speaker.aad_id, wanted, by_slug, dates, turn.now(),

@@ -85,6 +85,9 @@ STATES = {
         DecisionRow("D-2026-0008", WHEN, "B-2026-0042", "Bokning", "portfolio", "rejected", "Patti Fernandez"),
         DecisionRow("D-2026-0007", WHEN, "B-2026-0042", "Bokning", "steering", "escalated", "Alex Wilber"),
     ], "Europe/Stockholm"),
+    "list_more": lambda: decisions_list_card(SV, "Utbildning", [
+        DecisionRow("D-2026-0008", WHEN, "B-2026-0042", "Bokning", "portfolio", "rejected", "Patti Fernandez"),
+    ], "Europe/Stockholm", more={"verb": "decisions.more", "area": "utbildning", "before_id": 8}),
 }
 
 

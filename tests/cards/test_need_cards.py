@@ -54,6 +54,8 @@ CARDS = {
                                                             Step("draft_plan", {"year": 2026}), Step("follow")]),
     "joined": lambda t: nc.joined_card(t, ROW, added=True),
     "list": lambda t: nc.list_card(t, t("Your needs"), [ROW], total=30),
+    "list_next_page": lambda t: nc.list_card(t, t("Open needs in {area}", area="Utbildning"), [ROW], total=60, first=26,
+                                             more={"verb": "need.area_more", "rest": "utbildning", "after_id": 42}),
     "detail": lambda t: nc.detail_card(t, DETAIL),
     "notice": lambda t: nc.coordinator_notice_card(t, ROW, raised_by="Isaiah Langer", on_behalf_of="Kemi",
                                                    hours=40, cost=None, wished_date="2026-09-01"),

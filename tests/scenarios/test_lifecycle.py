@@ -14,25 +14,13 @@ from sqlmodel import select
 from storage import assessments as repo
 from storage import bases
 from storage.models import BasisStatus, Decision, LinkedChannel, Need, NeedEvent, NeedStatus, Plan
-from tests.support.botkit import ADELE, ALEX, CHANNEL_ID, ISAIAH, STRANGER, BotHarness
+from tests.support.botkit import ADELE, ALEX, CHANNEL_ID, ISAIAH, STRANGER
 from tests.support.cards import buttons, inputs, press, texts, verbs
 from tests.support.connector import Sent
 
-
 # These scenarios follow the notice sent for each new need (an organisation's STYRA_NEED_NOTICES
 # or an e-area's `aviseringar … varje`); the daily digest has its own (test_need_notices.py).
-@pytest.fixture
-async def bot(db_url, connector):
-    harness = await BotHarness.start(db_url, connector=connector, STYRA_NEED_NOTICES="each")
-    yield harness
-    await harness.close(connector_too=False)
-
-
-@pytest.fixture
-async def any_bot(any_db_url, connector):
-    harness = await BotHarness.start(any_db_url, connector=connector, STYRA_NEED_NOTICES="each")
-    yield harness
-    await harness.close(connector_too=False)
+pytestmark = pytest.mark.settings(STYRA_NEED_NOTICES="each")
 
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)  # 14:05 in Stockholm

@@ -16,21 +16,9 @@ from tests.support.botkit import ALEX, BOT_ID, CHANNEL_ID, ISAIAH, MEGAN, STRANG
 from tests.support.cards import buttons, inputs, nodes
 from tests.support.transcript import Transcript
 
-
 # These scenarios follow the notice sent for each new need (an organisation's STYRA_NEED_NOTICES
 # or an e-area's `aviseringar … varje`); the daily digest has its own (test_need_notices.py).
-@pytest.fixture
-async def bot(db_url, connector):
-    harness = await BotHarness.start(db_url, connector=connector, STYRA_NEED_NOTICES="each")
-    yield harness
-    await harness.close(connector_too=False)
-
-
-@pytest.fixture
-async def any_bot(any_db_url, connector):
-    harness = await BotHarness.start(any_db_url, connector=connector, STYRA_NEED_NOTICES="each")
-    yield harness
-    await harness.close(connector_too=False)
+pytestmark = pytest.mark.settings(STYRA_NEED_NOTICES="each")
 
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

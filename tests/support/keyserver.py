@@ -152,8 +152,8 @@ class KeyServer:
         return self.base_url + JWKS_PATH
 
     def settings(self, app_id: str = APP_ID, **overrides: Any) -> AuthSettings:
-        """AuthSettings pointing at this server (short timeout: tests should not wait 3 s)."""
-        values: dict[str, Any] = {"openid_metadata_url": self.metadata_url, "fetch_timeout_s": 1.0}
+        """AuthSettings pointing at this server; tests of a stalled server set their own short timeout."""
+        values: dict[str, Any] = {"openid_metadata_url": self.metadata_url, "fetch_timeout_s": 5.0}
         values.update(overrides)
         return AuthSettings(app_id=app_id, **values)
 
