@@ -170,4 +170,4 @@ async def test_the_needs_to_assess_page_by_page_oldest_first(any_bot):
     # the button names no e-area: someone who coordinates none is told so, and sees no need
     status, body = await bot.invoke(button["data"], user=ISAIAH, kind="personal")
     assert status == 200 and "B-2026-" not in text(card_of(body))
-    assert "du är inte samordnare för något e-område" in text(card_of(body))
+    assert "du är inte koordinator för något e-område" in text(card_of(body))
