@@ -19,7 +19,7 @@ SYMBOLS = {
     "missed": "❌",
     "failed": "⚠️",
     "upcoming": "⚪",
-    "none": "·",  # passed before the channel was linked: never posted
+    "none": "◌",  # passed before the channel was linked: never posted
 }
 
 

@@ -177,7 +177,7 @@ async def test_wheel_command_shows_the_year_with_statuses_and_a_picture(bot):
     assert "❌ 3/3 Förbered Trattenmötet för andra kvartalet" in text  # missed (before grace), unanswered
     assert "▸ Mars" in text  # the current month
     assert "Ingen styrgruppskanal är kopplad" in text  # ekonomi has no channel
-    assert "· Inte skickad" in text and "Kunde inte skickas" not in text  # the legend: what the year holds
+    assert "◌ Inte skickad" in text and "Kunde inte skickas" not in text  # the legend: what the year holds
     pictures = [c for c in cards if any(b.get("type") == "Image" for b in c["body"])]
     assert [p["fallbackText"] for p in pictures] == ["Årshjul 2026 · Ekonomi och personal", "Årshjul 2026 · Utbildning"]
     for picture in pictures:
@@ -220,7 +220,7 @@ async def test_past_activities_of_an_unlinked_e_area_are_not_shown_as_upcoming(b
     replies = await bot.say("wheel ekonomi", user=ISAIAH)
     [picture] = [r.card for r in replies if r.cards and any(b.get("type") == "Image" for b in r.card["body"])]
     listed = dict(picture_list(picture))
-    assert listed["1"].endswith("· Inte skickad") and listed["5"].endswith("· Inte skickad")  # 7/1 .. 10/3
+    assert listed["1"].endswith("· ◌ Inte skickad") and listed["5"].endswith("· ◌ Inte skickad")  # 7/1 .. 10/3
     assert listed["6"] == "13/3 Kvartalets styrgruppsmöte närmar sig · ⚪ Kommande"
 
 
