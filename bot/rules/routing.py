@@ -9,8 +9,9 @@
                         no  -> needs inventory for next period's planning
 
 A change that affects the whole portfolio always reaches portfolio management (DOMAIN.md §2, last
-paragraph): whatever the frame or urgency it becomes an escalated decision basis, never stays with
-the coordinator group nor waits in the inventory. `escalate` (portfolio management) is set
+paragraph): whatever the frame or urgency, and even when it does not serve this e-area's goals, it
+becomes an escalated decision basis, never stays with the coordinator group, waits in the
+inventory or is declined by it. `escalate` (portfolio management) is set
 for a decision basis that affects the whole portfolio or other e-areas. Within the plan, other
 e-areas are named as dependencies to check, without escalation (the coordinator group handles
 deviations within the plan).
@@ -110,6 +111,9 @@ class Routing:
 def route(answers: Answers, frame: Frame) -> Routing:
     others = tuple(sorted({a for a in answers.affects_areas if a and a != answers.own_area}))
     if not answers.serves_goals:
+        if answers.whole_portfolio:  # not the e-area's to shelve or decline: portfolio management decides
+            reasons = (R_NOT_SERVING, R_WHOLE_PORTFOLIO) + ((R_OTHER_AREAS_ESCALATE,) if others else ())
+            return Routing(Outcome.decision_basis, reasons, True, frame, frame, others)
         if answers.decline:
             return Routing(Outcome.declined, (R_NOT_SERVING, R_DECLINED_BY_COORDINATOR), False, frame, frame, others)
         return Routing(Outcome.inventory, (R_NOT_SERVING, R_INVENTORY_NEXT_PERIOD), False, frame, frame, others)

@@ -41,6 +41,10 @@ PORTFOLIO_CASES = [
     (f"whole portfolio, {room}, {'urgent' if urgent else 'not urgent'}{', other area' if areas else ''}",
      A(portfolio=True, urgent=urgent, areas=areas, **kw))
     for room, kw in ROOM_KINDS.items() for urgent in (False, True) for areas in ((), ("forskning",))
+] + [  # not serving this e-area's goals does not keep it from portfolio management, nor lets it be declined
+    (f"whole portfolio, not serving the goals{', declined' if decline else ''}, {room}",
+     A(serves=False, portfolio=True, decline=decline, **kw))
+    for room, kw in ROOM_KINDS.items() for decline in (False, True)
 ]
 
 
@@ -52,6 +56,8 @@ def test_whole_portfolio_always_reaches_portfolio_management(answers):
     assert r.R_WHOLE_PORTFOLIO in result.reasons
     assert r.R_NOT_URGENT not in result.reasons and r.R_INVENTORY_NEXT_PERIOD not in result.reasons
     assert (r.R_URGENT in result.reasons) is answers.urgent
+    assert (r.R_NOT_SERVING in result.reasons) is (not answers.serves_goals)
+    assert r.R_DECLINED_BY_COORDINATOR not in result.reasons
     assert result.after == ROOM  # nothing committed before the decision
 
 

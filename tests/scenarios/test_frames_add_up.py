@@ -64,6 +64,17 @@ async def test_whole_portfolio_reaches_portfolio_management_with_a_full_frame_an
     assert (await bot.query(lambda s: plan_of(s))).committed_hours == 90  # nothing committed before a decision
 
 
+async def test_whole_portfolio_reaches_portfolio_management_even_when_the_coordinator_would_decline(bot):
+    need_id = await bot.query(lambda s: make_need(s).id)
+    answers = {**WITHIN, "serves": "no", "portfolio": "true", "if_not": "declined", "reason": "Inte vårt område"}
+    reviewed, replies = await _assess(bot, need_id, answers)
+    assert ESCALATED in reviewed.all_text() and "Beslutsunderlag för styrgruppen" in reviewed.all_text()
+    need = await bot.query(lambda s: s.get(Need, need_id))
+    assert need.status == NeedStatus.awaiting_decision  # not declined, not in the inventory
+    row = (await bot.query(lambda s: repo.assessments_of(s, need_id)))[0]
+    assert (row.outcome, row.escalate, row.whole_portfolio) == ("decision_basis", True, True)
+
+
 # --- frames that add up --------------------------------------------------------------------------
 
 NOW = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
