@@ -31,6 +31,7 @@ from bot.turn import Speaker, Turn
 from cards import need_edit as editcards
 from cards.common import escape
 from cards.verbs import Verb
+from dialogs.needs import notice
 from dialogs.needs.lists import show_need
 from dialogs.needs.register import NeedInputs, form_view, new_form_id, valid_form_id
 from dialogs.needs.views import (
@@ -44,7 +45,7 @@ from dialogs.needs.views import (
 )
 from storage import need_changes as changes_repo
 from storage import org, plans
-from storage.models import Need
+from storage.models import Need, Role
 
 cap = Capability("need-edit")
 
@@ -208,6 +209,11 @@ def update_work(session, *, t: Translator, speaker: Speaker, settings, form: Upd
                                 actor_name=speaker.name, at=now)
     if written.repeated:
         return Saved("repeat")
+    if "e_area" in fields:  # moved before its assessment: the new e-area's coordinators hear of it
+        area = org.e_area_by_slug(session, draft.e_area)
+        notice.enqueue(session, need=need, area=area, raised_by=need.raised_by_name or need.raised_by,
+                       raiser=need.raised_by, coordinators=org.contacts(session, area.slug, Role.coordinator),
+                       settings=settings, now=now)
     moved = {"title", "description", "e_area"} & set(fields)
     return Saved("saved", indexed=(need.e_area_id, need.id, need.title, need.description) if moved else None)
 

@@ -5,8 +5,9 @@ a notice per need (this module), a daily digest (written by that module's tick) 
 Where a notice goes is decided with the need: the e-area's linked steering-group channel (in the
 default language, a channel has many readers), or, when none is linked or the setting says
 `personal`, each coordinator's 1:1 chat in that coordinator's language. The author is not told
-of their own need. Each row's key names the need and the recipient, so a replayed submit adds
-nothing.
+of their own need. Each row's key names the need and the recipient (and a channel's e-area), so a
+replayed submit adds nothing, and a need moved to another e-area before its assessment is told to
+that e-area's coordinators once.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def enqueue(session, *, need: Need, area: EArea, raised_by: str, raiser: str,
     subject = f"need:{need.id}"
     if (settings.notify_coordinators_in != "personal"
             and org.linked_channel(session, ChannelPurpose.steering, area.slug) is not None):
-        added = outbox.enqueue(session, key=f"{subject}:notice:steering",
+        added = outbox.enqueue(session, key=f"{subject}:notice:steering:{area.slug}",
                                to=Recipient.linked(ChannelPurpose.steering, area.slug),
                                activity=_activity(need, area, raised_by, settings.default_locale, settings.timezone),
                                kind="notice", subject=subject, now=now)

@@ -8,6 +8,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from storage import needs as repo
@@ -313,3 +314,17 @@ async def test_a_need_sent_back_for_another_assessment_waits_again(any_bot):
     shown = text((await bot.say("att bedöma", user=ALEX))[-1].card)
     assert "Bokning av grupprum" in shown
     assert "need.edit" not in verbs(await _need_card(bot, need_id, ISAIAH))  # assessed once: the coordinators'
+
+
+@pytest.mark.settings(STYRA_NEED_NOTICES="each")
+async def test_a_need_moved_before_assessment_is_told_to_the_new_e_areas_coordinators(any_bot):
+    bot = any_bot
+    need_id = await _start(bot)
+    await bot.services.outbox.drain()
+    bot.connector.clear()
+    form = await _edit_form(bot, need_id, ISAIAH)
+    await _save(bot, form, ISAIAH, e_area="ekonomi")
+    await _save(bot, form, ISAIAH, e_area="ekonomi")  # a double click tells no one twice
+    await bot.services.outbox.drain()
+    told = [s for s in bot.connector.sent if s.conversation_id == MEGAN.personal_conversation and s.method != "CREATE"]
+    assert len(told) == 1 and "B-2026-0001" in told[0].all_text() and "Bokning av grupprum" in told[0].all_text()

@@ -418,7 +418,7 @@ async def test_the_notice_is_written_with_the_need_and_a_repeated_submit_adds_no
     await bot.click(data, user=ISAIAH)
     [need] = await needs(bot)
     [row] = await notice_rows(bot)
-    assert (row.key, row.recipient, row.subject) == (f"need:{need.id}:notice:steering", "linked:steering:utbildning",
+    assert (row.key, row.recipient, row.subject) == (f"need:{need.id}:notice:steering:utbildning", "linked:steering:utbildning",
                                                      f"need:{need.id}")
     await drain(bot)
     before = len(bot.connector.sent)
