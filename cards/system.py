@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import Column, ColumnSet, Container, Fact, FactSet
+from microsoft_teams.cards import ActionSet, Column, ColumnSet, Container, Fact, FactSet
 
 from bot.i18n import Translator
 from cards.common import card, escape, heading, para, submit
@@ -22,10 +22,11 @@ def _topic_titles(t: Translator) -> dict[str, str]:
 
 
 def _topic_buttons(t: Translator) -> list:
-    # Short labels: Teams truncates a row of five long button titles.
+    """The topics, three to a row: a row of five is cut to "B…" on a phone."""
     labels = {"needs": t("Needs"), "assess": t("Assessment"), "decisions": t("Decisions"),
               "wheel": t("Annual wheel"), "admin": t("Roles")}
-    return [submit(label, {"verb": Verb.HELP_TOPIC, "topic": key}) for key, label in labels.items()]
+    buttons = [submit(label, {"verb": Verb.HELP_TOPIC, "topic": key}) for key, label in labels.items()]
+    return [ActionSet(actions=buttons[i:i + 3]) for i in range(0, len(buttons), 3)]
 
 
 def welcome_card(t: Translator, name: str | None, *, in_team: bool = False) -> dict:
@@ -56,6 +57,7 @@ def help_card(t: Translator) -> dict:
             Fact(title=t("new need"), value=t("register a need (or just write \"We need …\")")),
             Fact(title=t("my needs"), value=t("your needs and where they stand")),
             Fact(title=t("need B-2026-0042"), value=t("one need with its history")),
+            Fact(title=t("search <words>"), value=t("find needs by their words, also when put another way")),
             Fact(title=t("to assess"), value=t("the needs waiting for your assessment (coordinators)")),
             Fact(title=t("plan <e-area>"), value=t("the e-area's plan and how much of the frame is used")),
             Fact(title=t("new commission"), value=t("set up cross-unit work: purpose, organisation, document, approval")),
@@ -66,7 +68,7 @@ def help_card(t: Translator) -> dict:
             Fact(title=t("cancel"), value=t("stop what we are doing")),
         ]),
     ]
-    return card(body, _topic_buttons(t), fallback_text=t("What can I help you with?"))
+    return card(body + _topic_buttons(t), fallback_text=t("What can I help you with?"))
 
 
 def help_topic_card(t: Translator, topic: str) -> dict:
@@ -77,6 +79,7 @@ def help_topic_card(t: Translator, topic: str) -> dict:
             t("Before a need is saved I show similar needs in the same e-area, so you can join an existing one instead of creating a duplicate."),
             t("Write **my needs** to see your needs and their status, and **need B-2026-0042** to see one need with its history."),
             t("Until a need is assessed, its card lets you change it or withdraw it. After that its coordinators can still change it, and every change is kept in its history."),
+            t("Write **search <words>**, for example **search booking labs**, to find the needs you may see that match, also where they are put another way."),
         ],
         "assess": [
             t("The e-area's coordinators assess each new need: does it serve the plan's goals, does it fit in the resource frame, is it urgent?"),
@@ -104,7 +107,7 @@ def help_topic_card(t: Translator, topic: str) -> dict:
     }
     title = titles.get(topic, t("What can I help you with?"))
     body = [heading(title, size="Medium")] + [para(text) for text in texts.get(topic, texts["overview"])]
-    return card(body, _topic_buttons(t), fallback_text=title)
+    return card(body + _topic_buttons(t), fallback_text=title)
 
 
 def error_card(t: Translator, message: str) -> dict:
