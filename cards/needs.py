@@ -1,4 +1,5 @@
-"""Cards for needs: the registration form, similar needs, confirmation, lists, detail, notices.
+"""Cards for needs: the registration form, similar needs, confirmation, detail, notices (lists
+and search results: cards/need_lists.py).
 
 Pure: view data + translator in, card dict out. Everything a user typed goes through
 user_text() (a TextRun, never markdown) or escape() (inside Styra's own markdown).
@@ -12,8 +13,6 @@ from datetime import date
 from microsoft_teams.cards import (
     ActionSet,
     ChoiceSetInput,
-    Column,
-    ColumnSet,
     Container,
     DateInput,
     Fact,
@@ -30,7 +29,6 @@ from bot.rules import needs as rules
 from cards.common import (
     card,
     escape,
-    execute,
     heading,
     hours,
     number,
@@ -274,70 +272,6 @@ def joined_card(t: Translator, row: NeedRow, *, added: bool, own: bool = False) 
             para(text)]
     return card(body, [submit(t("Show the need"), {"verb": Verb.NEED_SHOW, "need_id": row.need_id}),
                        submit(t("My needs"), {"verb": Verb.NEED_MINE})], fallback_text=title)
-
-
-def list_card(t: Translator, title: str, rows: list[NeedRow], *, total: int | None = None,
-              empty: str = "", hint: str | None = None, more: dict | None = None, first: int = 1) -> dict:
-    """A page of needs; `more` is the data of the "Show more" button (the next page), `first` the
-    position of this page's first row in the whole list."""
-    body: list = [heading(title, size="Medium")]
-    if not rows:
-        body.append(para(empty or t("No needs to show.")))
-    body.extend(_list_row(t, row) for row in rows)
-    shown = len(rows)
-    if total is not None and first > 1 and rows:
-        body.append(para(t("Showing {first}–{last} of {total}.", first=first, last=first + shown - 1, total=total),
-                         is_subtle=True))
-    elif total is not None and total > shown:
-        body.append(para(t("Showing {shown} of {total}.", shown=shown, total=total), is_subtle=True))
-    body.append(para(hint or t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
-                     size="Small", is_subtle=True))
-    actions = [execute(t("Show more"), more)] if more else None
-    return card(body, actions, fallback_text=title)
-
-
-def _list_row(t: Translator, row: NeedRow) -> Container:
-    return Container(separator=True, items=[
-        ColumnSet(columns=[
-            Column(width="auto", items=[para(f"**{row.number}**")]),
-            Column(width="stretch", items=[user_text(row.title)]),
-        ]),
-        para(f"{status_label(t, row.status)} · {escape(row.area)} · {row.created}"
-             + (" · " + t("{count} also affected", count=row.affected) if row.affected else ""),
-             size="Small", is_subtle=True, spacing="None"),
-    ])
-
-
-@dataclass(frozen=True)
-class HiddenNeed:
-    """A need the reader may not open: only its number and title are shown (DOMAIN.md §8)."""
-
-    number: str
-    title: str
-
-
-def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[HiddenNeed], *,
-                more: dict | None = None) -> dict:
-    """`sök <ord>`: the needs the reader may see in full, then the others by number and title only;
-    `more` is the data of the "Show more" button (the next page of the first kind)."""
-    title = t("Needs matching “{words}”", words=escape(words))
-    body: list = [heading(title, size="Medium")]
-    if not rows and not hidden:
-        body.append(para(t("No needs match those words. Try other or fewer words, or write **new need** to register one.")))
-    body.extend(_list_row(t, row) for row in rows)
-    if hidden:
-        body.append(heading(t("Similar needs you cannot open"), size="Small"))
-        body.append(para(t("They belong to e-areas where you have no role. To join one, ask that e-area's coordinators."),
-                         size="Small", is_subtle=True, spacing="None"))
-        for need in hidden:
-            body.append(Container(separator=True, items=[ColumnSet(columns=[
-                Column(width="auto", items=[para(f"**{need.number}**")]),
-                Column(width="stretch", items=[user_text(need.title)]),
-            ])]))
-    if rows:
-        body.append(para(t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
-                         size="Small", is_subtle=True))
-    return card(body, [execute(t("Show more"), more)] if more else None, fallback_text=title)
 
 
 def detail_card(t: Translator, view: NeedDetail) -> dict:

@@ -18,6 +18,7 @@ from bot.rules.permissions import Permission
 from bot.rules.policy import Act
 from bot.text import fold
 from bot.turn import Turn
+from cards import need_lists
 from cards import needs as needcards
 from cards.common import escape, status_label
 from cards.verbs import Verb
@@ -75,7 +76,7 @@ async def show_my_needs(turn: Turn, before_id: int | None = None):
         more = MoreOfMine(before_id=rows[-1].need_id).data()
     empty = (t("No more needs.") if before_id else
              t("You have not registered any needs yet. Write **new need** to register one."))
-    return await send(turn, needcards.list_card(t, t("Your needs"), rows, more=more, empty=empty))
+    return await send(turn, need_lists.list_card(t, t("Your needs"), rows, more=more, empty=empty))
 
 
 @cap.command("need.mine", r"(?:mina behov|mina ärenden|my needs|behov|needs)", examples=("mina behov", "my needs"))
@@ -246,7 +247,7 @@ async def area_needs(turn: Turn, rest: str, after_id: int | None = None):
     else:
         title = t("All needs in {area}", area=escape(area))
     more = MoreOfArea(rest=rest[:REST_MAX], after_id=after).data() if after else None
-    return await send(turn, needcards.list_card(t, title, rows, total=total, empty=t("No needs with that status."),
+    return await send(turn, need_lists.list_card(t, title, rows, total=total, empty=t("No needs with that status."),
                                                 more=more, first=before + 1))
 
 

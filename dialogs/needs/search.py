@@ -17,7 +17,7 @@ from bot.registry import Capability, Where
 from bot.roles import is_admin
 from bot.similar import index_of
 from bot.turn import Turn
-from cards import needs as needcards
+from cards import need_lists
 from cards.verbs import Verb
 from dialogs.needs import register as flow
 from storage import needs as repo
@@ -57,7 +57,7 @@ def search_work(session, *, words: str, speaker, settings, index, lang: str, ski
         if full_areas is None or need.e_area_id in full_areas or involved:
             visible.append(need)
         elif len(hidden) < HIDDEN_SHOWN and not skip:
-            hidden.append(needcards.HiddenNeed(need.number, need.title))
+            hidden.append(need_lists.HiddenNeed(need.number, need.title))
     shown = visible[skip:skip + SHOWN]
     more = skip + SHOWN if len(visible) > skip + SHOWN else None
     counts = repo.affected_counts(session, [need.id for need in shown])
@@ -78,7 +78,7 @@ async def _page(turn: Turn, words: str, skip: int) -> dict:
     rows, hidden, more = await turn.db.run(lambda s: search_work(s, words=words, speaker=turn.speaker, skip=skip,
                                                                  settings=turn.settings, index=index, lang=turn.t.lang))
     data = MoreFound(words=words, skip=more).data() if more else None
-    return needcards.search_card(turn.t, words, rows, hidden, more=data)
+    return need_lists.search_card(turn.t, words, rows, hidden, more=data)
 
 
 @cap.action(Verb.NEED_SEARCH_MORE, personal=True)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.i18n import translator
 from bot.rules.needs import Step
+from cards import need_lists as nl
 from cards import needs as nc
 from cards import plan as pc
 from cards.common import MAX_CARD_BYTES
@@ -53,14 +54,14 @@ CARDS = {
     "confirmation": lambda t: nc.confirmation_card(t, ROW, [Step("assess", {"names": ["Alex Wilber"]}), Step("routes"),
                                                             Step("draft_plan", {"year": 2026}), Step("follow")]),
     "joined": lambda t: nc.joined_card(t, ROW, added=True),
-    "list": lambda t: nc.list_card(t, t("Your needs"), [ROW], total=30),
-    "list_next_page": lambda t: nc.list_card(t, t("Open needs in {area}", area="Utbildning"), [ROW], total=60, first=26,
+    "list": lambda t: nl.list_card(t, t("Your needs"), [ROW], total=30),
+    "list_next_page": lambda t: nl.list_card(t, t("Open needs in {area}", area="Utbildning"), [ROW], total=60, first=26,
                                              more={"verb": "need.area_more", "rest": "utbildning", "after_id": 42}),
     "detail": lambda t: nc.detail_card(t, DETAIL),
     "notice": lambda t: nc.coordinator_notice_card(t, ROW, raised_by="Isaiah Langer", on_behalf_of="Kemi",
                                                    hours=40, cost=None, wished_date="2026-09-01"),
-    "search": lambda t: nc.search_card(t, "bokning [labb](http://x.se)", [ROW], [nc.HiddenNeed("B-2026-0009", EVIL)]),
-    "search_empty": lambda t: nc.search_card(t, "kvarkar", [], []),
+    "search": lambda t: nl.search_card(t, "bokning [labb](http://x.se)", [ROW], [nl.HiddenNeed("B-2026-0009", EVIL)]),
+    "search_empty": lambda t: nl.search_card(t, "kvarkar", [], []),
     "plan": lambda t: pc.plan_card(t, PLAN),
     "plan_choice": lambda t: pc.plan_choice_card(t, [("utbildning", "Utbildning"), ("ekonomi", "Ekonomi")], 2026),
 }
