@@ -13,7 +13,7 @@ from microsoft_teams.cards import ActionSet, Column, ColumnSet, Container
 
 from bot.i18n import Translator
 from cards.common import card, escape, execute, heading, para, status_label, submit, user_text
-from cards.needs import FormView, NeedRow, field_labels, form_inputs
+from cards.needs import FormView, NeedRow, form_errors, form_inputs
 from cards.verbs import Verb
 
 
@@ -23,14 +23,7 @@ def edit_form_card(t: Translator, view: FormView, *, need_id: int, number: str, 
     title = t("Change {number}", number=number)
     body: list = [heading(title)]
     if view.errors:
-        names = field_labels(t)
-        lines = [f"- {names.get(name, name)}: {escape(t(message))}"
-                 for name, message in view.errors.items()]
-        body.append(Container(style="attention", items=[
-            para(t("Please check the marked fields. Nothing is saved yet, and everything you wrote is still here."),
-                 weight="Bolder", color="Attention"),
-            para("\n".join(lines), color="Attention"),
-        ]))
+        body.append(form_errors(t, view.errors))
     else:
         body.append(para(t("Change what needs changing and save. The need's history shows who changed what, and when.")))
     if notice:

@@ -176,16 +176,21 @@ def form_inputs(t: Translator, view: FormView) -> list:
     return _inputs(t, view)
 
 
+def form_errors(t: Translator, errors: dict[str, str]) -> Container:
+    """The marked fields' problems above a need form (registering or changing a need)."""
+    labels = field_labels(t)
+    lines = [f"- {labels.get(name, name)}: {escape(t(message))}" for name, message in errors.items()]
+    return Container(style="attention", items=[
+        para(t("Please check the marked fields. Nothing is saved yet, and everything you wrote is still here."),
+             weight="Bolder", color="Attention"),
+        para("\n".join(lines), color="Attention"),
+    ])
+
+
 def need_form_card(t: Translator, view: FormView) -> dict:
     body: list = [heading(t("Register a need"))]
     if view.errors:
-        labels = field_labels(t)
-        lines = [f"- {labels.get(name, name)}: {escape(t(message))}" for name, message in view.errors.items()]
-        body.append(Container(style="attention", items=[
-            para(t("Please check the marked fields. Nothing is saved yet, and everything you wrote is still here."),
-                 weight="Bolder", color="Attention"),
-            para("\n".join(lines), color="Attention"),
-        ]))
+        body.append(form_errors(t, view.errors))
     else:
         body.append(para(t("Describe what you need. The e-area's coordinators assess it against the plan. Fields marked with * are required.")))
     body.extend(_inputs(t, view))
