@@ -19,7 +19,7 @@ from bot.outbox import card_activity
 from cards import needs as needcards
 from dialogs.needs.views import need_row
 from storage import need_notices, org, outbox
-from storage.models import ChannelPurpose, EArea, Need
+from storage.models import ChannelPurpose, EArea, Need, Role
 from storage.outbox import Recipient
 
 
@@ -32,25 +32,28 @@ def _activity(need: Need, area: EArea, raised_by: str, lang: str, tz: str) -> di
     return card_activity(card)
 
 
+def recipients(session, area: EArea, settings, coordinators: list[org.Contact] | None = None
+               ) -> list[tuple[Recipient, str, str | None]]:
+    """(where, language, the coordinator's aad id) for news of the e-area's needs: its linked
+    steering-group channel in the default language, else each coordinator's 1:1 chat in theirs."""
+    if (settings.notify_coordinators_in != "personal"
+            and org.linked_channel(session, ChannelPurpose.steering, area.slug) is not None):
+        return [(Recipient.linked(ChannelPurpose.steering, area.slug), settings.default_locale, None)]
+    people = coordinators if coordinators is not None else org.contacts(session, area.slug, Role.coordinator)
+    return [(Recipient.person(c.aad_id), c.language or settings.default_locale, c.aad_id) for c in people]
+
+
 def enqueue(session, *, need: Need, area: EArea, raised_by: str, raiser: str,
             coordinators: list[org.Contact], settings, now: datetime) -> int:
     """Write the notice rows; the number written (none unless the e-area wants each need)."""
     if need_notices.mode_of(area, settings.need_notices) != "each":
         return 0  # a digest tomorrow morning, or nothing
     subject = f"need:{need.id}"
-    if (settings.notify_coordinators_in != "personal"
-            and org.linked_channel(session, ChannelPurpose.steering, area.slug) is not None):
-        added = outbox.enqueue(session, key=f"{subject}:notice:steering:{area.slug}",
-                               to=Recipient.linked(ChannelPurpose.steering, area.slug),
-                               activity=_activity(need, area, raised_by, settings.default_locale, settings.timezone),
-                               kind="notice", subject=subject, now=now)
-        return int(added)
     written = 0
-    for contact in coordinators:
-        if contact.aad_id == raiser:
+    for to, lang, aad_id in recipients(session, area, settings, coordinators):
+        if aad_id == raiser:
             continue  # a coordinator who registers a need knows about it
-        lang = contact.language or settings.default_locale
-        written += outbox.enqueue(session, key=f"{subject}:notice:{contact.aad_id}", to=Recipient.person(contact.aad_id),
-                                  activity=_activity(need, area, raised_by, lang, settings.timezone),
-                                  kind="notice", now=now)
+        key = f"{subject}:notice:{aad_id}" if aad_id else f"{subject}:notice:steering:{area.slug}"
+        written += outbox.enqueue(session, key=key, to=to, activity=_activity(need, area, raised_by, lang, settings.timezone),
+                                  kind="notice", subject=None if aad_id else subject, now=now)
     return written

@@ -17,10 +17,11 @@ from bot.rules.permissions import Permission
 from bot.turn import Turn
 from cards import need_notices as cards
 from cards.common import escape
+from dialogs.needs import notice
 from dialogs.needs.views import area_name, split_area
 from storage import need_notices as store
 from storage import org, outbox
-from storage.models import ChannelPurpose, EArea, Role
+from storage.models import EArea
 from storage.outbox import Recipient
 
 cap = Capability("notices")
@@ -103,22 +104,13 @@ async def need_digest(services, now: dt.datetime | None = None) -> int:
     return added
 
 
-def _recipients(session, area: EArea, settings) -> list[tuple[Recipient, str, str | None]]:
-    """(where, language, the coordinator's aad id) as the single notice goes (dialogs/needs/notice.py)."""
-    if (settings.notify_coordinators_in != "personal"
-            and org.linked_channel(session, ChannelPurpose.steering, area.slug) is not None):
-        return [(Recipient.linked(ChannelPurpose.steering, area.slug), settings.default_locale, None)]
-    return [(Recipient.person(c.aad_id), c.language or settings.default_locale, c.aad_id)
-            for c in org.contacts(session, area.slug, Role.coordinator)]
-
-
 def write_digests(session, now: dt.datetime, day: dt.date, settings) -> int:
     prefix = f"{store.DIGEST_PREFIX}{day.isoformat()}:"
     if store.digest_written(session, prefix):
         return 0  # today's digests are written (one transaction wrote them all)
     wanted: dict[str, tuple[Recipient, str, str | None, list[EArea]]] = {}
     for area in store.areas_in_digest(session, settings.need_notices):
-        for to, lang, aad in _recipients(session, area, settings):
+        for to, lang, aad in notice.recipients(session, area, settings):
             wanted.setdefault(to.address, (to, lang, aad, []))[3].append(area)
     added = 0
     for to, lang, aad, areas in wanted.values():
