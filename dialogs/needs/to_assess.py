@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field
-
 from bot.actions import CardAction
 from bot.registry import Capability
 from bot.turn import Turn
@@ -25,8 +23,7 @@ cap = Capability("need-followup")
 LIST_LIMIT = 25
 
 
-def _list(session, aad_id: str, lang: str, tz: str, after_id: int | None = None,
-          first: int = 1) -> editcards.ToAssess | None:
+def _list(session, aad_id: str, lang: str, tz: str, after_id: int | None = None) -> editcards.ToAssess | None:
     slugs = [scope for scope, held in access.roles(session, aad_id).items() if "coordinator" in held]
     areas = [area for area in (org.e_area_by_slug(session, slug) for slug in sorted(slugs)) if area is not None]
     if not areas:
@@ -36,15 +33,14 @@ def _list(session, aad_id: str, lang: str, tz: str, after_id: int | None = None,
     page = found[:LIST_LIMIT]
     counts = needs_repo.affected_counts(session, [need.id for need, _ in page])
     rows = [need_row(need, area, lang, counts.get(need.id, 0), tz) for need, area in page]
-    more = (MoreToAssess(after_id=page[-1][0].id, first=first + len(page)).data()
-            if len(found) > LIST_LIMIT else None)
-    return editcards.ToAssess(rows, [area_name(a, lang) for a in areas], repo.count_to_assess(session, ids),
-                              first=first, more=more)
+    more = MoreToAssess(after_id=page[-1][0].id).data() if len(found) > LIST_LIMIT else None
+    total, before = repo.count_to_assess(session, ids, after_id)
+    return editcards.ToAssess(rows, [area_name(a, lang) for a in areas], total, first=before + 1, more=more)
 
 
-async def _answer(turn: Turn, after_id: int | None = None, first: int = 1):
+async def _answer(turn: Turn, after_id: int | None = None):
     t = turn.t
-    view = await turn.db.run(_list, turn.speaker.aad_id, t.lang, turn.settings.timezone, after_id, first)
+    view = await turn.db.run(_list, turn.speaker.aad_id, t.lang, turn.settings.timezone, after_id)
     if view is None:
         return await answer_text(turn, t("Only coordinators assess needs, and you are not a coordinator of any e-area. "
                                          "Write **my needs** to follow your own needs."))
@@ -62,12 +58,11 @@ class MoreToAssess(CardAction):
     """The page after `after_id` of the clicker's own list (their coordinator roles asked again)."""
 
     after_id: int
-    first: int = Field(default=1, ge=1, le=1_000_000)
 
 
 @cap.handles(MoreToAssess)
 async def on_more_to_assess(turn: Turn, act: MoreToAssess):
-    return await _answer(turn, act.after_id, act.first)
+    return await _answer(turn, act.after_id)
 
 
 # --- the decision-basis form, from the need's card ------------------------------------------------
