@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, tuple_
+from sqlalchemy import func, literal_column, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -140,15 +140,6 @@ def history(session: Session, need_id: int) -> list[NeedEvent]:
 def goals_of(session: Session, need_id: int) -> list[PlanGoal]:
     stmt = (select(PlanGoal).join(NeedGoal, NeedGoal.goal_id == PlanGoal.id)
             .where(NeedGoal.need_id == need_id).order_by(PlanGoal.position))
-    return list(session.exec(stmt))
-
-
-def of_person(session: Session, aad_id: str, limit: int = 50) -> list[tuple[Need, EArea]]:
-    """Needs the person raised or joined as also affected, newest first."""
-    joined = select(NeedAffected.need_id).where(NeedAffected.aad_id == aad_id)
-    stmt = (select(Need, EArea).join(EArea, EArea.id == Need.e_area_id)
-            .where(or_(Need.raised_by == aad_id, Need.id.in_(joined)))
-            .order_by(Need.created_at.desc(), Need.id.desc()).limit(limit))
     return list(session.exec(stmt))
 
 

@@ -61,25 +61,6 @@ def person(session: Session, aad_id: str) -> Person | None:
     return session.get(Person, aad_id)
 
 
-def upsert_person(session: Session, aad_id: str, name: str, teams_id: str | None,
-                  client_locale: str | None = None) -> Person:
-    found = session.get(Person, aad_id)
-    if found is None:  # race-safe: a concurrent first turn may create the same person
-        insert_missing(session, Person.__table__,
-                       {"aad_id": aad_id, "name": name, "teams_id": teams_id, "client_locale": client_locale,
-                        "updated_at": utcnow()}, ["aad_id"])
-        found = session.get(Person, aad_id)
-    else:  # write only what changed: this runs on every turn
-        if name and found.name != name:
-            found.name, found.updated_at = name, utcnow()
-        if teams_id and found.teams_id != teams_id:
-            found.teams_id, found.updated_at = teams_id, utcnow()
-        if client_locale and found.client_locale != client_locale:
-            found.client_locale, found.updated_at = client_locale, utcnow()
-    session.flush()
-    return found
-
-
 def language_of_person(person: Person | None) -> str | None:
     """The language to write to someone unprompted: the one they chose, else their client's."""
     if person is None:

@@ -75,13 +75,6 @@ class ImportResult:
     removed_titles: tuple[str, ...] = ()
 
 
-def missing_titles(session: Session, e_area_id: int, year: int, titles: Sequence[str]) -> list[str]:
-    """The plan's goals that the file does not name (what `--replace` would remove)."""
-    plan = plan_for(session, e_area_id, year)
-    named = {t.casefold() for t in titles}
-    return [] if plan is None else [g.title for g in goals(session, plan.id) if g.title.casefold() not in named]
-
-
 def import_goals(session: Session, area: EArea, year: int, rows: Sequence[GoalRow], *,
                  title: str | None = None, status: PlanStatus | None = None,
                  frame_sek: int | None = None, frame_hours: int | None = None,

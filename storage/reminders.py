@@ -95,13 +95,6 @@ def claim(session: Session, instance: str, now: datetime, lease: timedelta,
     return list(rows)
 
 
-def recorded_send(session: Session, occurrence_id: int) -> SentCard | None:
-    """The posted copy of an occurrence's card, if one was recorded (crash recovery)."""
-    return session.execute(
-        select(SentCard).where(SentCard.subject == subject_of(occurrence_id))
-    ).scalars().first()
-
-
 def mark_sent(session: Session, occurrence_id: int, conversation_id: str,
               activity_id: str | None, now: datetime, closed: bool = False) -> bool:
     """Record a successful post and remember the activity id (for in-place updates), in one
