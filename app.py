@@ -21,7 +21,7 @@ from bot.services import Services, system_clock
 from bot.similar import index_of
 from bot.similar_build import START_WAIT, start_build
 from bot.teams.delivery import Deliverer
-from bot.teams.door import Door, make_adapter, make_authenticator, service_url_checker
+from bot.teams.door import Door, make_authenticator, service_url_checker
 from bot.teams.handler import TeamsEdge
 from bot.teams.http import BotToken, http_create_conversation, http_team_channels, http_transport
 from bot.teams.outbound import Outbound
@@ -94,7 +94,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     services.outbox = Outbox(services)
     scheduler = Scheduler(services, engine_ticks=(report_failures,))
     edge = TeamsEdge(Dispatcher(services))
-    door = Door(settings, make_adapter(settings), edge, make_authenticator(settings))
+    door = Door(settings, edge, make_authenticator(settings))
 
     app = web.Application(client_max_size=settings.max_body_bytes + 1024)
     app[SERVICES] = services
@@ -138,6 +138,7 @@ def build_app(settings: Settings | None = None, *, clock=None, transport=None, p
     async def on_shutdown(app: web.Application) -> None:
         # Messages still due: sent for a bounded time, the rest waits in the outbox.
         await services.outbox.stop(settings.drain_seconds)
+        await services.completions.close()
 
     async def on_cleanup(app: web.Application) -> None:
         for build in builds:

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from bot import envelope, guard
 from bot.cardsize import fitted
+from bot.completions import Completions
 from bot.envelope import Click, Malformed, TooLong
 from bot.i18n import choose_language, language_of, translator
 from bot.registry import Where
@@ -55,27 +56,32 @@ def channel_conversation_id(conversation_id: str) -> str:
     return conversation_id.split(";messageid=")[0]
 
 
-def conversation_ref_of(activity, bot_id: str | None = None) -> ConversationRef:
+def conversation_facts(activity, bot_id: str | None = None) -> dict:
+    """The conversation's columns as the activity tells them (a plain dict: the turn's start
+    runs on every activity, and a model instance cost more than its statements)."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     team = data.get("team") or {}
     channel = data.get("channel") or {}
     conv = activity.conversation
     kind = conv.conversation_type or "personal"
-    conversation_id = channel_conversation_id(conv.id) if kind == "channel" else conv.id
-    return ConversationRef(
-        conversation_id=conversation_id, kind=kind, service_url=activity.service_url,
-        tenant_id=tenant_of(activity), team_id=team.get("id"), channel_id=channel.get("id"),
-        name=channel.get("name") or conv.name,
-        bot_id=bot_id or (activity.recipient.id if activity.recipient else None),
-        aad_id=activity.from_property.aad_object_id if kind == "personal" and activity.from_property else None,
-    )
+    return {
+        "conversation_id": channel_conversation_id(conv.id) if kind == "channel" else conv.id,
+        "kind": kind, "service_url": activity.service_url, "tenant_id": tenant_of(activity),
+        "team_id": team.get("id"), "channel_id": channel.get("id"), "name": channel.get("name") or conv.name,
+        "bot_id": bot_id or (activity.recipient.id if activity.recipient else None),
+        "aad_id": activity.from_property.aad_object_id if kind == "personal" and activity.from_property else None,
+    }
+
+
+def conversation_ref_of(activity, bot_id: str | None = None) -> ConversationRef:
+    return ConversationRef(**conversation_facts(activity, bot_id))
 
 
 def pending_key(conversation_id: str, aad_id: str) -> str:
     return f"pending/{conversation_id[:200]}/{aad_id}"
 
 
-def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | None,
+def _prepare(session, key: str | None, speaker: Speaker, ref: dict | None,
              client_lang: str | None, state_key: str | None, now=None, expiry=None, check=None):
     """One transaction per turn start, a few statements (storage/turn_start.py): claim, person,
     conversation, the pending question, and the access policy's verdict on a card click
@@ -89,10 +95,10 @@ def _prepare(session, key: str | None, speaker: Speaker, ref: ConversationRef | 
     return (started.locale, started.welcomed_at, started.pending, verdict)
 
 
-def _finish(session, key: str | None, state_key: str | None, pending, write_state: bool, now) -> None:
-    """One trip at a turn's end: the pending question, and the claim marked completed."""
-    if write_state and state_key:
-        state_store.write_json(session, state_key, pending)
+def _finish(session, key: str | None, state_key: str, pending, now) -> None:
+    """One trip at the end of a turn that changed its pending question: the question, and the
+    claim marked completed (other turns' claims are completed in batches, bot/completions.py)."""
+    state_store.write_json(session, state_key, pending)
     if key is not None:
         turn_start.complete(session, key, now)
 
@@ -107,6 +113,9 @@ class Dispatcher:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.registry = services.registry
+        if services.completions is None:
+            services.completions = Completions(services.db)
+        self.completions = services.completions
 
     # --- the envelope ---------------------------------------------------------------------
 
@@ -116,14 +125,17 @@ class Dispatcher:
         key = None
         if activity.id and activity.type in ("message", "conversationUpdate"):
             key = f"{activity.channel_id}|{activity.conversation.id}|{activity.id}"
-        ref = conversation_ref_of(activity) if activity.service_url else None
+        ref = conversation_facts(activity) if activity.service_url else None
         default = services.settings.default_locale
         turn = Turn(activity=activity, services=services, speaker=speaker, reply=self._replier(activity),
                     t=translator(choose_language(None, activity.locale, default)))
         state_key = (pending_key(activity.conversation.id, speaker.aad_id)
                      if activity.conversation and speaker.aad_id and activity.type == "message" else None)
+        if key is not None and self.completions.finished(key):
+            log.info("dropped redelivered activity %s", key)
+            return None
         click = self._read_click(activity)
-        check = (guard.checker(click, services.settings, speaker.aad_id, ref.conversation_id if ref else None)
+        check = (guard.checker(click, services.settings, speaker.aad_id, ref["conversation_id"] if ref else None)
                  if isinstance(click, Click) else None)
         try:
             prepared = await services.db.run(_prepare, key, speaker, ref, language_of(activity.locale), state_key,
@@ -141,8 +153,10 @@ class Dispatcher:
         turn.pending = pending
         try:
             answer = await self._route(turn)
-            if key is not None or (turn.pending_changed and state_key):
-                await services.db.run(_finish, key, state_key, turn.pending, turn.pending_changed, services.clock())
+            if turn.pending_changed and state_key:
+                await services.db.run(_finish, key, state_key, turn.pending, services.clock())
+            elif key is not None:
+                self.completions.add(key, services.clock())
             return answer
         except Exception:
             return await self._incident(turn, key)

@@ -3,12 +3,14 @@ command matches."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
 from pydantic import field_validator
 
 from bot.actions import CardAction
+from bot.i18n import Translator
 from bot.registry import Capability
 from bot.turn import Turn
 from cards.system import HELP_TOPICS, help_card, help_topic_card
@@ -17,6 +19,13 @@ from cards.verbs import Verb
 cap = Capability("help")
 
 log = logging.getLogger("styra.help")
+
+@functools.cache
+def _help_card(t: Translator) -> dict:
+    """The help card is the same for every reader of a language and the most sent card: built
+    once per language (building it took longer than the rest of a help turn)."""
+    return help_card(t)
+
 
 HELP = re.compile(r"^(hjälp|help|\?|hjalp)$")
 CANCEL = re.compile(r"^(avbryt|cancel|stopp|stop|avsluta|quit)$")
@@ -27,7 +36,7 @@ async def interrupt(turn: Turn) -> bool:
     """Help and cancel work at any point, also in the middle of a guided dialog."""
     text = turn.text.casefold().strip(" .!")
     if HELP.match(text):
-        await turn.send_card(help_card(turn.t))
+        await turn.send_card(_help_card(turn.t))
         return True
     if CANCEL.match(text):
         if turn.pending is not None:
@@ -73,4 +82,4 @@ async def show_help_topic(turn: Turn, act: HelpTopic):
 
 @cap.command("help", r"(?:hjälp|help)", examples=("hjälp", "help"))
 async def help_command(turn: Turn, match: re.Match) -> None:
-    await turn.send_card(help_card(turn.t))
+    await turn.send_card(_help_card(turn.t))

@@ -60,10 +60,12 @@ class Started:
 
 
 def start(session: Session, key: str | None, now: datetime, expiry: timedelta, aad_id: str | None,
-          person: dict, ref: ConversationRef | None, state_key: str | None) -> Started | None:
+          person: dict, ref: dict | None, state_key: str | None) -> Started | None:
     """Claim `key` (None: a repeat, drop the turn), then remember who and where.
 
-    `person` holds name, teams_id, client_locale as the activity tells them."""
+    `person` holds name, teams_id, client_locale as the activity tells them; `ref` the
+    conversation's columns (a ConversationRef's fields as a dict: building the model on every
+    turn cost more than the statements)."""
     conn = session.connection()
     insert_activity, insert_person, insert_conversation = _INSERTS[conn.dialect.name]
     if key is not None:
@@ -72,7 +74,7 @@ def start(session: Session, key: str | None, now: datetime, expiry: timedelta, a
             retaken = conn.execute(_RETAKE, {"k": stored, "before": now - expiry, "at": now}).rowcount
             if retaken != 1:
                 return None
-    params = {"aad": aad_id, "conv": ref.conversation_id if ref else None, "state": state_key}
+    params = {"aad": aad_id, "conv": ref["conversation_id"] if ref else None, "state": state_key}
     row = conn.execute(_READ, params).mappings().one()
     if aad_id and row["p_aad_id"] is None:
         values = {"aad_id": aad_id, **person, "updated_at": utcnow()}
@@ -89,23 +91,28 @@ def start(session: Session, key: str | None, now: datetime, expiry: timedelta, a
     return Started(row["p_locale"], row["p_welcomed_at"], state_store.parse(row["s_data"]))
 
 
-def _save_conversation(conn, insert_conversation, row, ref: ConversationRef, params: dict) -> None:
+def _save_conversation(conn, insert_conversation, row, ref: dict, params: dict) -> None:
+    installed = ref.get("installed", True)
     if row["c_conversation_id"] is None:
-        values = ref.model_dump()
-        values["updated_at"] = values.get("updated_at") or utcnow()
+        values = {**ref, "installed": installed, "updated_at": utcnow()}
         if conn.execute(insert_conversation, values).first():
             return
         row = conn.execute(_READ, params).mappings().one()  # a concurrent first turn made it
-    changes = {f: getattr(ref, f) for f in CONVERSATION_FIELDS
-               if getattr(ref, f) and row[f"c_{f}"] != getattr(ref, f)}
-    if bool(row["c_installed"]) != ref.installed:
-        changes["installed"] = ref.installed
-    if row["c_failed_at"] is not None and ref.installed:  # Teams reaches us again: it works
+    changes = {f: ref.get(f) for f in CONVERSATION_FIELDS if ref.get(f) and row[f"c_{f}"] != ref.get(f)}
+    if bool(row["c_installed"]) != installed:
+        changes["installed"] = installed
+    if row["c_failed_at"] is not None and installed:  # Teams reaches us again: it works
         changes["failed_at"], changes["failure"] = None, None
     if changes:
-        conn.execute(update(C).where(C.c.conversation_id == ref.conversation_id).values(**changes, updated_at=utcnow()))
+        conn.execute(update(C).where(C.c.conversation_id == ref["conversation_id"]).values(**changes, updated_at=utcnow()))
 
 
 def complete(session: Session, key: str, now: datetime) -> None:
     """The turn is done: a resend of this activity is dropped from now on."""
     session.connection().execute(_COMPLETE, {"k": stored_key(key), "at": now})
+
+
+def complete_many(session: Session, done: list[tuple[str, datetime]]) -> None:
+    """Several finished turns in one statement batch (bot/completions.py)."""
+    if done:
+        session.connection().execute(_COMPLETE, [{"k": stored_key(key), "at": at} for key, at in done])

@@ -2,9 +2,14 @@
 
 In order: Content-Type (415), size (413), a JSON object with a string `type` (400), then
 authentication (401; 503 when signing keys cannot be had), then the fields a reply needs (400),
-then the service URL and tenant allow-lists (403). Only then does the adapter run, with every
+then the service URL and tenant allow-lists (403). Only then does the turn run, with every
 string of the activity scrubbed (bot.text.scrub_json: NFC, no control characters) and names cut to
 what the database holds. botbuilder's own checks answer 500 for bad tokens; this does not.
+
+botbuilder's CloudAdapter is not on this path: it would check the token a second time, read the
+activity through msrest and wrap it in a TurnContext, about a quarter of a short turn's CPU for
+nothing Styra uses. The door is the adapter (bot/teams/activity.py reads the activity; the
+dispatcher's invoke answer is the HTTP answer); replies go out through bot/teams/http.py.
 """
 
 from __future__ import annotations
@@ -16,18 +21,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from botbuilder.schema import Activity
-from botframework.connector.auth import (
-    AuthenticateRequestResult,
-    AuthenticationConstants,
-    CallerIdConstants,
-    ClaimsIdentity,
-)
 
 from bot.config import Settings
 from bot.logs import safe
+from bot.teams.activity import inbound_activity
 from bot.teams.auth import Authenticator, AuthError, KeysUnavailable, check_service_url
-from bot.teams.sdk_patches import CachedConnectorFactory
 from bot.text import MAX_NAME_CHARS, scrub_json
 
 log = logging.getLogger("styra.door")
@@ -221,12 +219,10 @@ def _require(body: dict) -> None:
 @dataclass
 class Door:
     settings: Settings
-    adapter: object
-    bot: object
+    bot: object  # TeamsEdge: answer(activity) -> (status, body) or None
     authenticator: Authenticator | None
 
     def __post_init__(self) -> None:
-        self._connectors: CachedConnectorFactory | None = None
         self._service_url_ok = service_url_checker(self.settings)
         self._tenants = set(self.settings.allowed_tenants)
         # Whenever an app id is set (any environment) only allow-listed tenants get in.
@@ -235,26 +231,22 @@ class Door:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
-            body, claims = await self._admit(request)
+            body = await self._admit(request)
         except Refused as refused:
             log.warning("refused %s %s: %s", request.method, safe(request.path), safe(refused.reason))
             return web.json_response({"error": _public_reason(refused.status)}, status=refused.status)
         try:
-            activity = Activity().deserialize(body)
-        except Exception as exc:  # e.g. a timestamp that is no date: the shape, not a fault of ours
-            log.warning("refused %s %s: activity does not deserialise: %s", request.method, safe(request.path),
-                        safe(exc))
+            activity = inbound_activity(body)
+        except ValueError as exc:  # e.g. a timestamp that is no date: the shape, not a fault of ours
+            log.warning("refused %s %s: activity does not read: %s", request.method, safe(request.path), safe(exc))
             return web.json_response({"error": _public_reason(400)}, status=400)
-        response = await self.adapter.process_activity(self._auth_result(claims), activity, self.bot.on_turn)
-        if response is None:
+        answer = await self.bot.answer(activity)
+        if answer is None:
             return web.Response(status=201)
-        # The adapter would serialise a dict body a second time and fail (PLATFORM.md): do it here.
-        payload = response.body
-        if payload is not None and not isinstance(payload, (dict, list, str, int, float, bool)):
-            payload = payload.serialize() if hasattr(payload, "serialize") else payload
-        return web.json_response(payload, status=response.status or 200)
+        status, payload = answer
+        return web.json_response(payload, status=status)
 
-    async def _admit(self, request: web.Request) -> tuple[dict, dict]:
+    async def _admit(self, request: web.Request) -> dict:
         if request.content_type != "application/json":
             raise Refused(415, f"content type {request.content_type!r}")
         limit = self.settings.max_body_bytes
@@ -265,7 +257,6 @@ class Door:
         bad_id = _control_in_ids(parsed)
         body = scrub_json(parsed)
         service_url = body.get("serviceUrl") if isinstance(body.get("serviceUrl"), str) else None
-        claims: dict = {}
         if self.authenticator is not None:
             channel = body.get("channelId") if isinstance(body.get("channelId"), str) else None
             try:
@@ -290,21 +281,7 @@ class Door:
             if not tenants or not tenants <= self._tenants:
                 raise Refused(403, f"tenant not allowed: {sorted(tenants) or 'none'}")
         _clip_names(body)
-        return body, claims
-
-    def _auth_result(self, token_claims: dict) -> AuthenticateRequestResult:
-        claims = dict(token_claims)
-        claims.setdefault(AuthenticationConstants.AUDIENCE_CLAIM, self.settings.app_id)
-        identity = ClaimsIdentity(claims, True)
-        result = AuthenticateRequestResult()
-        result.claims_identity = identity
-        result.audience = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
-        result.caller_id = CallerIdConstants.public_azure_channel
-        if self._connectors is None:  # every admitted token names the same app: one factory
-            self._connectors = CachedConnectorFactory(
-                self.adapter.bot_framework_authentication.create_connector_factory(identity))
-        result.connector_factory = self._connectors
-        return result
+        return body
 
 
 async def _read_at_most(request: web.Request, limit: int) -> bytes:
@@ -326,34 +303,8 @@ def _public_reason(status: int) -> str:
             415: "unsupported media type", 503: "service unavailable"}.get(status, "error")
 
 
-@dataclass
-class _BotConfig:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
-
-    APP_ID: str
-    APP_PASSWORD: str
-    APP_TYPE: str
-    APP_TENANTID: str
-
-
-def make_adapter(settings: Settings):
-    """botbuilder's CloudAdapter, patched for speed (bot/teams/sdk_patches.py)."""
-    from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-
-    from bot.teams import sdk_patches
-
-    sdk_patches.apply()
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(
-        # Without an app id (development) the SDK only accepts its legacy default app type.
-        _BotConfig(settings.app_id, settings.app_password,
-                   settings.app_type if settings.app_id else "MultiTenant", settings.app_tenant_id)
-    ))
-    sdk_patches.cache_user_token_client(adapter.bot_framework_authentication)
-    return adapter
-
-
 def make_authenticator(settings: Settings) -> Authenticator | None:
-    """Our own token validation in front of the adapter; None when authentication is off."""
+    """Our own token validation at the door; None when authentication is off."""
     from bot.teams.auth import AuthSettings, KeyCache
 
     start_log = logging.getLogger("styra")  # the start-up's own voice, as app.py logs it

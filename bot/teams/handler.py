@@ -1,20 +1,16 @@
-"""The SDK's side of a turn: botbuilder hands a TurnContext, Styra's dispatcher takes the
-activity, and an invoke's answer goes back the way the adapter expects it."""
+"""The Teams edge's side of a turn: the door hands the activity, Styra's dispatcher takes it, and
+an invoke's answer becomes the HTTP answer (a message's replies went out during the turn)."""
 
 from __future__ import annotations
-
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 
 
 class TeamsEdge:
     def __init__(self, dispatcher) -> None:
         self.dispatcher = dispatcher
 
-    async def on_turn(self, turn_context: TurnContext) -> None:
-        activity = turn_context.activity
+    async def answer(self, activity) -> tuple[int, dict] | None:
+        """(status, body) for an invoke, None for every other activity."""
         answer = await self.dispatcher.handle(activity)
-        if activity.type == ActivityTypes.invoke:
-            status, body = (answer.status, answer.body) if answer is not None else (200, {})
-            turn_context.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = Activity(
-                type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
+        if activity.type != "invoke":
+            return None
+        return (answer.status, answer.body) if answer is not None else (200, {})

@@ -44,6 +44,7 @@ async def test_the_resend_of_a_turn_that_died_is_answered_after_the_claim_expire
     replies = await any_bot.send(body2)
     assert replies and "Förlåt" not in "\n".join(r.all_text() for r in replies)
     assert await any_bot.send(body2) == []  # completed now: a second resend is dropped
+    await any_bot.services.completions.idle()  # finished claims are written in batches, a moment later
     done = await any_bot.query(lambda s: s.execute(
         select(ProcessedActivity.completed_at).where(ProcessedActivity.key == key2)).scalar())
     assert done is not None

@@ -10,17 +10,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event
 
 from storage import org, state_store, turn_start
-from storage.models import ConversationRef
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 EXPIRY = timedelta(seconds=30)
 PERSON = {"name": "Alex Wilber", "teams_id": "29:alex", "client_locale": "sv"}
 
 
-def _ref(**changes) -> ConversationRef:
+def _ref(**changes) -> dict:
+    """The conversation's columns, as the dispatcher hands them (bot/dispatch.conversation_facts)."""
     values = dict(conversation_id="a:alex", kind="personal", service_url="https://smba.example/emea/",
-                  tenant_id="t", bot_id="28:bot", aad_id="aad-alex")
-    return ConversationRef(**{**values, **changes})
+                  tenant_id="t", team_id=None, channel_id=None, name=None, bot_id="28:bot", aad_id="aad-alex")
+    return {**values, **changes}
 
 
 def _start(db, key, person=PERSON, ref=None, state_key=None, now=NOW):
