@@ -226,10 +226,15 @@ async def _file(request: web.Request) -> web.Response:
 
 class PathOnlyAccessLogger(web.AbstractAccessLogger):
     """The access log without query strings: a tab page's address carries a signed link, which
-    must not end up in log files."""
+    must not end up in log files. Teams' activities answered in time are logged at DEBUG: one
+    INFO line for each cost more than a fifth of a short turn, and says nothing the turn's own
+    lines do not; refusals, errors and slow answers stay at INFO."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
+        routine = request.path == "/api/messages" and response.status < 300 and time < 1.0
+        if routine and not self.logger.isEnabledFor(logging.DEBUG):
+            return
+        self.logger.log(logging.DEBUG if routine else logging.INFO, '%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
                          response.status, response.body_length, time)
 
 

@@ -18,7 +18,14 @@ from cards.fit import CardTooLarge, note, shorten, size_of
 log = logging.getLogger("styra.cards")
 
 
+class Fitted(dict):
+    """A card already checked by `fitted` and never changed after: a card built once and sent many
+    times (the help card) is not measured again on every send."""
+
+
 def fitted(card: dict[str, Any], t=None) -> dict[str, Any]:
+    if isinstance(card, Fitted):
+        return card
     try:
         out = shorten(card, MAX_CARD_BYTES)
     except CardTooLarge as exc:

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from bot import envelope, guard
 from bot.cardsize import fitted
-from bot.completions import Completions
+from bot.claims import Completions, Starts
 from bot.envelope import Click, Malformed, TooLong
 from bot.i18n import choose_language, language_of, translator
 from bot.registry import Where
@@ -97,7 +97,7 @@ def _prepare(session, key: str | None, speaker: Speaker, ref: dict | None,
 
 def _finish(session, key: str | None, state_key: str, pending, now) -> None:
     """One trip at the end of a turn that changed its pending question: the question, and the
-    claim marked completed (other turns' claims are completed in batches, bot/completions.py)."""
+    claim marked completed (other turns' claims are completed in batches, bot/claims.py)."""
     state_store.write_json(session, state_key, pending)
     if key is not None:
         turn_start.complete(session, key, now)
@@ -114,8 +114,8 @@ class Dispatcher:
         self.services = services
         self.registry = services.registry
         if services.completions is None:
-            services.completions = Completions(services.db)
-        self.completions = services.completions
+            services.starts, services.completions = Starts(services.db), Completions(services.db)
+        self.starts, self.completions = services.starts, services.completions
 
     # --- the envelope ---------------------------------------------------------------------
 
@@ -138,7 +138,7 @@ class Dispatcher:
         check = (guard.checker(click, services.settings, speaker.aad_id, ref["conversation_id"] if ref else None)
                  if isinstance(click, Click) else None)
         try:
-            prepared = await services.db.run(_prepare, key, speaker, ref, language_of(activity.locale), state_key,
+            prepared = await self.starts.run(_prepare, key, speaker, ref, language_of(activity.locale), state_key,
                                              services.clock(), timedelta(seconds=services.settings.turn_claim_seconds),
                                              check)
         except Exception:  # e.g. the database is unreachable: apologise, let Teams' retry come

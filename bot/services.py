@@ -12,7 +12,7 @@ from bot.config import Settings
 from storage.db import Database
 
 if TYPE_CHECKING:  # typing only: the engine's parts are wired by app.py
-    from bot.completions import Completions
+    from bot.claims import Completions, Starts
     from bot.outbox import Outbox
     from bot.registry import Registry
     from bot.rules.wheel import Wheel
@@ -40,7 +40,8 @@ class Services:
     outbox: Outbox | None = None
     wheel: Wheel | None = None
     similar: SimilarIndex | None = None
-    # Finished turns' claims, marked completed in batches (bot.completions); set by the dispatcher.
+    # Turns' claims, taken and marked completed in batches (bot.claims); set by the dispatcher.
+    starts: Starts | None = None
     completions: Completions | None = None
     # Who holds a claim on a row: one id per running Services (per process in production).
     instance_id: str = field(default_factory=lambda: f"styra-{uuid.uuid4().hex[:12]}")

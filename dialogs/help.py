@@ -10,6 +10,7 @@ import re
 from pydantic import field_validator
 
 from bot.actions import CardAction
+from bot.cardsize import Fitted, fitted
 from bot.i18n import Translator
 from bot.registry import Capability
 from bot.turn import Turn
@@ -23,8 +24,8 @@ log = logging.getLogger("styra.help")
 @functools.cache
 def _help_card(t: Translator) -> dict:
     """The help card is the same for every reader of a language and the most sent card: built
-    once per language (building it took longer than the rest of a help turn)."""
-    return help_card(t)
+    once per language (building and measuring it took longer than the rest of a help turn)."""
+    return Fitted(fitted(help_card(t), t))
 
 
 HELP = re.compile(r"^(hjälp|help|\?|hjalp)$")

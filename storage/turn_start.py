@@ -113,6 +113,6 @@ def complete(session: Session, key: str, now: datetime) -> None:
 
 
 def complete_many(session: Session, done: list[tuple[str, datetime]]) -> None:
-    """Several finished turns in one statement batch (bot/completions.py)."""
+    """Several finished turns in one statement batch (bot/claims.py)."""
     if done:
         session.connection().execute(_COMPLETE, [{"k": stored_key(key), "at": at} for key, at in done])

@@ -10,6 +10,7 @@ The reply inside a turn still goes through the adapter.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -38,22 +39,24 @@ def http_transport(session: Callable[[], aiohttp.ClientSession], token: TokenPro
     `timeout` is only a ceiling: the Deliverer gives each send its own (a turn's reply a few
     seconds, an outbox post STYRA_OUTBOX_SEND_TIMEOUT)."""
 
+    ceiling = aiohttp.ClientTimeout(total=timeout)
+
     async def send(target: Target, activity: dict) -> str | None:
-        headers = {}
+        headers = {"Content-Type": "application/json"}
         bearer = await token()
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
         method = "PUT" if target.activity_id else "POST"
         try:
             url = activities_url(target, activity.get("replyToId"))
-            async with session().request(method, url, json=activity_body(activity, target),
-                                         headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+            body = json.dumps(activity_body(activity, target), ensure_ascii=False).encode()
+            async with session().request(method, url, data=body, headers=headers, timeout=ceiling) as resp:
                 text = await resp.text()
                 if resp.status >= 400:
                     raise TransportError(resp.status, parse_retry_after(resp.headers.get("Retry-After")),
                                          f"HTTP {resp.status}: {text[:200]}")
                 try:
-                    data = await resp.json(content_type=None) if text else {}
+                    data = json.loads(text) if text else {}
                 except ValueError:
                     data = {}
         except (aiohttp.ClientError, OSError) as exc:

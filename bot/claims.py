@@ -1,4 +1,13 @@
-"""Finished turns' claims, marked completed together a moment after their turns end.
+"""A turn's claim on its activity: taken in batches at the turn's start, marked completed in
+batches after its end.
+
+Starts: the turns that arrive while a batch is in the database wait for the next one, and a batch
+is one transaction on one database thread (each turn's statements, storage/turn_start.py). Under
+load that is one BEGIN, one COMMIT and one thread hop for many turns instead of one each; alone,
+a turn's batch is itself and waits for nothing. A batch that fails is run again turn by turn, so
+one turn's fault or a deadlock fails that turn only.
+
+Completions: finished turns' claims, marked completed together a moment after their turns end.
 
 A turn that changes no pending question needs nothing more from the database at its end than
 "this activity is done". Writing that in its own transaction was half of a short turn's database
@@ -13,14 +22,69 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from storage import turn_start
 
 log = logging.getLogger("styra.dispatch")
+T = TypeVar("T")
 
 FLUSH_AFTER_S = 0.05
 RETRY_AFTER_S = 1.0
+
+
+class Starts:
+    def __init__(self, db) -> None:
+        self.db = db
+        self._queue: list[tuple[Callable, tuple, asyncio.Future]] = []
+        self._running = False
+        self._task: asyncio.Task | None = None  # held: a task nobody holds may be collected
+
+    async def run(self, work: Callable[..., T], *args) -> T:
+        """`work(session, *args)` in the next batch's transaction; its result, or its exception."""
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._queue.append((work, args, done))
+        if not self._running:
+            self._running = True
+            self._task = loop.create_task(self._drain())
+        return await done
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                await self._one_batch(batch)
+        finally:
+            self._running = False
+
+    async def _one_batch(self, batch: list[tuple[Callable, tuple, asyncio.Future]]) -> None:
+        if len(batch) > 1:
+            try:
+                results = await self.db.run(_each, [(work, args) for work, args, _ in batch])
+            except Exception as exc:  # a fault of one turn, or of the database: see below
+                log.info("a batch of %d turn starts failed (%s); running them one by one", len(batch),
+                         type(exc).__name__)
+            else:
+                for (_, _, done), result in zip(batch, results, strict=True):
+                    if not done.done():
+                        done.set_result(result)
+                return
+        for work, args, done in batch:
+            try:
+                result = await self.db.run(work, *args)
+            except Exception as exc:
+                if not done.done():
+                    done.set_exception(exc)
+            else:
+                if not done.done():
+                    done.set_result(result)
+
+
+def _each(session, items: list[tuple[Callable, tuple]]) -> list:
+    return [work(session, *args) for work, args in items]
 
 
 class Completions:

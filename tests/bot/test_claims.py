@@ -1,4 +1,4 @@
-"""Finished turns' claims are marked completed together (bot/completions.py): every one is written,
+"""Finished turns' claims are marked completed together (bot/claims.py): every one is written,
 a resend in between is still dropped, and a database that is away loses none of them."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event, select
 
-from bot import completions as completions_module
-from bot.completions import Completions
+from bot import claims as completions_module
+from bot.claims import Completions
 from storage import activities
 from storage.models import ProcessedActivity
 from tests.support.botkit import User
