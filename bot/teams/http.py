@@ -51,7 +51,7 @@ def http_transport(session: Callable[[], aiohttp.ClientSession], token: TokenPro
             url = activities_url(target, activity.get("replyToId"))
             body = json.dumps(activity_body(activity, target), ensure_ascii=False).encode()
             async with session().request(method, url, data=body, headers=headers, timeout=ceiling) as resp:
-                text = await resp.text()
+                text = (await resp.read()).decode("utf-8", "replace")  # JSON is UTF-8: no charset sniffing
                 if resp.status >= 400:
                     raise TransportError(resp.status, parse_retry_after(resp.headers.get("Retry-After")),
                                          f"HTTP {resp.status}: {text[:200]}")
