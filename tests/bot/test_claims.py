@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event, select
 
 from bot import claims as completions_module
-from bot.claims import Completions
+from bot.claims import Completions, Starts
 from storage import activities
 from storage.models import ProcessedActivity
 from tests.support.botkit import User
@@ -99,3 +99,33 @@ async def test_what_waits_at_shutdown_is_written(any_db):
     await completions.close()
     assert not completions.finished("k3")
     assert not await any_db.run(activities.claim, "k3", NOW.replace(year=2027))
+
+
+async def test_turn_starts_that_arrive_together_share_a_transaction_and_one_fault_fails_alone(any_db):
+    starts = Starts(any_db)
+    commits: list[int] = []
+
+    def count(_conn) -> None:
+        commits.append(1)
+
+    def claim(session, key):
+        return activities.claim(session, key, NOW)
+
+    def broken(session, key):
+        activities.claim(session, key, NOW)
+        raise ValueError("this turn's own fault")
+
+    event.listen(any_db.engine, "commit", count)
+    try:
+        first = await starts.run(claim, "s0")  # alone: its own batch, waiting for nothing
+        together = await asyncio.gather(*(starts.run(claim, f"s{n}") for n in range(1, 5)))
+        assert first is True and together == [True] * 4
+        assert len(commits) == 1 + 1
+        results = await asyncio.gather(starts.run(claim, "s5"), starts.run(broken, "s6"), starts.run(claim, "s7"),
+                                       return_exceptions=True)
+    finally:
+        event.remove(any_db.engine, "commit", count)
+    assert results[0] is True and isinstance(results[1], ValueError) and results[2] is True
+    # the failed batch left nothing; run one by one, the good turns' claims are written and the bad one's not
+    assert not await any_db.run(activities.claim, "s5", NOW) and not await any_db.run(activities.claim, "s7", NOW)
+    assert await any_db.run(activities.claim, "s6", NOW)
