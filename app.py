@@ -176,7 +176,9 @@ class _SharedSession:
         import aiohttp
 
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100, limit_per_host=50))
+            # The Bot Connector sets no cookies Styra needs: no jar to update and filter per send.
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100, limit_per_host=50),
+                                                  cookie_jar=aiohttp.DummyCookieJar())
         return self._session
 
     async def close(self) -> None:
