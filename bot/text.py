@@ -27,6 +27,8 @@ def clean(value: str, *, multiline: bool = False) -> str:
 
 def scrub(value: str) -> str:
     """NFC and no control characters, but otherwise untouched (line breaks and spaces stay)."""
+    if value.isascii() and value.isprintable():  # most ids, keys and commands: nothing to change
+        return value
     text = value.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)

@@ -286,6 +286,8 @@ class Door:
 
 async def _read_at_most(request: web.Request, limit: int) -> bytes:
     """The whole body, or 413 as soon as it passes `limit` (chunked bodies have no length)."""
+    if request.content_length is not None:  # checked against the limit already: one read
+        return await request.read()
     chunks, size = [], 0
     while True:
         chunk = await request.content.read(64 * 1024)
