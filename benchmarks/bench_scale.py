@@ -30,7 +30,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_similar import generated  # noqa: E402
@@ -48,6 +49,7 @@ STATUSES = ("registered", "registered", "under_assessment", "awaiting_decision",
             "declined", "approved", "inventory", "registered")
 
 
+BASELINE = Path(os.environ["BENCH_BASELINE_ROOT"]).resolve() if os.environ.get("BENCH_BASELINE_ROOT") else None
 LIST_TURNS = (("my_needs", "mina behov"), ("area_needs", "behov utbildning"), ("to_assess", "att bedöma"),
               ("decisions", "beslut utbildning"), ("search", "sök bokning grupprum"))
 
@@ -222,9 +224,7 @@ async def lists_only(connector, echo: BotProcess, url: str, size: int) -> dict:
     """The list turns at 10/s on one seeded database, this checkout's app and the baseline's in turn."""
     seeded = await asyncio.to_thread(seed, url, size)
     say = lambda text: lambda c, s: activity(connector.url, c, s, text)  # noqa: E731
-    roots = {"styra": Path(__file__).resolve().parents[1]}
-    if os.environ.get("BENCH_BASELINE_ROOT"):
-        roots = {"baseline": Path(os.environ["BENCH_BASELINE_ROOT"]).resolve(), **roots}
+    roots = {"baseline": BASELINE, "styra": ROOT} if BASELINE else {"styra": ROOT}
     seconds = float(os.environ.get("BENCH_LIST_SECONDS", "5"))
     out: dict = {"needs": size, **seeded, "rounds": []}
     for _round in range(int(os.environ.get("BENCH_ROUNDS", "2"))):
@@ -236,7 +236,7 @@ async def lists_only(connector, echo: BotProcess, url: str, size: int) -> dict:
             try:
                 await bot.wait_ready(120)
                 await _ready_index(bot.url)
-                for label, text in LIST_TURNS:  # every conversation warmed on every list
+                for _label, text in LIST_TURNS:  # every conversation warmed on every list
                     await drive_open(bot.url, say(text), 25, 2, bot.proc.pid, USERS)
                 row[name] = {}
                 for label, text in LIST_TURNS:
