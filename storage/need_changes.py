@@ -138,7 +138,5 @@ def to_assess(session: Session, e_area_ids: list[int], limit: int = 25,
 
 def count_to_assess(session: Session, e_area_ids: list[int], after_id: int | None = None) -> tuple[int, int]:
     """(all waiting, those up to and including `after_id`): the list's length and where a page starts."""
-    total = sum(needs.count_of_area(session, area_id, UNASSESSED) for area_id in e_area_ids)
-    if after_id is None:
-        return total, 0
-    return total, sum(needs.count_before(session, area_id, UNASSESSED, after_id) for area_id in e_area_ids)
+    counted = [needs.count_of_area(session, area_id, UNASSESSED, after_id) for area_id in e_area_ids]
+    return sum(total for total, _ in counted), sum(before for _, before in counted)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, literal_column, tuple_
+from sqlalchemy import Row, bindparam, case, func, literal_column, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -191,7 +191,8 @@ _POSITION = select(_need.c.created_at, _need.c.id).where(_need.c.id == bindparam
 _AREAS = select(_area.c.id, _area.c.name, _area.c.name_en).where(_area.c.id.in_(bindparam("ids", expanding=True)))
 _STATUSES = bindparam("statuses", expanding=True)
 _COUNT = select(func.count()).select_from(_need).where(_need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
-_COUNT_UPTO = _COUNT.where(_KEY <= _AT)
+_COUNT_UPTO = select(func.count(), func.sum(case((_KEY <= _AT, 1), else_=0))).select_from(_need).where(
+    _need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
 
 
 def page_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], *, after_id: int | None = None,
@@ -254,16 +255,16 @@ def _position(session: Session, need_id: int | None) -> dict | None:
     return {"at": row[0], "at_id": row[1]} if row is not None else None
 
 
-def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus]) -> int:
-    return session.connection().execute(_COUNT, {"area": e_area_id, "statuses": list(statuses)}).scalar_one()
-
-
-def count_before(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], need_id: int) -> int:
-    """How many of the list's needs come before and with the need `need_id` (where a page starts)."""
+def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus],
+                  need_id: int | None = None) -> tuple[int, int]:
+    """(the list's length, how many of it come before and with the need `need_id`: where a page
+    starts, 0 without one), counted in one pass over the list's index range."""
     at = _position(session, need_id)
+    params = {"area": e_area_id, "statuses": list(statuses)}
     if at is None:
-        return 0
-    return session.connection().execute(_COUNT_UPTO, {"area": e_area_id, "statuses": list(statuses), **at}).scalar_one()
+        return session.connection().execute(_COUNT, params).scalar_one(), 0
+    total, upto = session.connection().execute(_COUNT_UPTO, {**params, **at}).one()
+    return total, upto or 0
 
 
 def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tuple[int, str, str]]:

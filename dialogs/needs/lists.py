@@ -212,8 +212,7 @@ def _area_needs(session, *, rest: str, speaker, settings, lang: str, after_id: i
         return "refused", (area_name(area, lang), coordinator_names(session, area.slug))
     wanted = [NeedStatus(s) for s in statuses]
     rows = repo.page_of_area(session, area.id, wanted, after_id=after_id, limit=LIST_LIMIT + 1)
-    total = repo.count_of_area(session, area.id, wanted)
-    before = repo.count_before(session, area.id, wanted, after_id) if after_id else 0
+    total, before = repo.count_of_area(session, area.id, wanted, after_id)
     more = rows[LIST_LIMIT - 1][0].id if len(rows) > LIST_LIMIT else None
     out = [listed_row(need, a, lang, settings.timezone) for need, a in rows[:LIST_LIMIT]]
     return "ok", (area_name(area, lang), statuses, out, total, before, more)
