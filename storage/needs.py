@@ -115,9 +115,14 @@ def affected(session: Session, need_id: int) -> list[NeedAffected]:
 def affected_counts(session: Session, need_ids: list[int]) -> dict[int, int]:
     if not need_ids:
         return {}
-    stmt = (select(NeedAffected.need_id, func.count()).where(NeedAffected.need_id.in_(need_ids))
-            .group_by(NeedAffected.need_id))
-    return {need_id: count for need_id, count in session.exec(stmt)}
+    return dict(session.connection().execute(_AFFECTED_COUNTS, {"ids": list(need_ids)}).tuples().all())
+
+
+def joined_of(session: Session, aad_id: str, need_ids: list[int]) -> set[int]:
+    """Which of these needs the person joined as also affected (one query, not one a need)."""
+    if not need_ids:
+        return set()
+    return set(session.connection().execute(_JOINED_OF, {"aad": aad_id, "ids": list(need_ids)}).scalars())
 
 
 def goal_titles(session: Session, need_ids: list[int]) -> dict[int, list[str]]:
@@ -190,6 +195,9 @@ _PERSON_PAGE = {after: _of_person(after) for after in (False, True)}
 _POSITION = select(_need.c.created_at, _need.c.id).where(_need.c.id == bindparam("id"))
 _AREAS = select(_area.c.id, _area.c.name, _area.c.name_en).where(_area.c.id.in_(bindparam("ids", expanding=True)))
 _STATUSES = bindparam("statuses", expanding=True)
+_IDS = bindparam("ids", expanding=True)
+_AFFECTED_COUNTS = select(_joined.c.need_id, func.count()).where(_joined.c.need_id.in_(_IDS)).group_by(_joined.c.need_id)
+_JOINED_OF = select(_joined.c.need_id).where(_joined.c.aad_id == bindparam("aad"), _joined.c.need_id.in_(_IDS))
 _COUNT = select(func.count()).select_from(_need).where(_need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
 _COUNT_UPTO = select(func.count(), func.sum(case((_KEY <= _AT, 1), else_=0))).select_from(_need).where(
     _need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
