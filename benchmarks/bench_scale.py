@@ -10,6 +10,11 @@ similar-need index builds in the background) and takes `hjälp` at an open-loop 
 the index builds; then the list turns (`mina behov`, `behov utbildning`) in a closed loop of 50
 conversations and `mina behov` open-loop at 50, 100 and 200 turns/s; the resident memory after
 them; and the similar-need lookup (index plus the database read of the hits) in this process.
+
+    BENCH_LISTS_ONLY=1 BENCH_SIZES=100000 [BENCH_BASELINE_ROOT=../other-checkout] python benchmarks/bench_scale.py
+
+only the list turns at 10/s, after the index is built; with BENCH_BASELINE_ROOT that checkout's
+app takes the same turns on the same data, the two alternating, for a before/after in one run.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_similar import generated  # noqa: E402
@@ -41,6 +47,11 @@ LOOKUPS = 300
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 STATUSES = ("registered", "registered", "under_assessment", "awaiting_decision", "within_plan", "done",
             "declined", "approved", "inventory", "registered")
+
+
+BASELINE = Path(os.environ["BENCH_BASELINE_ROOT"]).resolve() if os.environ.get("BENCH_BASELINE_ROOT") else None
+LIST_TURNS = (("my_needs", "mina behov"), ("area_needs", "behov utbildning"), ("to_assess", "att bedöma"),
+              ("decisions", "beslut utbildning"), ("search", "sök bokning grupprum"))
 
 
 def pg_url() -> str | None:
@@ -209,6 +220,34 @@ async def one_size(connector, echo: BotProcess, url: str, size: int) -> dict:
     return out
 
 
+async def lists_only(connector, echo: BotProcess, url: str, size: int) -> dict:
+    """The list turns at 10/s on one seeded database, this checkout's app and the baseline's in turn."""
+    seeded = await asyncio.to_thread(seed, url, size)
+    say = lambda text: lambda c, s: activity(connector.url, c, s, text)  # noqa: E731
+    roots = {"baseline": BASELINE, "styra": ROOT} if BASELINE else {"styra": ROOT}
+    seconds = float(os.environ.get("BENCH_LIST_SECONDS", "5"))
+    out: dict = {"needs": size, **seeded, "rounds": []}
+    for _round in range(int(os.environ.get("BENCH_ROUNDS", "2"))):
+        row: dict = {"load_average": [round(x, 2) for x in os.getloadavg()]}
+        for name, root in roots.items():
+            bot = BotProcess([sys.executable, "app.py"], {
+                "STYRA_ENV": "development", "DATABASE_URL": url, "STYRA_DEMO": "1", "STYRA_SCHEDULER": "0",
+                "MicrosoftAppId": ""}, cwd=root)
+            try:
+                await bot.wait_ready(120)
+                await _ready_index(bot.url)
+                for _label, text in LIST_TURNS:  # every conversation warmed on every list
+                    await drive_open(bot.url, say(text), 25, 2, bot.proc.pid, USERS)
+                row[name] = {}
+                for label, text in LIST_TURNS:
+                    row[name][label] = await drive_open(bot.url, say(text), 10, seconds, bot.proc.pid, USERS)
+            finally:
+                bot.stop()
+        row["echo"] = await drive_open(echo.url, say("Hej"), 10, seconds, echo.proc.pid, USERS)
+        out["rounds"].append(row)
+    return out
+
+
 async def run() -> dict:
     """What benchmarks/run.py calls."""
     connector = await start_connector()
@@ -219,12 +258,14 @@ async def run() -> dict:
     try:
         await echo.wait_ready()
         with tempfile.TemporaryDirectory() as tmp:
+            measure = lists_only if os.environ.get("BENCH_LISTS_ONLY") else one_size
             for size in SIZES:
-                report["sqlite"][str(size)] = await one_size(connector, echo, f"sqlite:///{tmp}/scale-{size}.db", size)
+                if not os.environ.get("BENCH_SKIP_SQLITE"):
+                    report["sqlite"][str(size)] = await measure(connector, echo, f"sqlite:///{tmp}/scale-{size}.db", size)
                 if base:
                     url, schema = await asyncio.to_thread(_pg_schema, base)
                     try:
-                        report["postgres"][str(size)] = await one_size(connector, echo, url, size)
+                        report["postgres"][str(size)] = await measure(connector, echo, url, size)
                     finally:
                         await asyncio.to_thread(_drop_schema, base, schema)
     finally:

@@ -14,7 +14,7 @@ def is_admin(settings: Settings, aad_id: str | None) -> bool:
 
 
 def roles_in(session, aad_id: str, scope: str) -> set[str]:
-    return {a.role.value for a in org.roles_of(session, aad_id) if a.scope == scope}
+    return org.roles_in(session, aad_id, scope)
 
 
 def can(session, settings: Settings, aad_id: str | None, permission: Permission,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -80,7 +81,18 @@ def status_label(t: Any, status: Any, *, in_sentence: bool = False) -> str:
     """The one wording of a need's or a plan's status (NeedStatus, PlanStatus, or their values),
     on every card, list, export and answer. `in_sentence`: starting lower-case, for use mid-sentence."""
     value = str(getattr(status, "value", status))
-    label = {
+    try:
+        labels = _status_labels(t)
+    except TypeError:  # a translator that cannot be a cache key
+        labels = _status_labels.__wrapped__(t)
+    label = labels.get(value, value)
+    return label[:1].lower() + label[1:] if in_sentence else label
+
+
+@functools.lru_cache(maxsize=16)
+def _status_labels(t: Any) -> dict[str, str]:
+    """Once per language: a list of 25 needs asked for these 11 labels per row."""
+    return {
         "registered": t("Registered"),
         "under_assessment": t("Under assessment"),
         "within_plan": t("Handled within the plan"),
@@ -92,8 +104,7 @@ def status_label(t: Any, status: Any, *, in_sentence: bool = False) -> str:
         "withdrawn": t("Withdrawn"),
         "draft": t("Draft"),
         "decided": t("Decided"),
-    }.get(value, value)
-    return label[:1].lower() + label[1:] if in_sentence else label
+    }
 
 
 def heading(text: str, *, size: str = "Large") -> TextBlock:
@@ -124,9 +135,17 @@ def card(
     *,
     refresh: tuple[dict[str, Any], list[str]] | None = None,
     fallback_text: str | None = None,
+    shorten_here: bool = True,
 ) -> dict[str, Any]:
-    """Assemble, serialise and size-check a card. `refresh` is (action data, user ids)."""
-    model = AdaptiveCard(version=VERSION, body=body, actions=actions or None, fallback_text=fallback_text)
+    """Assemble, serialise and size-check a card. `refresh` is (action data, user ids).
+    `shorten_here=False`: only for a card that is always sent through bot/cardsize.py's
+    `fitted` (a reply or an invoke's answer), which checks it anyway: one size pass, not two.
+
+    Body elements may come serialised already (plain dicts, as the lists build their rows):
+    they are placed as they are, where validating them as models would cost more than the rest
+    of a list's turn."""
+    typed = [element for element in body if not isinstance(element, dict)]
+    model = AdaptiveCard(version=VERSION, body=typed, actions=actions or None, fallback_text=fallback_text)
     if refresh is not None:
         data, user_ids = refresh
         model.refresh = RefreshDefinition(
@@ -134,9 +153,12 @@ def card(
         )
     out = {"$schema": SCHEMA, **model.model_dump(by_alias=True, exclude_none=True, mode="json")}
     out.pop("schema", None)
+    if len(typed) < len(body):
+        dumped = iter(out.get("body") or [])
+        out["body"] = [element if isinstance(element, dict) else next(dumped) for element in body]
     out["msteams"] = {"width": "Full"}
     # Too large: the longest texts are shortened (cards/fit.py); only oversized inputs raise.
-    return shorten(out, MAX_CARD_BYTES)
+    return shorten(out, MAX_CARD_BYTES) if shorten_here else out
 
 
 def mention_text(name: str) -> str:

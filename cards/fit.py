@@ -25,6 +25,12 @@ def size_of(card: dict[str, Any]) -> int:
     return len(json.dumps(card, ensure_ascii=False).encode())
 
 
+def fits(card: dict[str, Any], limit: int) -> bool:
+    """Whether the card's UTF-8 JSON is at most `limit` bytes. The ASCII-escaped JSON is never
+    shorter (\\uXXXX is 6 bytes, UTF-8 at most 4) and cheaper to make, so it answers first."""
+    return len(json.dumps(card)) <= limit or size_of(card) <= limit
+
+
 def _texts(node: Any):
     """(holder, key) of every shown text that may be shortened: TextBlocks, facts, fallbacks."""
     stack = [node]
@@ -54,7 +60,7 @@ def _cut(text: str, chars: int) -> str:
 
 def shorten(card: dict[str, Any], limit: int) -> dict[str, Any]:
     """The card itself when it fits; else a copy with its longest texts cut and a note."""
-    if size_of(card) <= limit:
+    if fits(card, limit):
         return card
     out = copy.deepcopy(card)
     out.setdefault("body", []).append({"type": "TextBlock", "id": SHORTENED_ID, "text": "…", "wrap": True,

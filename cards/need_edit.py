@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microsoft_teams.cards import ActionSet, Column, ColumnSet, Container
-
 from bot.i18n import Translator
-from cards.common import card, escape, execute, heading, para, status_label, submit, user_text
+from cards.common import card, escape, execute, heading, para, status_label, user_text
+from cards.need_lists import row_element, submit_element
 from cards.needs import FormView, NeedRow, form_errors, form_inputs
 from cards.verbs import Verb
 
@@ -60,19 +59,17 @@ def to_assess_card(t: Translator, view: ToAssess) -> dict:
         body.append(para(t("No needs are waiting for assessment in {areas}.", areas=areas)))
         return card(body, fallback_text=title)
     body.append(para(t("Waiting for assessment in {areas}, oldest first.", areas=areas), is_subtle=True))
+    assess, show = t("Assess"), t("Show the need")
     for row in view.rows:
-        body.append(Container(separator=True, items=[
-            ColumnSet(columns=[Column(width="auto", items=[para(f"**{row.number}**")]),
-                               Column(width="stretch", items=[user_text(row.title)])]),
-            para(f"{status_label(t, row.status)} · {escape(row.area)} · " + t("Registered {date}", date=row.created)
-                 + (" · " + t("{count} also affected", count=row.affected) if row.affected else ""),
-                 size="Small", is_subtle=True, spacing="None"),
-            ActionSet(actions=[submit(t("Assess"), {"verb": Verb.ASSESS_OPEN, "need_id": row.need_id}),
-                               submit(t("Show the need"), {"verb": Verb.NEED_SHOW, "need_id": row.need_id})]),
-        ]))
+        line = (f"{status_label(t, row.status)} · {escape(row.area)} · " + t("Registered {date}", date=row.created)
+                + (" · " + t("{count} also affected", count=row.affected) if row.affected else ""))
+        body.append(row_element(row.number, row.title, line, [
+            submit_element(assess, {"verb": Verb.ASSESS_OPEN.value, "need_id": row.need_id}),
+            submit_element(show, {"verb": Verb.NEED_SHOW.value, "need_id": row.need_id})]))
     if view.first > 1:
         body.append(para(t("Showing {first}–{last} of {total}.", first=view.first,
                            last=view.first + len(view.rows) - 1, total=view.total), is_subtle=True))
     elif view.total > len(view.rows):
         body.append(para(t("Showing {shown} of {total}.", shown=len(view.rows), total=view.total), is_subtle=True))
-    return card(body, [execute(t("Show more"), view.more)] if view.more else None, fallback_text=title)
+    return card(body, [execute(t("Show more"), view.more)] if view.more else None, fallback_text=title,
+                shorten_here=False)  # fitted where sent

@@ -32,19 +32,37 @@ def list_card(t: Translator, title: str, rows: list[NeedRow], *, total: int | No
     body.append(para(hint or t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
                      size="Small", is_subtle=True))
     actions = [execute(t("Show more"), more)] if more else None
-    return card(body, actions, fallback_text=title)
+    return card(body, actions, fallback_text=title, shorten_here=False)  # fitted where sent
 
 
-def _list_row(t: Translator, row: NeedRow) -> Container:
-    return Container(separator=True, items=[
-        ColumnSet(columns=[
-            Column(width="auto", items=[para(f"**{row.number}**")]),
-            Column(width="stretch", items=[user_text(row.title)]),
-        ]),
-        para(f"{status_label(t, row.status)} · {escape(row.area)} · {row.created}"
-             + (" · " + t("{count} also affected", count=row.affected) if row.affected else ""),
-             size="Small", is_subtle=True, spacing="None"),
-    ])
+def _list_row(t: Translator, row: NeedRow) -> dict:
+    line = f"{status_label(t, row.status)} · {escape(row.area)} · {row.created}"
+    if row.affected:
+        line += " · " + t("{count} also affected", count=row.affected)
+    return row_element(row.number, row.title, line)
+
+
+def row_element(number: str, title: str, line: str, actions: list[dict] | None = None) -> dict:
+    """One need in a list, serialised as it is sent (what Container, ColumnSet, para and
+    user_text would give, tests/cards/test_need_cards.py compares them): a page builds 25 of
+    these, and as typed models they were most of the turn's time. `line` is Styra's markdown
+    (status, e-area, date), the title is the user's text (a TextRun, never markdown)."""
+    items: list[dict] = [
+        {"type": "ColumnSet", "columns": [
+            {"type": "Column", "width": "auto", "items": [{"type": "TextBlock", "text": f"**{number}**", "wrap": True}]},
+            {"type": "Column", "width": "stretch",
+             "items": [{"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": title or "–"}]}]},
+        ]},
+        {"type": "TextBlock", "spacing": "None", "text": line, "size": "Small", "isSubtle": True, "wrap": True},
+    ]
+    if actions:
+        items.append({"type": "ActionSet", "actions": actions})
+    return {"type": "Container", "separator": True, "items": items}
+
+
+def submit_element(title: str, data: dict) -> dict:
+    """An Action.Submit as `cards.common.submit` serialises it."""
+    return {"type": "Action.Submit", "title": title, "data": data}
 
 
 @dataclass(frozen=True)
@@ -76,4 +94,5 @@ def search_card(t: Translator, words: str, rows: list[NeedRow], hidden: list[Hid
     if rows:
         body.append(para(t("Write **need B-2026-0042** (with the need's number) to see one need with its history."),
                          size="Small", is_subtle=True))
-    return card(body, [execute(t("Show more"), more)] if more else None, fallback_text=title)
+    return card(body, [execute(t("Show more"), more)] if more else None, fallback_text=title,
+                shorten_here=False)  # fitted where sent

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import tuple_, update
+from sqlalchemy import Row, bindparam, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -36,6 +36,7 @@ from storage.models import (
     Plan,
     RoleAssignment,
 )
+from storage.types import UTCDateTime
 
 log = logging.getLogger("styra.decisions")
 
@@ -214,25 +215,36 @@ def _value(status: Any) -> str:
 # --- listing ------------------------------------------------------------------------------------
 
 
-def of_area(session: Session, area_id: int, *, before_id: int | None = None,
-            limit: int | None = None) -> list[tuple[Decision, Need]]:
-    """The e-area's decisions with their needs, newest first; a page of them before the decision
-    `before_id` (ix_decision_area_decided)."""
-    stmt = (
-        select(Decision, Need)
-        .join(DecisionBasis, DecisionBasis.id == Decision.basis_id)
-        .join(Need, Need.id == DecisionBasis.need_id)
-        .where(Decision.e_area_id == area_id)
-        .order_by(Decision.decided_at.desc(), Decision.id.desc())
-    )
+def of_area(session: Session, area_id: int, *, before_id: int | None = None, limit: int = 25) -> list[Row]:
+    """The e-area's decisions, newest first, a page of them before the decision `before_id`
+    (ix_decision_area_decided): rows of what the list shows (`_LISTED`), no ORM objects."""
+    params: dict[str, Any] = {"area": area_id, "limit": limit}
     if before_id is not None:
-        before = session.exec(select(Decision.decided_at, Decision.id).where(Decision.id == before_id)).first()
+        before = session.connection().execute(_DECISION_AT, {"id": before_id}).first()
         if before is None:
             return []
-        stmt = stmt.where(tuple_(Decision.decided_at, Decision.id) < (before[0], before[1]))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.exec(stmt))
+        params.update(at=before[0], at_id=before[1])
+    return list(session.connection().execute(_AREA_PAGE[before_id is not None], params))
+
+
+_decision, _basis, _need = Decision.__table__, DecisionBasis.__table__, Need.__table__
+_LISTED = (_decision.c.id, _decision.c.number, _decision.c.decided_at, _decision.c.level, _decision.c.outcome,
+           _decision.c.decided_by, _decision.c.decided_by_name, _need.c.number.label("need_number"),
+           _need.c.title.label("need_title"))
+_DECISION_AT = select(_decision.c.decided_at, _decision.c.id).where(_decision.c.id == bindparam("id"))
+
+
+def _area_page(before: bool):
+    stmt = (select(*_LISTED).select_from(_decision.join(_basis, _basis.c.id == _decision.c.basis_id)
+                                         .join(_need, _need.c.id == _basis.c.need_id))
+            .where(_decision.c.e_area_id == bindparam("area")))
+    if before:
+        stmt = stmt.where(tuple_(_decision.c.decided_at, _decision.c.id)
+                          < tuple_(bindparam("at", type_=UTCDateTime()), bindparam("at_id")))
+    return stmt.order_by(_decision.c.decided_at.desc(), _decision.c.id.desc()).limit(bindparam("limit"))
+
+
+_AREA_PAGE = {before: _area_page(before) for before in (False, True)}
 
 
 def for_export(session: Session, area_id: int) -> list[tuple[Decision, Need, DecisionBasis, str]]:

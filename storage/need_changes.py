@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, true
+from sqlalchemy import Row, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage import needs
 from storage.assessments import _lock_need
 from storage.models import Assessment, EArea, Need, NeedGoal, NeedStatus, PlanGoal
 from storage.need_tables import NeedChange
@@ -125,33 +126,17 @@ def withdraw(session: Session, need: Need, *, key: str, actor: str, actor_name: 
 UNASSESSED = (NeedStatus.registered, NeedStatus.under_assessment)
 
 
-def _after(need: Need | None):
-    """The keyset condition: registered after `need` (by time, then id)."""
-    if need is None:
-        return true()
-    return or_(Need.created_at > need.created_at, and_(Need.created_at == need.created_at, Need.id > need.id))
-
-
 def to_assess(session: Session, e_area_ids: list[int], limit: int = 25,
-              after_id: int | None = None) -> list[tuple[Need, EArea]]:
+              after_id: int | None = None) -> list[tuple[Row, Row]]:
     """Needs of these e-areas waiting for assessment (new, or sent back for another), oldest first;
-    with `after_id`, the page after that need (keyset on registration time, then id)."""
+    with `after_id`, the page after that need (keyset on registration time, then id). One index
+    range per e-area and status (storage.needs.pages_of_areas): an IN over both would sort them all."""
     if not e_area_ids:
         return []
-    last = session.get(Need, after_id) if after_id is not None else None
-    stmt = (select(Need, EArea).join(EArea, EArea.id == Need.e_area_id)
-            .where(Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED), _after(last)))
-    return list(session.exec(stmt.order_by(Need.created_at, Need.id).limit(limit)))
+    return needs.pages_of_areas(session, e_area_ids, UNASSESSED, after_id=after_id, limit=limit)
 
 
 def count_to_assess(session: Session, e_area_ids: list[int], after_id: int | None = None) -> tuple[int, int]:
     """(all waiting, those up to and including `after_id`): the list's length and where a page starts."""
-    if not e_area_ids:
-        return 0, 0
-    waiting = (Need.e_area_id.in_(e_area_ids), Need.status.in_(UNASSESSED))
-    total = session.exec(select(func.count()).select_from(Need).where(*waiting)).one()
-    last = session.get(Need, after_id) if after_id is not None else None
-    if last is None:
-        return total, 0
-    later = session.exec(select(func.count()).select_from(Need).where(*waiting, _after(last))).one()
-    return total, total - later
+    counted = [needs.count_of_area(session, area_id, UNASSESSED, after_id) for area_id in e_area_ids]
+    return sum(total for total, _ in counted), sum(before for _, before in counted)

@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, tuple_
+from sqlalchemy import Row, bindparam, case, func, literal_column, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.counters import next_number
 from storage.models import EArea, Need, NeedAffected, NeedEvent, NeedGoal, NeedStatus, PlanGoal
-from storage.types import utcnow
+from storage.types import UTCDateTime, utcnow
 
 
 def add_event(session: Session, need_id: int, actor: str, actor_name: str, kind: str,
@@ -115,9 +115,14 @@ def affected(session: Session, need_id: int) -> list[NeedAffected]:
 def affected_counts(session: Session, need_ids: list[int]) -> dict[int, int]:
     if not need_ids:
         return {}
-    stmt = (select(NeedAffected.need_id, func.count()).where(NeedAffected.need_id.in_(need_ids))
-            .group_by(NeedAffected.need_id))
-    return {need_id: count for need_id, count in session.exec(stmt)}
+    return dict(session.connection().execute(_AFFECTED_COUNTS, {"ids": list(need_ids)}).tuples().all())
+
+
+def joined_of(session: Session, aad_id: str, need_ids: list[int]) -> set[int]:
+    """Which of these needs the person joined as also affected (one query, not one a need)."""
+    if not need_ids:
+        return set()
+    return set(session.connection().execute(_JOINED_OF, {"aad": aad_id, "ids": list(need_ids)}).scalars())
 
 
 def goal_titles(session: Session, need_ids: list[int]) -> dict[int, list[str]]:
@@ -157,27 +162,75 @@ def of_area(session: Session, e_area_id: int | None, statuses: Iterable[NeedStat
     return list(session.exec(stmt))
 
 
-def page_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], *, after_id: int | None = None,
-                 limit: int = 25) -> list[tuple[Need, EArea]]:
-    """One page of an e-area's needs in these statuses, oldest first, after the need `after_id`.
+# The list pages read with prebuilt Core statements: only the columns a list row shows, no ORM
+# objects, and compiled once per process (a page is a few index ranges of 26 rows).
+_need = Need.__table__
+_area = EArea.__table__
+_counted = NeedAffected.__table__.alias("counted")
+_joined = NeedAffected.__table__
+_AFFECTED = (select(func.count()).select_from(_counted).where(_counted.c.need_id == _need.c.id)
+             .correlate(_need).scalar_subquery().label("affected"))
+LISTED = (_need.c.id, _need.c.number, _need.c.title, _need.c.status, _need.c.created_at, _need.c.e_area_id, _AFFECTED)
+_KEY = tuple_(_need.c.created_at, _need.c.id)
+_AT = tuple_(bindparam("at", type_=UTCDateTime()), bindparam("at_id"))
+_ASC = (_need.c.created_at, _need.c.id)
+_DESC = (_need.c.created_at.desc(), _need.c.id.desc())
 
-    One index range per status (ix_need_area_status_created, keys only), each stopping at
-    `limit`, merged here, then the page's rows: a page costs the same on the 100,000th need as
-    on the first."""
+
+def _in_area(after: bool):
+    stmt = select(*LISTED).where(_need.c.e_area_id == bindparam("area"), _need.c.status == bindparam("status"))
+    return (stmt.where(_KEY > _AT) if after else stmt).order_by(*_ASC).limit(bindparam("limit"))
+
+
+def _of_person(after: bool):
+    raised = select(*LISTED).where(_need.c.raised_by == bindparam("aad"))
+    joined = (select(*LISTED).select_from(_need.join(_joined, _joined.c.need_id == _need.c.id))
+              .where(_joined.c.aad_id == bindparam("aad"), _need.c.raised_by != bindparam("aad")))
+    return tuple((stmt.where(_KEY < _AT) if after else stmt).order_by(*_DESC).limit(bindparam("limit"))
+                 for stmt in (raised, joined))
+
+
+_AREA_PAGE = {after: _in_area(after) for after in (False, True)}
+_PERSON_PAGE = {after: _of_person(after) for after in (False, True)}
+_POSITION = select(_need.c.created_at, _need.c.id).where(_need.c.id == bindparam("id"))
+_AREAS = select(_area.c.id, _area.c.name, _area.c.name_en).where(_area.c.id.in_(bindparam("ids", expanding=True)))
+_STATUSES = bindparam("statuses", expanding=True)
+_IDS = bindparam("ids", expanding=True)
+_AFFECTED_COUNTS = select(_joined.c.need_id, func.count()).where(_joined.c.need_id.in_(_IDS)).group_by(_joined.c.need_id)
+_JOINED_OF = select(_joined.c.need_id).where(_joined.c.aad_id == bindparam("aad"), _joined.c.need_id.in_(_IDS))
+_COUNT = select(func.count()).select_from(_need).where(_need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
+_COUNT_UPTO = select(func.count(), func.sum(case((_KEY <= _AT, 1), else_=0))).select_from(_need).where(
+    _need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
+
+
+def page_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], *, after_id: int | None = None,
+                 limit: int = 25) -> list[tuple[Row, Row]]:
+    """One page of an e-area's needs in these statuses, oldest first, after the need `after_id`:
+    (need, e-area) rows with what a list shows (`LISTED`, with `affected`: how many joined it).
+
+    One index range per status (ix_need_area_status_created), each stopping at `limit`, merged
+    here: a page costs the same on the 100,000th need as on the first."""
+    return pages_of_areas(session, [e_area_id], statuses, after_id=after_id, limit=limit)
+
+
+def pages_of_areas(session: Session, e_area_ids: Iterable[int], statuses: Iterable[NeedStatus], *,
+                   after_id: int | None = None, limit: int = 25) -> list[tuple[Row, Row]]:
+    """`page_of_area` over several e-areas: one index range per e-area and status."""
     after = _position(session, after_id)
     if after_id is not None and after is None:
         return []
-    keys: list[tuple] = []
-    for status in dict.fromkeys(statuses):
-        stmt = select(Need.created_at, Need.id).where(Need.e_area_id == e_area_id, Need.status == status)
-        if after is not None:
-            stmt = stmt.where(tuple_(Need.created_at, Need.id) > after)
-        keys.extend((row[0], row[1]) for row in session.exec(stmt.order_by(Need.created_at, Need.id).limit(limit)))
-    return _rows(session, sorted(keys)[:limit])
+    conn = session.connection()
+    stmt = _AREA_PAGE[after is not None]
+    found: list[Row] = []
+    for area_id in dict.fromkeys(e_area_ids):
+        for status in dict.fromkeys(statuses):
+            found.extend(conn.execute(stmt, {"area": area_id, "status": status, "limit": limit, **(after or {})}))
+    found.sort(key=lambda row: (row.created_at, row.id))
+    return _with_areas(conn, found[:limit])
 
 
 def page_of_person(session: Session, aad_id: str, *, before_id: int | None = None,
-                   limit: int = 25) -> list[tuple[Need, EArea]]:
+                   limit: int = 25) -> list[tuple[Row, Row]]:
     """One page of the needs a person raised or joined, newest first, before the need `before_id`.
 
     The raised ones through ix_need_raiser_created, the joined ones through ix_need_affected_person,
@@ -185,48 +238,41 @@ def page_of_person(session: Session, aad_id: str, *, before_id: int | None = Non
     before = _position(session, before_id)
     if before_id is not None and before is None:
         return []
-    raised = select(Need.created_at, Need.id).where(Need.raised_by == aad_id)
-    joined = (select(Need.created_at, Need.id).join(NeedAffected, NeedAffected.need_id == Need.id)
-              .where(NeedAffected.aad_id == aad_id, Need.raised_by != aad_id))
-    keys: list[tuple] = []
-    for stmt in (raised, joined):
-        if before is not None:
-            stmt = stmt.where(tuple_(Need.created_at, Need.id) < before)
-        keys.extend((row[0], row[1]) for row in session.exec(stmt.order_by(Need.created_at.desc(), Need.id.desc()).limit(limit)))
-    return _rows(session, sorted(keys, reverse=True)[:limit])
+    conn = session.connection()
+    found: list[Row] = []
+    for stmt in _PERSON_PAGE[before is not None]:
+        found.extend(conn.execute(stmt, {"aad": aad_id, "limit": limit, **(before or {})}))
+    found.sort(key=lambda row: (row.created_at, row.id), reverse=True)
+    return _with_areas(conn, found[:limit])
 
 
-def _rows(session: Session, keys: list[tuple]) -> list[tuple[Need, EArea]]:
-    """The needs (with their e-areas) of these (created_at, id) keys, in the keys' order."""
-    if not keys:
+def _with_areas(conn, rows: list[Row]) -> list[tuple[Row, Row]]:
+    """Each row with its e-area (id, name, name_en)."""
+    if not rows:
         return []
-    found = {need.id: (need, area) for need, area in session.exec(
-        select(Need, EArea).join(EArea, EArea.id == Need.e_area_id).where(Need.id.in_([k[1] for k in keys])))}
-    return [found[k[1]] for k in keys if k[1] in found]
+    areas = {area.id: area for area in conn.execute(_AREAS, {"ids": sorted({row.e_area_id for row in rows})})}
+    return [(row, areas[row.e_area_id]) for row in rows if row.e_area_id in areas]
 
 
-def _position(session: Session, need_id: int | None) -> tuple | None:
-    """(created_at, id) of a need, where a page after (or before) it starts; None for the first page."""
+def _position(session: Session, need_id: int | None) -> dict | None:
+    """The keyset parameters (created_at, id) of a need, where a page after (or before) it
+    starts; None for the first page or a need that is gone."""
     if need_id is None:
         return None
-    row = session.exec(select(Need.created_at, Need.id).where(Need.id == need_id)).first()
-    return (row[0], row[1]) if row is not None else None
+    row = session.connection().execute(_POSITION, {"id": need_id}).first()
+    return {"at": row[0], "at_id": row[1]} if row is not None else None
 
 
-def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus]) -> int:
-    stmt = select(func.count()).select_from(Need).where(Need.e_area_id == e_area_id,
-                                                        Need.status.in_(list(statuses)))
-    return session.exec(stmt).one()
-
-
-def count_before(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], need_id: int) -> int:
-    """How many of the list's needs come before and with the need `need_id` (where a page starts)."""
+def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus],
+                  need_id: int | None = None) -> tuple[int, int]:
+    """(the list's length, how many of it come before and with the need `need_id`: where a page
+    starts, 0 without one), counted in one pass over the list's index range."""
     at = _position(session, need_id)
+    params = {"area": e_area_id, "statuses": list(statuses)}
     if at is None:
-        return 0
-    stmt = select(func.count()).select_from(Need).where(
-        Need.e_area_id == e_area_id, Need.status.in_(list(statuses)), tuple_(Need.created_at, Need.id) <= at)
-    return session.exec(stmt).one()
+        return session.connection().execute(_COUNT, params).scalar_one(), 0
+    total, upto = session.connection().execute(_COUNT_UPTO, {**params, **at}).one()
+    return total, upto or 0
 
 
 def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tuple[int, str, str]]:

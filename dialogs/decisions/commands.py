@@ -26,10 +26,11 @@ PAGE = 25
 def decision_rows(session, area_id: int, before_id: int | None = None) -> tuple[list[DecisionRow], int | None]:
     """A page of rows, and the id to continue before when there are more."""
     found = store.of_area(session, area_id, before_id=before_id, limit=PAGE + 1)
-    more = found[PAGE - 1][0].id if len(found) > PAGE else None
-    return [DecisionRow(number=d.number, decided_at=d.decided_at, need_number=n.number, need_title=n.title,
-                        level=d.level, outcome=d.outcome.value, decided_by_name=d.decided_by_name or d.decided_by)
-            for d, n in found[:PAGE]], more
+    more = found[PAGE - 1].id if len(found) > PAGE else None
+    return [DecisionRow(number=d.number, decided_at=d.decided_at, need_number=d.need_number, need_title=d.need_title,
+                        level=str(getattr(d.level, "value", d.level)), outcome=str(getattr(d.outcome, "value", d.outcome)),
+                        decided_by_name=d.decided_by_name or d.decided_by)
+            for d in found[:PAGE]], more
 
 
 def _load(session, t, settings, aad_id: str, wanted: str, before_id: int | None = None):

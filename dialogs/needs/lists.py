@@ -28,6 +28,7 @@ from dialogs.needs.views import (
     area_name,
     basis_state,
     coordinator_names,
+    listed_row,
     may_view,
     need_row,
     rights,
@@ -62,8 +63,7 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
 
 def _my_needs(session, aad_id: str, lang: str, tz: str, before_id: int | None = None):
     rows = repo.page_of_person(session, aad_id, before_id=before_id, limit=LIST_LIMIT + 1)
-    counts = repo.affected_counts(session, [need.id for need, _ in rows])
-    return [need_row(need, area, lang, counts.get(need.id, 0), tz) for need, area in rows]
+    return [listed_row(need, area, lang, tz) for need, area in rows]
 
 
 async def show_my_needs(turn: Turn, before_id: int | None = None):
@@ -212,12 +212,9 @@ def _area_needs(session, *, rest: str, speaker, settings, lang: str, after_id: i
         return "refused", (area_name(area, lang), coordinator_names(session, area.slug))
     wanted = [NeedStatus(s) for s in statuses]
     rows = repo.page_of_area(session, area.id, wanted, after_id=after_id, limit=LIST_LIMIT + 1)
-    total = repo.count_of_area(session, area.id, wanted)
-    before = repo.count_before(session, area.id, wanted, after_id) if after_id else 0
+    total, before = repo.count_of_area(session, area.id, wanted, after_id)
     more = rows[LIST_LIMIT - 1][0].id if len(rows) > LIST_LIMIT else None
-    rows = rows[:LIST_LIMIT]
-    counts = repo.affected_counts(session, [need.id for need, _ in rows])
-    out = [need_row(need, a, lang, counts.get(need.id, 0), settings.timezone) for need, a in rows]
+    out = [listed_row(need, a, lang, settings.timezone) for need, a in rows[:LIST_LIMIT]]
     return "ok", (area_name(area, lang), statuses, out, total, before, more)
 
 

@@ -22,7 +22,7 @@ from cards.verbs import Verb
 from dialogs.needs import register as flow
 from storage import needs as repo
 from storage import org
-from storage.models import PORTFOLIO_ROLES, EArea, NeedAffected
+from storage.models import PORTFOLIO_ROLES, EArea
 
 cap = Capability("needs.search")
 
@@ -51,9 +51,9 @@ def search_work(session, *, words: str, speaker, settings, index, lang: str, ski
     found = index.find(session, list(areas), words, limit=skip + SHOWN + HIDDEN_SHOWN + 10)
     full_areas = _visible_areas(session, settings, speaker.aad_id)
     visible, hidden = [], []
+    joined = repo.joined_of(session, speaker.aad_id, [need.id for need, _score in found]) if full_areas is not None else set()
     for need, _score in found:
-        involved = need.raised_by == speaker.aad_id or \
-            session.get(NeedAffected, (need.id, speaker.aad_id)) is not None
+        involved = need.raised_by == speaker.aad_id or need.id in joined
         if full_areas is None or need.e_area_id in full_areas or involved:
             visible.append(need)
         elif len(hidden) < HIDDEN_SHOWN and not skip:

@@ -13,7 +13,7 @@ from bot.turn import Turn
 from cards import need_edit as editcards
 from cards.verbs import Verb
 from dialogs.basis import open_basis_form
-from dialogs.needs.views import answer_text, area_name, basis_state, need_row, send
+from dialogs.needs.views import answer_text, area_name, basis_state, listed_row, send
 from storage import access, org
 from storage import need_changes as repo
 from storage import needs as needs_repo
@@ -31,8 +31,7 @@ def _list(session, aad_id: str, lang: str, tz: str, after_id: int | None = None)
     ids = [area.id for area in areas]
     found = repo.to_assess(session, ids, LIST_LIMIT + 1, after_id)
     page = found[:LIST_LIMIT]
-    counts = needs_repo.affected_counts(session, [need.id for need, _ in page])
-    rows = [need_row(need, area, lang, counts.get(need.id, 0), tz) for need, area in page]
+    rows = [listed_row(need, area, lang, tz) for need, area in page]
     more = MoreToAssess(after_id=page[-1][0].id).data() if len(found) > LIST_LIMIT else None
     total, before = repo.count_to_assess(session, ids, after_id)
     return editcards.ToAssess(rows, [area_name(a, lang) for a in areas], total, first=before + 1, more=more)

@@ -13,6 +13,7 @@ from cards import need_lists as nl
 from cards import needs as nc
 from cards import plan as pc
 from cards.common import MAX_CARD_BYTES
+from cards.verbs import Verb
 from tests.support.cards import inputs as input_map
 from tests.support.cards import nodes, verbs
 from tests.support.snapshots import assert_snapshot
@@ -122,3 +123,21 @@ def test_plan_card_shows_a_free_text_period_as_the_plan_wrote_it():
     text = json.dumps(pc.plan_card(translator("sv"), dataclasses.replace(PLAN, goals=(goal,))), ensure_ascii=False)
     assert "Första steg HT23 och fullt implementerat 2024 · VS-skolorna" in text
     assert "Inga datum satta" not in text
+
+
+def test_a_list_row_is_what_the_typed_builders_give():
+    """The lists build their rows as plain dicts (for speed): the same JSON as the typed models."""
+    from microsoft_teams.cards import ActionSet, Column, ColumnSet, Container
+
+    from cards.common import para, submit, user_text
+
+    typed = Container(separator=True, items=[
+        ColumnSet(columns=[Column(width="auto", items=[para("**B-2026-0001**")]),
+                           Column(width="stretch", items=[user_text(EVIL)])]),
+        para("Registrerat · Utbildning", size="Small", is_subtle=True, spacing="None"),
+        ActionSet(actions=[submit("Visa", {"verb": Verb.NEED_SHOW, "need_id": 1})]),
+    ]).model_dump(by_alias=True, exclude_none=True, mode="json")
+    plain = nl.row_element("B-2026-0001", EVIL, "Registrerat · Utbildning",
+                           [nl.submit_element("Visa", {"verb": Verb.NEED_SHOW.value, "need_id": 1})])
+    assert json.dumps(plain, sort_keys=True) == json.dumps(typed, sort_keys=True)
+    assert nl.row_element("B-1", "", "x")["items"][0]["columns"][1]["items"][0]["inlines"][0]["text"] == "–"

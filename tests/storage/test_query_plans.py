@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, insert
 
-from storage import decisions, needs, outbox, reminders
+from storage import decisions, need_changes, needs, outbox, reminders
 from storage.demo import load_demo
 from storage.models import Need, NeedAffected, NeedStatus
 
@@ -88,10 +88,24 @@ def test_an_e_areas_needs_page_by_status_and_date(seeded):
     def work(session):
         first = needs.page_of_area(session, 1, OPEN, limit=26)
         needs.page_of_area(session, 1, OPEN, after_id=first[-1][0].id, limit=26)
-        needs.count_of_area(session, 1, OPEN)
+        needs.count_of_area(session, 1, OPEN, first[-1][0].id)
 
     found = plans(seeded, work, "need", "need.e_area_id = ")
     assert len(found) == 2 * len(OPEN) + 1, found  # one range per status and page, and the count
+    for plan in found:
+        assert_uses(seeded, plan, "ix_need_area_status_created")
+
+
+def test_needs_to_assess_by_e_area_status_and_date(seeded):
+    """`att bedöma` over two e-areas: one range per e-area and status, never a sort of them all."""
+    def work(session):
+        first = need_changes.to_assess(session, [1, 2], 26)
+        assert len(first) == 26
+        need_changes.to_assess(session, [1, 2], 26, first[-1][0].id)
+        need_changes.count_to_assess(session, [1, 2], first[-1][0].id)
+
+    found = plans(seeded, work, "need", "need.e_area_id = ")
+    assert len(found) == 2 * 4 + 2, found  # a range per e-area and status and page, a count per e-area
     for plan in found:
         assert_uses(seeded, plan, "ix_need_area_status_created")
 
@@ -144,4 +158,5 @@ def test_sqlite_pages_are_the_list_in_order(db):
 
     whole, paged = db.call(pages)
     assert len(whole) > 100 and paged == whole
-    assert db.call(lambda s: needs.count_before(s, 2, OPEN, whole[49])) == 50
+    assert db.call(lambda s: needs.count_of_area(s, 2, OPEN, whole[49])) == (len(whole), 50)
+    assert db.call(lambda s: needs.count_of_area(s, 2, OPEN)) == (len(whole), 0)
