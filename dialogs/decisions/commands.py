@@ -57,7 +57,7 @@ def _card(t, settings, detail, page) -> dict:
 async def decisions_command(turn: Turn, match: re.Match) -> None:
     t, settings, aad_id = turn.t, turn.settings, turn.speaker.aad_id
     wanted = (match.group("area") or "").strip()
-    kind, detail, page = await turn.db.run(lambda s: _load(s, t, settings, aad_id, wanted))
+    kind, detail, page = await turn.db.read(lambda s: _load(s, t, settings, aad_id, wanted))
     if kind == "unknown":
         if wanted:
             await turn.say(t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",
@@ -81,7 +81,7 @@ class MoreDecisions(CardAction):
 async def on_more_decisions(turn: Turn, act: MoreDecisions):
     """The next page, after the roles are asked again (a card's data is never trusted)."""
     t, settings = turn.t, turn.settings
-    kind, detail, page = await turn.db.run(lambda s: _load(s, t, settings, turn.speaker.aad_id, act.area, act.before_id))
+    kind, detail, page = await turn.db.read(lambda s: _load(s, t, settings, turn.speaker.aad_id, act.area, act.before_id))
     if kind == "ok":
         content = _card(t, settings, detail, page)
     elif kind == "refused":

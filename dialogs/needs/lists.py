@@ -69,7 +69,7 @@ def _my_needs(session, aad_id: str, lang: str, tz: str, before_id: int | None = 
 async def show_my_needs(turn: Turn, before_id: int | None = None):
     """A page of the person's needs, newest first; "Show more" continues before the last one shown."""
     t = turn.t
-    rows = await turn.db.run(_my_needs, turn.speaker.aad_id, t.lang, turn.settings.timezone, before_id)
+    rows = await turn.db.read(_my_needs, turn.speaker.aad_id, t.lang, turn.settings.timezone, before_id)
     more = None
     if len(rows) > LIST_LIMIT:
         rows = rows[:LIST_LIMIT]
@@ -169,7 +169,7 @@ def _edits(session, need_id: int, lang: str) -> list[tuple]:
 
 async def show_need(turn: Turn, *, number: str | None = None, need_id: int | None = None):
     t = turn.t
-    kind, data = await turn.db.run(lambda s: _detail(s, number=number, need_id=need_id, speaker=turn.speaker,
+    kind, data = await turn.db.read(lambda s: _detail(s, number=number, need_id=need_id, speaker=turn.speaker,
                                                      settings=turn.settings, lang=t.lang))
     if kind == "missing":
         text = t("I cannot find a need called {number}. Write **my needs** to see yours.", number=escape((number or "?").upper()))
@@ -221,7 +221,7 @@ def _area_needs(session, *, rest: str, speaker, settings, lang: str, after_id: i
 async def area_needs(turn: Turn, rest: str, after_id: int | None = None):
     """`behov <e-område> [status]`, a page at a time: the card, or the refusal in words."""
     t = turn.t
-    kind, data = await turn.db.run(lambda s: _area_needs(s, rest=fold(rest), speaker=turn.speaker,
+    kind, data = await turn.db.read(lambda s: _area_needs(s, rest=fold(rest), speaker=turn.speaker,
                                                          settings=turn.settings, lang=t.lang, after_id=after_id))
     if kind == "unknown_area":
         return await answer_text(turn, t("I do not know an e-area called \"{name}\". Known e-areas: {known}.",

@@ -67,7 +67,7 @@ def _plan_work(session, *, words: list[str], year: int, speaker, settings, lang:
 async def show_plan(turn: Turn, words: list[str], year: int | None = None):
     t = turn.t
     year = year or local_today(turn).year
-    kind, data = await turn.db.run(lambda s: _plan_work(s, words=words, year=year, speaker=turn.speaker,
+    kind, data = await turn.db.read(lambda s: _plan_work(s, words=words, year=year, speaker=turn.speaker,
                                                         settings=turn.settings, lang=t.lang))
     if kind == "ok":
         return await send(turn, plancards.plan_card(t, data))

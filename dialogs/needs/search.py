@@ -75,7 +75,7 @@ async def search_command(turn: Turn, match: re.Match) -> None:
 
 async def _page(turn: Turn, words: str, skip: int) -> dict:
     index = index_of(turn.services)
-    rows, hidden, more = await turn.db.run(lambda s: search_work(s, words=words, speaker=turn.speaker, skip=skip,
+    rows, hidden, more = await turn.db.read(lambda s: search_work(s, words=words, speaker=turn.speaker, skip=skip,
                                                                  settings=turn.settings, index=index, lang=turn.t.lang))
     data = MoreFound(words=words, skip=more).data() if more else None
     return need_lists.search_card(turn.t, words, rows, hidden, more=data)

@@ -39,7 +39,7 @@ def _list(session, aad_id: str, lang: str, tz: str, after_id: int | None = None)
 
 async def _answer(turn: Turn, after_id: int | None = None):
     t = turn.t
-    view = await turn.db.run(_list, turn.speaker.aad_id, t.lang, turn.settings.timezone, after_id)
+    view = await turn.db.read(_list, turn.speaker.aad_id, t.lang, turn.settings.timezone, after_id)
     if view is None:
         return await answer_text(turn, t("Only coordinators assess needs, and you are not a coordinator of any e-area. "
                                          "Write **my needs** to follow your own needs."))

@@ -75,11 +75,11 @@ async def wheel_command(turn: Turn, match: re.Match) -> None:
                        if a.scope != org.PORTFOLIO_SCOPE})
         return mine or None  # no role in an e-area: show every e-area
 
-    chosen = await turn.db.run(scopes)
+    chosen = await turn.db.read(scopes)
     if chosen == []:
         await turn.say(t("I do not know an e-area called \"{name}\".", name=escape(wanted)))
         return
-    overview = await turn.db.run(year_overview, wheel, zone, year, now, chosen)
+    overview = await turn.db.read(year_overview, wheel, zone, year, now, chosen)
     lang = t.lang
     current = to_local(now, zone).month
     areas = []
