@@ -46,11 +46,11 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class BotProcess:
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/messages"
         full_env = {**os.environ, **env, "PORT": str(self.port)}
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(argv, cwd=cwd or ROOT, env=full_env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
