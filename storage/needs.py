@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, tuple_
+from sqlalchemy import bindparam, func, insert, literal_column, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.counters import next_number
+from storage.counters import give_back, next_number
 from storage.models import EArea, Need, NeedAffected, NeedEvent, NeedGoal, NeedStatus, PlanGoal
 from storage.types import utcnow
 
@@ -49,21 +50,54 @@ def create(session: Session, *, e_area_id: int, year: int, title: str, descripti
     return need
 
 
-def create_once(session: Session, *, request_key: str, **fields: Any) -> tuple[Need, bool]:
+_NEED = Need.__table__
+_NEED_COLUMNS = [c.name for c in _NEED.columns if c.name != "id"]
+
+
+def _insert_new(dialect: str):
+    """The need unless its request key is taken (then no row, no error), in one statement."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(_NEED).on_conflict_do_nothing(index_elements=["request_key"]).returning(_NEED.c.id)
+
+
+_INSERT_NEW = {name: _insert_new(name) for name in ("sqlite", "postgresql")}
+_INSERT_GOAL = insert(NeedGoal.__table__)
+_INSERT_EVENT = insert(NeedEvent.__table__)
+
+
+def create_once(session: Session, *, request_key: str, e_area_id: int, year: int, title: str, description: str,
+                source: str, raised_by: str, raised_by_name: str, on_behalf_of: str, benefit: str,
+                effort_hours: int | None, cost_sek: int | None, wished_date, goal_ids: Iterable[int] = (),
+                at: datetime | None = None) -> tuple[Need, bool]:
     """`create` keyed by the form's request key: (the need, True) when this call made it, or
     (the need already saved under that key, False), also when a concurrent transaction saved
-    it first; then nothing of this attempt (number, goals, event) is kept."""
-    found = by_request_key(session, request_key)
-    if found is not None:
-        return found, False
-    try:
-        with session.begin_nested():
-            need = create(session, request_key=request_key, **fields)
-    except IntegrityError:  # the same form saved by a redelivery in another transaction
+    it first; then nothing of this attempt is kept and its number is given back.
+
+    SQLAlchemy Core, no flush: the number (one statement), the need (INSERT … ON CONFLICT DO
+    NOTHING on the key, so the key is not looked up first), its goals and its first event. The
+    need returned is not attached to the session: it holds what was written, id included."""
+    at = at or utcnow()
+    need = Need(number=next_number(session, "B", year), e_area_id=e_area_id, title=title,
+                description=description, source=source, raised_by=raised_by,
+                raised_by_name=raised_by_name, on_behalf_of=on_behalf_of, benefit=benefit,
+                effort_hours=effort_hours, cost_sek=cost_sek, wished_date=wished_date,
+                status=NeedStatus.registered, request_key=request_key, created_at=at, updated_at=at)
+    conn = session.connection()
+    row = {name: getattr(need, name) for name in _NEED_COLUMNS}
+    need_id = conn.execute(_INSERT_NEW[conn.dialect.name], row).scalar()
+    if need_id is None:  # the same form saved by a redelivery, in another transaction or before
+        give_back(session, need.number)
         found = by_request_key(session, request_key)
         if found is None:
-            raise
+            raise RuntimeError(f"request key {request_key!r} is taken but no need holds it")
         return found, False
+    need.id = need_id
+    goal_ids = list(dict.fromkeys(goal_ids))
+    if goal_ids:
+        conn.execute(_INSERT_GOAL, [{"need_id": need_id, "goal_id": goal_id} for goal_id in goal_ids])
+    conn.execute(_INSERT_EVENT, {"need_id": need_id, "actor": raised_by, "actor_name": raised_by_name,
+                                 "kind": "registered", "at": at,
+                                 "detail": json.dumps({"number": need.number, "goals": goal_ids}, ensure_ascii=False)})
     return need, True
 
 
@@ -77,6 +111,14 @@ def by_number(session: Session, number: str) -> Need | None:
 
 def by_request_key(session: Session, key: str) -> Need | None:
     return session.exec(select(Need).where(Need.request_key == key)).first()
+
+
+_ID_OF_KEY = select(_NEED.c.id).where(_NEED.c.request_key == bindparam("key"))
+
+
+def id_of_request_key(session: Session, key: str) -> int | None:
+    """The id of the need saved under this key, if any (Core: the usual answer is none)."""
+    return session.connection().execute(_ID_OF_KEY, {"key": key}).scalar()
 
 
 def set_status(session: Session, need: Need, status: NeedStatus, actor: str, actor_name: str = "",
@@ -234,9 +276,14 @@ def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tupl
 
     Read by the id range (few rows: what came since the last lookup): `e_area_id + 0` keeps the
     planner off the e-area's index, which would walk all of the e-area's needs and sort them."""
-    stmt = (select(Need.id, Need.title, func.substr(Need.description, 1, 600))
-            .where((Need.e_area_id + literal_column("0")) == e_area_id, Need.id > after_id).order_by(Need.id))
-    return [(row[0], row[1], row[2] or "") for row in session.exec(stmt)]
+    return [(row[0], row[1], row[2] or "") for row in
+            session.connection().execute(_INDEX_ROWS, {"area": e_area_id, "after": after_id})]
+
+
+# Core and built once: this runs on every similarity check.
+_INDEX_ROWS = (select(_NEED.c.id, _NEED.c.title, func.substr(_NEED.c.description, 1, 600))
+               .where((_NEED.c.e_area_id + literal_column("0")) == bindparam("area"), _NEED.c.id > bindparam("after"))
+               .order_by(_NEED.c.id))
 
 
 def index_chunk(engine, after_id: int, limit: int) -> list[tuple[int, int, str, str]]:
