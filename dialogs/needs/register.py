@@ -197,7 +197,7 @@ class Submission:
 class Outcome:
     kind: str  # invalid | similar | created | repeat
     need: Need | None = None  # the need saved (or saved before: repeat)
-    area: EArea | None = None
+    area: EArea | org.Area | None = None
     view: needcards.FormView | None = None  # invalid, similar: the form again
     similar: list = field(default_factory=list)  # similar: (need, affected count)
     draft: Any = None  # validated, not yet saved
@@ -225,7 +225,7 @@ def check_work(session, sub: Submission) -> Outcome:
     if existing is not None:
         need = repo.by_id(session, existing)
         return _saved(session, Outcome("repeat", need, org.e_area(session, need.e_area_id)), today)
-    areas = {area.slug: area for area in org.e_areas(session)}
+    areas = org.e_areas_by_slug(session)
     typed = form.typed()
     # The plan goals are read only when some were chosen: validation looks at them for nothing else.
     goals = plans.goal_ids_by_area(session, today.year) if (typed.get("goals") or "").strip() else {}
