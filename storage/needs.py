@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.counters import give_back, next_number
-from storage.models import EArea, Need, NeedAffected, NeedEvent, NeedGoal, NeedStatus, PlanGoal
+from storage.models import (
+    EArea,
+    Need,
+    NeedAffected,
+    NeedEvent,
+    NeedGoal,
+    NeedStatus,
+    Plan,
+    PlanGoal,
+    PlanStatus,
+)
+from storage.org import Area
 from storage.types import utcnow
 
 
@@ -113,12 +125,32 @@ def by_request_key(session: Session, key: str) -> Need | None:
     return session.exec(select(Need).where(Need.request_key == key)).first()
 
 
-_ID_OF_KEY = select(_NEED.c.id).where(_NEED.c.request_key == bindparam("key"))
+@dataclass(frozen=True)
+class FormFacts:
+    """What a need form's check reads before the similarity search, in one statement."""
+
+    taken: int | None  # the need already saved under the form's request key
+    areas: dict[str, Area]  # every e-area by slug
+    plans: dict[int, PlanStatus | None]  # each e-area's plan status for the year (None: no plan)
 
 
-def id_of_request_key(session: Session, key: str) -> int | None:
-    """The id of the need saved under this key, if any (Core: the usual answer is none)."""
-    return session.connection().execute(_ID_OF_KEY, {"key": key}).scalar()
+_E, _P = EArea.__table__, Plan.__table__
+_FORM_FACTS = (
+    select(_E.c.id, _E.c.slug, _E.c.name, _E.c.name_en, _E.c.need_notices, _P.c.status,
+           select(_NEED.c.id).where(_NEED.c.request_key == bindparam("key")).scalar_subquery())
+    .select_from(_E.outerjoin(_P, (_P.c.e_area_id == _E.c.id) & (_P.c.year == bindparam("year"))))
+    .order_by(_E.c.name)
+)
+
+
+def form_facts(session: Session, key: str, year: int) -> FormFacts:
+    """The request key looked up, the e-areas and their plans' status, in one trip (a plan is
+    unique per e-area and year)."""
+    rows = session.connection().execute(_FORM_FACTS, {"key": key, "year": year}).all()
+    if not rows:  # no e-area at all: still answer whether the key is taken
+        return FormFacts(session.connection().execute(select(_NEED.c.id).where(_NEED.c.request_key == key)).scalar(), {}, {})
+    return FormFacts(rows[0][6], {row[1]: Area(*row[:5]) for row in rows},
+                     {row[0]: None if row[5] is None else PlanStatus(row[5]) for row in rows})
 
 
 def set_status(session: Session, need: Need, status: NeedStatus, actor: str, actor_name: str = "",

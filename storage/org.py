@@ -36,22 +36,13 @@ def e_areas(session: Session) -> list[EArea]:
 
 @dataclass(frozen=True)
 class Area:
-    """An e-area as read for a form's check (no ORM row): what validation, cards and notices use."""
+    """An e-area as read for a need form's check (no ORM row): what validation, cards and notices use."""
 
     id: int
     slug: str
     name: str
     name_en: str | None
     need_notices: str | None
-
-
-_AREA_ROWS = (select(EArea.__table__.c.id, EArea.__table__.c.slug, EArea.__table__.c.name, EArea.__table__.c.name_en,
-                     EArea.__table__.c.need_notices).order_by(EArea.__table__.c.name))
-
-
-def e_areas_by_slug(session: Session) -> dict[str, Area]:
-    """Every e-area by slug, in one Core statement (the need submit reads them on every check)."""
-    return {row[1]: Area(*row) for row in session.connection().execute(_AREA_ROWS)}
 
 
 def e_area(session: Session, area_id: int) -> EArea | None:

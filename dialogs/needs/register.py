@@ -208,24 +208,20 @@ class Outcome:
 def _saved(session, outcome: Outcome, today: date) -> Outcome:
     """What the confirmation card tells about a saved need: its coordinators and plan."""
     outcome.coordinators = outcome.coordinators or org.contacts(session, outcome.area.slug, Role.coordinator)
-    return _with_plan(session, outcome, today)
-
-
-def _with_plan(session, outcome: Outcome, today: date) -> Outcome:
     status = plans.status_of(session, outcome.area.id, today.year)
     outcome.plan_status = status.value if status else None
     return outcome
 
 
 def check_work(session, sub: Submission) -> Outcome:
-    """Reads only (no write lock on SQLite): repeat check, validation, the similar needs, and
-    what the confirmation card tells of the e-area's plan."""
+    """Reads only (no write lock on SQLite): the repeat check, the e-areas and their plans (one
+    statement), validation, the similar needs."""
     t, form, today = sub.t, sub.form, sub.today
-    existing = repo.id_of_request_key(session, request_key(sub.speaker.aad_id, form.form_id))
-    if existing is not None:
-        need = repo.by_id(session, existing)
+    facts = repo.form_facts(session, request_key(sub.speaker.aad_id, form.form_id), today.year)
+    if facts.taken is not None:
+        need = repo.by_id(session, facts.taken)
         return _saved(session, Outcome("repeat", need, org.e_area(session, need.e_area_id)), today)
-    areas = org.e_areas_by_slug(session)
+    areas = facts.areas
     typed = form.typed()
     # The plan goals are read only when some were chosen: validation looks at them for nothing else.
     goals = plans.goal_ids_by_area(session, today.year) if (typed.get("goals") or "").strip() else {}
@@ -239,7 +235,8 @@ def check_work(session, sub: Submission) -> Outcome:
             counts = repo.affected_counts(session, [need.id for need, _ in similar])
             return Outcome("similar", area=area, view=_form_view(session, t.lang, today, form.form_id, check.kept),
                            similar=[(need, counts.get(need.id, 0)) for need, _score in similar])
-    return _with_plan(session, Outcome("valid", area=area, draft=check.draft), today)
+    status = facts.plans.get(area.id)
+    return Outcome("valid", area=area, draft=check.draft, plan_status=status.value if status else None)
 
 
 def save_work(session, sub: Submission, checked: Outcome) -> Outcome:
