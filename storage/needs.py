@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from storage.counters import give_back, next_number
 from storage.models import (
+    Counter,
     EArea,
     Need,
     NeedAffected,
@@ -89,14 +90,24 @@ def create_once(session: Session, *, request_key: str, e_area_id: int, year: int
     NOTHING on the key, so the key is not looked up first), its goals and its first event. The
     need returned is not attached to the session: it holds what was written, id included."""
     at = at or utcnow()
-    need = Need(number=next_number(session, "B", year), e_area_id=e_area_id, title=title,
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    goal_ids = list(dict.fromkeys(goal_ids))
+    need = Need(number="", e_area_id=e_area_id, title=title,
                 description=description, source=source, raised_by=raised_by,
                 raised_by_name=raised_by_name, on_behalf_of=on_behalf_of, benefit=benefit,
                 effort_hours=effort_hours, cost_sek=cost_sek, wished_date=wished_date,
                 status=NeedStatus.registered, request_key=request_key, created_at=at, updated_at=at)
-    conn = session.connection()
     row = {name: getattr(need, name) for name in _NEED_COLUMNS}
-    need_id = conn.execute(_INSERT_NEW[conn.dialect.name], row).scalar()
+    if postgres:  # one round trip: the number, the need and its event (pg_register)
+        value, need_id, need.number = conn.execute(_PG_REGISTER, {
+            **{f"n_{name}": value for name, value in row.items() if name != "number"}, "series": f"B-{year}",
+            "at": at, "actor": raised_by, "actor_name": raised_by_name,
+            "goals_tail": '", "goals": ' + json.dumps(goal_ids) + "}"}).one()
+        need.number = need.number or f"B-{year}-{value:04d}"
+    else:
+        need.number = row["number"] = next_number(session, "B", year)
+        need_id = conn.execute(_INSERT_NEW[conn.dialect.name], row).scalar()
     if need_id is None:  # the same form saved by a redelivery, in another transaction or before
         give_back(session, need.number)
         found = by_request_key(session, request_key)
@@ -104,13 +115,44 @@ def create_once(session: Session, *, request_key: str, e_area_id: int, year: int
             raise RuntimeError(f"request key {request_key!r} is taken but no need holds it")
         return found, False
     need.id = need_id
-    goal_ids = list(dict.fromkeys(goal_ids))
     if goal_ids:
         conn.execute(_INSERT_GOAL, [{"need_id": need_id, "goal_id": goal_id} for goal_id in goal_ids])
-    conn.execute(_INSERT_EVENT, {"need_id": need_id, "actor": raised_by, "actor_name": raised_by_name,
-                                 "kind": "registered", "at": at,
-                                 "detail": json.dumps({"number": need.number, "goals": goal_ids}, ensure_ascii=False)})
+    if not postgres:
+        conn.execute(_INSERT_EVENT, {"need_id": need_id, "actor": raised_by, "actor_name": raised_by_name,
+                                     "kind": "registered", "at": at,
+                                     "detail": json.dumps({"number": need.number, "goals": goal_ids}, ensure_ascii=False)})
     return need, True
+
+
+def _pg_register():
+    """PostgreSQL: the number drawn, the need inserted unless its key is taken, and its first
+    event, as one statement of data-modifying CTEs. Returns (counter value, need id, number);
+    id and number are NULL when the key was taken (the caller gives the number back)."""
+    from sqlalchemy import Text, cast, literal, true
+
+    counter = Counter.__table__
+    drawn = (postgresql.insert(counter).values(name=bindparam("series"), value=1)
+             .on_conflict_do_update(index_elements=["name"], set_={"value": counter.c.value + 1})
+             .returning(counter.c.value).cte("drawn"))
+    digits = cast(drawn.c.value, Text)
+    number = bindparam("series", type_=Text) + "-" + func.lpad(digits, func.greatest(4, func.length(digits)), "0")
+    columns = [name for name in _NEED_COLUMNS if name != "number"]
+    values = select(number, *[cast(bindparam(f"n_{name}", type_=_NEED.c[name].type), _NEED.c[name].type)
+                              for name in columns]).select_from(drawn)
+    made = (postgresql.insert(_NEED).from_select(["number", *columns], values)
+            .on_conflict_do_nothing(index_elements=["request_key"]).returning(_NEED.c.id, _NEED.c.number).cte("made"))
+    event = NeedEvent.__table__
+    detail = literal('{"number": "', Text) + made.c.number + bindparam("goals_tail", type_=Text)
+    first = (insert(event).from_select(
+        ["need_id", "at", "actor", "actor_name", "kind", "detail"],
+        select(made.c.id, cast(bindparam("at", type_=event.c.at.type), event.c.at.type), bindparam("actor", type_=Text),
+               bindparam("actor_name", type_=Text), literal("registered", Text), detail).select_from(made))
+        .returning(event.c.id).cte("first_event"))
+    return (select(drawn.c.value, made.c.id, made.c.number)
+            .select_from(drawn.outerjoin(made, true()).outerjoin(first, true())))
+
+
+_PG_REGISTER = _pg_register()
 
 
 def by_id(session: Session, need_id: int) -> Need | None:
