@@ -125,7 +125,7 @@ async def bench_submit(db_url: str, conversations: int, turns: int, *, unpaced: 
     entry = "benchmarks/styra_unpaced.py" if unpaced else "app.py"
     trees = {"submit": ROOT}
     if baseline:
-        trees = {"submit_baseline": Path(baseline).resolve(), **trees}
+        trees = {"submit_baseline": Path(baseline), **trees}
     bots = {"echo": BotProcess([sys.executable, "benchmarks/echo_bot.py"], {})}
     urls = {}
     for name, tree in trees.items():
@@ -185,8 +185,8 @@ async def bench_submit(db_url: str, conversations: int, turns: int, *, unpaced: 
     for name in bots:
         if name == "echo":
             continue
-        ratios = [round(r["throughput_per_s"] / e["throughput_per_s"], 2) for r, e in zip(runs[name], echo)]
-        cpu = [round(e["cpu_ms_per_turn"] / r["cpu_ms_per_turn"], 2) for r, e in zip(runs[name], echo)]
+        ratios = [round(r["throughput_per_s"] / e["throughput_per_s"], 2) for r, e in zip(runs[name], echo, strict=True)]
+        cpu = [round(e["cpu_ms_per_turn"] / r["cpu_ms_per_turn"], 2) for r, e in zip(runs[name], echo, strict=True)]
         out[f"{name}_vs_echo_throughput"] = ratios if rounds > 1 else ratios[0]
         out[f"{name}_vs_echo_cpu"] = cpu if rounds > 1 else cpu[0]
     return out
@@ -265,7 +265,7 @@ def submit_main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.pg or f"sqlite:///{tmp}/submit.db"
         report = asyncio.run(bench_submit(url, args.conversations, args.turns, unpaced=args.unpaced,
-                                          baseline=args.baseline, notices_off=args.with_quiet, rounds=args.rounds))
+                                          baseline=args.baseline and str(Path(args.baseline).resolve()), notices_off=args.with_quiet, rounds=args.rounds))
     print(json.dumps(report, indent=2))
     print(_summary(report), file=sys.stderr)
 

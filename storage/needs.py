@@ -67,13 +67,8 @@ _NEED = Need.__table__
 _NEED_COLUMNS = [c.name for c in _NEED.columns if c.name != "id"]
 
 
-def _insert_new(dialect: str):
-    """The need unless its request key is taken (then no row, no error), in one statement."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(_NEED).on_conflict_do_nothing(index_elements=["request_key"]).returning(_NEED.c.id)
-
-
-_INSERT_NEW = {name: _insert_new(name) for name in ("sqlite", "postgresql")}
+# SQLite: the need unless its request key is taken (then no row, no error).
+_INSERT_NEW = sqlite.insert(_NEED).on_conflict_do_nothing(index_elements=["request_key"]).returning(_NEED.c.id)
 _INSERT_GOAL = insert(NeedGoal.__table__)
 _INSERT_EVENT = insert(NeedEvent.__table__)
 
@@ -87,8 +82,9 @@ def create_once(session: Session, *, request_key: str, e_area_id: int, year: int
     it first; then nothing of this attempt is kept and its number is given back.
 
     SQLAlchemy Core, no flush: the number (one statement), the need (INSERT … ON CONFLICT DO
-    NOTHING on the key, so the key is not looked up first), its goals and its first event. The
-    need returned is not attached to the session: it holds what was written, id included."""
+    NOTHING on the key, so the key is not looked up first), its goals and its first event; on
+    PostgreSQL number, need and event are one statement. The need returned is not attached to
+    the session: it holds what was written, id included."""
     at = at or utcnow()
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
@@ -99,7 +95,7 @@ def create_once(session: Session, *, request_key: str, e_area_id: int, year: int
                 effort_hours=effort_hours, cost_sek=cost_sek, wished_date=wished_date,
                 status=NeedStatus.registered, request_key=request_key, created_at=at, updated_at=at)
     row = {name: getattr(need, name) for name in _NEED_COLUMNS}
-    if postgres:  # one round trip: the number, the need and its event (pg_register)
+    if postgres:  # one round trip: the number, the need and its event (_pg_register)
         value, need_id, need.number = conn.execute(_PG_REGISTER, {
             **{f"n_{name}": value for name, value in row.items() if name != "number"}, "series": f"B-{year}",
             "at": at, "actor": raised_by, "actor_name": raised_by_name,
@@ -107,7 +103,7 @@ def create_once(session: Session, *, request_key: str, e_area_id: int, year: int
         need.number = need.number or f"B-{year}-{value:04d}"
     else:
         need.number = row["number"] = next_number(session, "B", year)
-        need_id = conn.execute(_INSERT_NEW[conn.dialect.name], row).scalar()
+        need_id = conn.execute(_INSERT_NEW, row).scalar()
     if need_id is None:  # the same form saved by a redelivery, in another transaction or before
         give_back(session, need.number)
         found = by_request_key(session, request_key)
