@@ -15,7 +15,7 @@ from sqlalchemy import Row, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage import needs
+from storage import need_pages
 from storage.assessments import _lock_need
 from storage.models import Assessment, EArea, Need, NeedGoal, NeedStatus, PlanGoal
 from storage.need_tables import NeedChange
@@ -130,13 +130,13 @@ def to_assess(session: Session, e_area_ids: list[int], limit: int = 25,
               after_id: int | None = None) -> list[tuple[Row, Row]]:
     """Needs of these e-areas waiting for assessment (new, or sent back for another), oldest first;
     with `after_id`, the page after that need (keyset on registration time, then id). One index
-    range per e-area and status (storage.needs.pages_of_areas): an IN over both would sort them all."""
+    range per e-area and status (storage.need_pages.pages_of_areas): an IN over both would sort them all."""
     if not e_area_ids:
         return []
-    return needs.pages_of_areas(session, e_area_ids, UNASSESSED, after_id=after_id, limit=limit)
+    return need_pages.pages_of_areas(session, e_area_ids, UNASSESSED, after_id=after_id, limit=limit)
 
 
 def count_to_assess(session: Session, e_area_ids: list[int], after_id: int | None = None) -> tuple[int, int]:
     """(all waiting, those up to and including `after_id`): the list's length and where a page starts."""
-    counted = [needs.count_of_area(session, area_id, UNASSESSED, after_id) for area_id in e_area_ids]
+    counted = [need_pages.count_of_area(session, area_id, UNASSESSED, after_id) for area_id in e_area_ids]
     return sum(total for total, _ in counted), sum(before for _, before in counted)

@@ -7,16 +7,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, func, literal_column, tuple_
+from sqlalchemy import bindparam, func, insert, literal_column
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.counters import next_number
-from storage.models import EArea, Need, NeedAffected, NeedEvent, NeedGoal, NeedStatus, PlanGoal
-from storage.types import UTCDateTime, utcnow
+from storage.counters import give_back, next_number
+from storage.models import (
+    Counter,
+    EArea,
+    Need,
+    NeedAffected,
+    NeedEvent,
+    NeedGoal,
+    NeedStatus,
+    Plan,
+    PlanGoal,
+    PlanStatus,
+)
+from storage.org import Area
+from storage.types import utcnow
 
 
 def add_event(session: Session, need_id: int, actor: str, actor_name: str, kind: str,
@@ -49,22 +63,92 @@ def create(session: Session, *, e_area_id: int, year: int, title: str, descripti
     return need
 
 
-def create_once(session: Session, *, request_key: str, **fields: Any) -> tuple[Need, bool]:
+_NEED = Need.__table__
+_NEED_COLUMNS = [c.name for c in _NEED.columns if c.name != "id"]
+
+
+# SQLite: the need unless its request key is taken (then no row, no error).
+_INSERT_NEW = sqlite.insert(_NEED).on_conflict_do_nothing(index_elements=["request_key"]).returning(_NEED.c.id)
+_INSERT_GOAL = insert(NeedGoal.__table__)
+_INSERT_EVENT = insert(NeedEvent.__table__)
+
+
+def create_once(session: Session, *, request_key: str, e_area_id: int, year: int, title: str, description: str,
+                source: str, raised_by: str, raised_by_name: str, on_behalf_of: str, benefit: str,
+                effort_hours: int | None, cost_sek: int | None, wished_date, goal_ids: Iterable[int] = (),
+                at: datetime | None = None) -> tuple[Need, bool]:
     """`create` keyed by the form's request key: (the need, True) when this call made it, or
     (the need already saved under that key, False), also when a concurrent transaction saved
-    it first; then nothing of this attempt (number, goals, event) is kept."""
-    found = by_request_key(session, request_key)
-    if found is not None:
-        return found, False
-    try:
-        with session.begin_nested():
-            need = create(session, request_key=request_key, **fields)
-    except IntegrityError:  # the same form saved by a redelivery in another transaction
+    it first; then nothing of this attempt is kept and its number is given back.
+
+    SQLAlchemy Core, no flush: the number (one statement), the need (INSERT … ON CONFLICT DO
+    NOTHING on the key, so the key is not looked up first), its goals and its first event; on
+    PostgreSQL number, need and event are one statement. The need returned is not attached to
+    the session: it holds what was written, id included."""
+    at = at or utcnow()
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    goal_ids = list(dict.fromkeys(goal_ids))
+    need = Need(number="", e_area_id=e_area_id, title=title,
+                description=description, source=source, raised_by=raised_by,
+                raised_by_name=raised_by_name, on_behalf_of=on_behalf_of, benefit=benefit,
+                effort_hours=effort_hours, cost_sek=cost_sek, wished_date=wished_date,
+                status=NeedStatus.registered, request_key=request_key, created_at=at, updated_at=at)
+    row = {name: getattr(need, name) for name in _NEED_COLUMNS}
+    if postgres:  # one round trip: the number, the need and its event (_pg_register)
+        value, need_id, need.number = conn.execute(_PG_REGISTER, {
+            **{f"n_{name}": value for name, value in row.items() if name != "number"}, "series": f"B-{year}",
+            "at": at, "actor": raised_by, "actor_name": raised_by_name,
+            "goals_tail": '", "goals": ' + json.dumps(goal_ids) + "}"}).one()
+        need.number = need.number or f"B-{year}-{value:04d}"
+    else:
+        need.number = row["number"] = next_number(session, "B", year)
+        need_id = conn.execute(_INSERT_NEW, row).scalar()
+    if need_id is None:  # the same form saved by a redelivery, in another transaction or before
+        give_back(session, need.number)
         found = by_request_key(session, request_key)
         if found is None:
-            raise
+            raise RuntimeError(f"request key {request_key!r} is taken but no need holds it")
         return found, False
+    need.id = need_id
+    if goal_ids:
+        conn.execute(_INSERT_GOAL, [{"need_id": need_id, "goal_id": goal_id} for goal_id in goal_ids])
+    if not postgres:
+        conn.execute(_INSERT_EVENT, {"need_id": need_id, "actor": raised_by, "actor_name": raised_by_name,
+                                     "kind": "registered", "at": at,
+                                     "detail": json.dumps({"number": need.number, "goals": goal_ids}, ensure_ascii=False)})
     return need, True
+
+
+def _pg_register():
+    """PostgreSQL: the number drawn, the need inserted unless its key is taken, and its first
+    event, as one statement of data-modifying CTEs. Returns (counter value, need id, number);
+    id and number are NULL when the key was taken (the caller gives the number back)."""
+    from sqlalchemy import Text, cast, literal, true
+
+    counter = Counter.__table__
+    drawn = (postgresql.insert(counter).values(name=bindparam("series"), value=1)
+             .on_conflict_do_update(index_elements=["name"], set_={"value": counter.c.value + 1})
+             .returning(counter.c.value).cte("drawn"))
+    digits = cast(drawn.c.value, Text)
+    number = bindparam("series", type_=Text) + "-" + func.lpad(digits, func.greatest(4, func.length(digits)), "0")
+    columns = [name for name in _NEED_COLUMNS if name != "number"]
+    values = select(number, *[cast(bindparam(f"n_{name}", type_=_NEED.c[name].type), _NEED.c[name].type)
+                              for name in columns]).select_from(drawn)
+    made = (postgresql.insert(_NEED).from_select(["number", *columns], values)
+            .on_conflict_do_nothing(index_elements=["request_key"]).returning(_NEED.c.id, _NEED.c.number).cte("made"))
+    event = NeedEvent.__table__
+    detail = literal('{"number": "', Text) + made.c.number + bindparam("goals_tail", type_=Text)
+    first = (insert(event).from_select(
+        ["need_id", "at", "actor", "actor_name", "kind", "detail"],
+        select(made.c.id, cast(bindparam("at", type_=event.c.at.type), event.c.at.type), bindparam("actor", type_=Text),
+               bindparam("actor_name", type_=Text), literal("registered", Text), detail).select_from(made))
+        .returning(event.c.id).cte("first_event"))
+    return (select(drawn.c.value, made.c.id, made.c.number)
+            .select_from(drawn.outerjoin(made, true()).outerjoin(first, true())))
+
+
+_PG_REGISTER = _pg_register()
 
 
 def by_id(session: Session, need_id: int) -> Need | None:
@@ -77,6 +161,34 @@ def by_number(session: Session, number: str) -> Need | None:
 
 def by_request_key(session: Session, key: str) -> Need | None:
     return session.exec(select(Need).where(Need.request_key == key)).first()
+
+
+@dataclass(frozen=True)
+class FormFacts:
+    """What a need form's check reads before the similarity search, in one statement."""
+
+    taken: int | None  # the need already saved under the form's request key
+    areas: dict[str, Area]  # every e-area by slug
+    plans: dict[int, PlanStatus | None]  # each e-area's plan status for the year (None: no plan)
+
+
+_E, _P = EArea.__table__, Plan.__table__
+_FORM_FACTS = (
+    select(_E.c.id, _E.c.slug, _E.c.name, _E.c.name_en, _E.c.need_notices, _P.c.status,
+           select(_NEED.c.id).where(_NEED.c.request_key == bindparam("key")).scalar_subquery())
+    .select_from(_E.outerjoin(_P, (_P.c.e_area_id == _E.c.id) & (_P.c.year == bindparam("year"))))
+    .order_by(_E.c.name)
+)
+
+
+def form_facts(session: Session, key: str, year: int) -> FormFacts:
+    """The request key looked up, the e-areas and their plans' status, in one trip (a plan is
+    unique per e-area and year)."""
+    rows = session.connection().execute(_FORM_FACTS, {"key": key, "year": year}).all()
+    if not rows:  # no e-area at all: still answer whether the key is taken
+        return FormFacts(session.connection().execute(select(_NEED.c.id).where(_NEED.c.request_key == key)).scalar(), {}, {})
+    return FormFacts(rows[0][6], {row[1]: Area(*row[:5]) for row in rows},
+                     {row[0]: None if row[5] is None else PlanStatus(row[5]) for row in rows})
 
 
 def set_status(session: Session, need: Need, status: NeedStatus, actor: str, actor_name: str = "",
@@ -162,117 +274,10 @@ def of_area(session: Session, e_area_id: int | None, statuses: Iterable[NeedStat
     return list(session.exec(stmt))
 
 
-# The list pages read with prebuilt Core statements: only the columns a list row shows, no ORM
-# objects, and compiled once per process (a page is a few index ranges of 26 rows).
-_need = Need.__table__
-_area = EArea.__table__
-_counted = NeedAffected.__table__.alias("counted")
 _joined = NeedAffected.__table__
-_AFFECTED = (select(func.count()).select_from(_counted).where(_counted.c.need_id == _need.c.id)
-             .correlate(_need).scalar_subquery().label("affected"))
-LISTED = (_need.c.id, _need.c.number, _need.c.title, _need.c.status, _need.c.created_at, _need.c.e_area_id, _AFFECTED)
-_KEY = tuple_(_need.c.created_at, _need.c.id)
-_AT = tuple_(bindparam("at", type_=UTCDateTime()), bindparam("at_id"))
-_ASC = (_need.c.created_at, _need.c.id)
-_DESC = (_need.c.created_at.desc(), _need.c.id.desc())
-
-
-def _in_area(after: bool):
-    stmt = select(*LISTED).where(_need.c.e_area_id == bindparam("area"), _need.c.status == bindparam("status"))
-    return (stmt.where(_KEY > _AT) if after else stmt).order_by(*_ASC).limit(bindparam("limit"))
-
-
-def _of_person(after: bool):
-    raised = select(*LISTED).where(_need.c.raised_by == bindparam("aad"))
-    joined = (select(*LISTED).select_from(_need.join(_joined, _joined.c.need_id == _need.c.id))
-              .where(_joined.c.aad_id == bindparam("aad"), _need.c.raised_by != bindparam("aad")))
-    return tuple((stmt.where(_KEY < _AT) if after else stmt).order_by(*_DESC).limit(bindparam("limit"))
-                 for stmt in (raised, joined))
-
-
-_AREA_PAGE = {after: _in_area(after) for after in (False, True)}
-_PERSON_PAGE = {after: _of_person(after) for after in (False, True)}
-_POSITION = select(_need.c.created_at, _need.c.id).where(_need.c.id == bindparam("id"))
-_AREAS = select(_area.c.id, _area.c.name, _area.c.name_en).where(_area.c.id.in_(bindparam("ids", expanding=True)))
-_STATUSES = bindparam("statuses", expanding=True)
 _IDS = bindparam("ids", expanding=True)
 _AFFECTED_COUNTS = select(_joined.c.need_id, func.count()).where(_joined.c.need_id.in_(_IDS)).group_by(_joined.c.need_id)
 _JOINED_OF = select(_joined.c.need_id).where(_joined.c.aad_id == bindparam("aad"), _joined.c.need_id.in_(_IDS))
-_COUNT = select(func.count()).select_from(_need).where(_need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
-_COUNT_UPTO = select(func.count(), func.sum(case((_KEY <= _AT, 1), else_=0))).select_from(_need).where(
-    _need.c.e_area_id == bindparam("area"), _need.c.status.in_(_STATUSES))
-
-
-def page_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus], *, after_id: int | None = None,
-                 limit: int = 25) -> list[tuple[Row, Row]]:
-    """One page of an e-area's needs in these statuses, oldest first, after the need `after_id`:
-    (need, e-area) rows with what a list shows (`LISTED`, with `affected`: how many joined it).
-
-    One index range per status (ix_need_area_status_created), each stopping at `limit`, merged
-    here: a page costs the same on the 100,000th need as on the first."""
-    return pages_of_areas(session, [e_area_id], statuses, after_id=after_id, limit=limit)
-
-
-def pages_of_areas(session: Session, e_area_ids: Iterable[int], statuses: Iterable[NeedStatus], *,
-                   after_id: int | None = None, limit: int = 25) -> list[tuple[Row, Row]]:
-    """`page_of_area` over several e-areas: one index range per e-area and status."""
-    after = _position(session, after_id)
-    if after_id is not None and after is None:
-        return []
-    conn = session.connection()
-    stmt = _AREA_PAGE[after is not None]
-    found: list[Row] = []
-    for area_id in dict.fromkeys(e_area_ids):
-        for status in dict.fromkeys(statuses):
-            found.extend(conn.execute(stmt, {"area": area_id, "status": status, "limit": limit, **(after or {})}))
-    found.sort(key=lambda row: (row.created_at, row.id))
-    return _with_areas(conn, found[:limit])
-
-
-def page_of_person(session: Session, aad_id: str, *, before_id: int | None = None,
-                   limit: int = 25) -> list[tuple[Row, Row]]:
-    """One page of the needs a person raised or joined, newest first, before the need `before_id`.
-
-    The raised ones through ix_need_raiser_created, the joined ones through ix_need_affected_person,
-    each stopping at `limit` (an OR of both would read the whole table)."""
-    before = _position(session, before_id)
-    if before_id is not None and before is None:
-        return []
-    conn = session.connection()
-    found: list[Row] = []
-    for stmt in _PERSON_PAGE[before is not None]:
-        found.extend(conn.execute(stmt, {"aad": aad_id, "limit": limit, **(before or {})}))
-    found.sort(key=lambda row: (row.created_at, row.id), reverse=True)
-    return _with_areas(conn, found[:limit])
-
-
-def _with_areas(conn, rows: list[Row]) -> list[tuple[Row, Row]]:
-    """Each row with its e-area (id, name, name_en)."""
-    if not rows:
-        return []
-    areas = {area.id: area for area in conn.execute(_AREAS, {"ids": sorted({row.e_area_id for row in rows})})}
-    return [(row, areas[row.e_area_id]) for row in rows if row.e_area_id in areas]
-
-
-def _position(session: Session, need_id: int | None) -> dict | None:
-    """The keyset parameters (created_at, id) of a need, where a page after (or before) it
-    starts; None for the first page or a need that is gone."""
-    if need_id is None:
-        return None
-    row = session.connection().execute(_POSITION, {"id": need_id}).first()
-    return {"at": row[0], "at_id": row[1]} if row is not None else None
-
-
-def count_of_area(session: Session, e_area_id: int, statuses: Iterable[NeedStatus],
-                  need_id: int | None = None) -> tuple[int, int]:
-    """(the list's length, how many of it come before and with the need `need_id`: where a page
-    starts, 0 without one), counted in one pass over the list's index range."""
-    at = _position(session, need_id)
-    params = {"area": e_area_id, "statuses": list(statuses)}
-    if at is None:
-        return session.connection().execute(_COUNT, params).scalar_one(), 0
-    total, upto = session.connection().execute(_COUNT_UPTO, {**params, **at}).one()
-    return total, upto or 0
 
 
 def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tuple[int, str, str]]:
@@ -280,9 +285,14 @@ def index_rows(session: Session, e_area_id: int, after_id: int = 0) -> list[tupl
 
     Read by the id range (few rows: what came since the last lookup): `e_area_id + 0` keeps the
     planner off the e-area's index, which would walk all of the e-area's needs and sort them."""
-    stmt = (select(Need.id, Need.title, func.substr(Need.description, 1, 600))
-            .where((Need.e_area_id + literal_column("0")) == e_area_id, Need.id > after_id).order_by(Need.id))
-    return [(row[0], row[1], row[2] or "") for row in session.exec(stmt)]
+    return [(row[0], row[1], row[2] or "") for row in
+            session.connection().execute(_INDEX_ROWS, {"area": e_area_id, "after": after_id})]
+
+
+# Core and built once: this runs on every similarity check.
+_INDEX_ROWS = (select(_NEED.c.id, _NEED.c.title, func.substr(_NEED.c.description, 1, 600))
+               .where((_NEED.c.e_area_id + literal_column("0")) == bindparam("area"), _NEED.c.id > bindparam("after"))
+               .order_by(_NEED.c.id))
 
 
 def index_chunk(engine, after_id: int, limit: int) -> list[tuple[int, int, str, str]]:

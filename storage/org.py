@@ -27,8 +27,22 @@ from storage.upsert import insert_missing
 PORTFOLIO_SCOPE = "portfolio"
 
 
+_E_AREAS = select(EArea).order_by(EArea.name)  # built once: every form and submit reads them
+
+
 def e_areas(session: Session) -> list[EArea]:
-    return list(session.exec(select(EArea).order_by(EArea.name)))
+    return list(session.execute(_E_AREAS).scalars())
+
+
+@dataclass(frozen=True)
+class Area:
+    """An e-area as read for a need form's check (no ORM row): what validation, cards and notices use."""
+
+    id: int
+    slug: str
+    name: str
+    name_en: str | None
+    need_notices: str | None
 
 
 def e_area(session: Session, area_id: int) -> EArea | None:
@@ -107,13 +121,18 @@ class Contact:
     language: str | None  # chosen, else their client's; None when unknown
 
 
+_ROLES, _PEOPLE = RoleAssignment.__table__, Person.__table__
+# Core, built once: asked on every need registered (the coordinators to tell).
+_CONTACTS = (select(_ROLES.c.aad_id, _PEOPLE.c.name, func.coalesce(_PEOPLE.c.locale, _PEOPLE.c.client_locale))
+             .select_from(_ROLES.outerjoin(_PEOPLE, _PEOPLE.c.aad_id == _ROLES.c.aad_id))
+             .where(_ROLES.c.scope == bindparam("scope"), _ROLES.c.role == bindparam("role"))
+             .order_by(_ROLES.c.aad_id))
+
+
 def contacts(session: Session, scope: str, role: Role) -> list[Contact]:
     """Who holds the role in the scope, with name and language, in one query."""
-    stmt = (select(RoleAssignment.aad_id, Person.name, func.coalesce(Person.locale, Person.client_locale))
-            .join(Person, Person.aad_id == RoleAssignment.aad_id, isouter=True)
-            .where(RoleAssignment.scope == scope, RoleAssignment.role == role)
-            .order_by(RoleAssignment.aad_id))
-    return [Contact(aad_id, name or aad_id, language) for aad_id, name, language in session.exec(stmt)]
+    rows = session.connection().execute(_CONTACTS, {"scope": scope, "role": role})
+    return [Contact(aad_id, name or aad_id, language) for aad_id, name, language in rows]
 
 
 def role_rows(session: Session) -> list[tuple[str, EArea | None, Role, str, str]]:
@@ -271,9 +290,13 @@ def remember_sent(session, subject: str, conversation_id: str, activity_id: str)
         session.add(SentCard(subject=subject, conversation_id=conversation_id, activity_id=activity_id))
 
 
+# Built once: every message to a person (an outbox row's lane, a reply) looks it up.
+_PERSONAL_REF = select(ConversationRef).where(ConversationRef.aad_id == bindparam("aad_id"),
+                                              ConversationRef.kind == "personal")
+
+
 def personal_ref(session, aad_id: str) -> ConversationRef | None:
-    stmt = select(ConversationRef).where(ConversationRef.aad_id == aad_id, ConversationRef.kind == "personal")
-    return session.exec(stmt).first()
+    return session.execute(_PERSONAL_REF, {"aad_id": aad_id}).scalars().first()
 
 
 def how_to_reach(session, aad_id: str):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from storage.models import EArea, NeedGoal, Plan, PlanGoal, PlanStatus
@@ -41,9 +41,14 @@ def goal_ids_by_area(session: Session, year: int) -> dict[str, set[int]]:
     return found
 
 
+_PLAN = Plan.__table__
+_STATUS_OF = select(_PLAN.c.status).where(_PLAN.c.e_area_id == bindparam("area"), _PLAN.c.year == bindparam("year"))
+
+
 def status_of(session: Session, e_area_id: int, year: int) -> PlanStatus | None:
-    """The status of the e-area's plan for the year; None when there is no plan."""
-    status = session.exec(select(Plan.status).where(Plan.e_area_id == e_area_id, Plan.year == year)).first()
+    """The status of the e-area's plan for the year; None when there is no plan (Core, built
+    once: the need submit asks it on every registration)."""
+    status = session.connection().execute(_STATUS_OF, {"area": e_area_id, "year": year}).scalar()
     return None if status is None else PlanStatus(status)
 
 

@@ -11,13 +11,34 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ClauseElement
 from sqlmodel import Session
+
+# One statement per (dialect, table, key), built once: a row's values go in as parameters,
+# so the hot inserts (an activity's claim, an outbox row) skip building and keying a statement.
+_BUILT: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
+def _statement(dialect: str, table: Table, index_elements: tuple[str, ...]):
+    key = (dialect, table.name, index_elements)
+    stmt = _BUILT.get(key)
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+                .returning(table.c[index_elements[0]]))
+        _BUILT[key] = stmt
+    return stmt
 
 
 def insert_missing(session: Session, table: Table, values: dict[str, Any] | list[dict[str, Any]],
                    index_elements: Sequence[str]) -> int:
     """Insert the rows whose key is not there yet; returns how many were new."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=list(index_elements))
+    dialect = session.get_bind().dialect.name
     # Counted from RETURNING: psycopg 3 reports no rowcount (-1) for this statement.
+    if isinstance(values, dict) and not any(isinstance(v, ClauseElement) for v in values.values()):
+        row = {k: v for k, v in values.items() if k in table.c}
+        conn = session.connection()
+        return len(conn.execute(_statement(dialect, table, tuple(index_elements)), row).all())
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=list(index_elements))
     return len(session.execute(stmt.returning(table.c[index_elements[0]])).all())

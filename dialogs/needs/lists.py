@@ -35,7 +35,7 @@ from dialogs.needs.views import (
     send,
     split_area,
 )
-from storage import assessments, need_changes, org
+from storage import assessments, need_changes, need_pages, org
 from storage import needs as repo
 from storage.models import NeedStatus
 
@@ -62,7 +62,7 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
 
 
 def _my_needs(session, aad_id: str, lang: str, tz: str, before_id: int | None = None):
-    rows = repo.page_of_person(session, aad_id, before_id=before_id, limit=LIST_LIMIT + 1)
+    rows = need_pages.page_of_person(session, aad_id, before_id=before_id, limit=LIST_LIMIT + 1)
     return [listed_row(need, area, lang, tz) for need, area in rows]
 
 
@@ -211,8 +211,8 @@ def _area_needs(session, *, rest: str, speaker, settings, lang: str, after_id: i
     if not may_view(session, settings, speaker.aad_id, area.slug, Permission.view_area_needs):
         return "refused", (area_name(area, lang), coordinator_names(session, area.slug))
     wanted = [NeedStatus(s) for s in statuses]
-    rows = repo.page_of_area(session, area.id, wanted, after_id=after_id, limit=LIST_LIMIT + 1)
-    total, before = repo.count_of_area(session, area.id, wanted, after_id)
+    rows = need_pages.page_of_area(session, area.id, wanted, after_id=after_id, limit=LIST_LIMIT + 1)
+    total, before = need_pages.count_of_area(session, area.id, wanted, after_id)
     more = rows[LIST_LIMIT - 1][0].id if len(rows) > LIST_LIMIT else None
     out = [listed_row(need, a, lang, settings.timezone) for need, a in rows[:LIST_LIMIT]]
     return "ok", (area_name(area, lang), statuses, out, total, before, more)

@@ -50,10 +50,13 @@ def enqueue(session, *, need: Need, area: EArea, raised_by: str, raiser: str,
         return 0  # a digest tomorrow morning, or nothing
     subject = f"need:{need.id}"
     written = 0
+    built: dict[str, dict] = {}  # the card once per language, not once per coordinator
     for to, lang, aad_id in recipients(session, area, settings, coordinators):
         if aad_id == raiser:
             continue  # a coordinator who registers a need knows about it
         key = f"{subject}:notice:{aad_id}" if aad_id else f"{subject}:notice:steering:{area.slug}"
-        written += outbox.enqueue(session, key=key, to=to, activity=_activity(need, area, raised_by, lang, settings.timezone),
+        if lang not in built:
+            built[lang] = _activity(need, area, raised_by, lang, settings.timezone)
+        written += outbox.enqueue(session, key=key, to=to, activity=built[lang],
                                   kind="notice", subject=None if aad_id else subject, now=now)
     return written

@@ -197,7 +197,7 @@ class Submission:
 class Outcome:
     kind: str  # invalid | similar | created | repeat
     need: Need | None = None  # the need saved (or saved before: repeat)
-    area: EArea | None = None
+    area: EArea | org.Area | None = None
     view: needcards.FormView | None = None  # invalid, similar: the form again
     similar: list = field(default_factory=list)  # similar: (need, affected count)
     draft: Any = None  # validated, not yet saved
@@ -214,28 +214,35 @@ def _saved(session, outcome: Outcome, today: date) -> Outcome:
 
 
 def check_work(session, sub: Submission) -> Outcome:
-    """Reads only (no write lock on SQLite): repeat check, validation, the similar needs."""
+    """Reads only (no write lock on SQLite): the repeat check, the e-areas and their plans (one
+    statement), validation, the similar needs."""
     t, form, today = sub.t, sub.form, sub.today
-    existing = repo.by_request_key(session, request_key(sub.speaker.aad_id, form.form_id))
-    if existing is not None:
-        return _saved(session, Outcome("repeat", existing, org.e_area(session, existing.e_area_id)), today)
-    check = rules.validate(form.typed(), today=today, areas=org.e_area_slugs(session),
-                           goals_by_area=plans.goal_ids_by_area(session, today.year), unreadable=form.unreadable)
+    facts = repo.form_facts(session, request_key(sub.speaker.aad_id, form.form_id), today.year)
+    if facts.taken is not None:
+        need = repo.by_id(session, facts.taken)
+        return _saved(session, Outcome("repeat", need, org.e_area(session, need.e_area_id)), today)
+    areas = facts.areas
+    typed = form.typed()
+    # The plan goals are read only when some were chosen: validation looks at them for nothing else.
+    goals = plans.goal_ids_by_area(session, today.year) if (typed.get("goals") or "").strip() else {}
+    check = rules.validate(typed, today=today, areas=set(areas), goals_by_area=goals, unreadable=form.unreadable)
     if not check.ok:
         return Outcome("invalid", view=_form_view(session, t.lang, today, form.form_id, check.kept, check.errors))
-    area = org.e_area_by_slug(session, check.draft.e_area)
+    area = areas[check.draft.e_area]
     if not form.confirmed:
         similar = sub.index.search(session, area.id, check.draft.title, check.draft.description)
         if similar:
             counts = repo.affected_counts(session, [need.id for need, _ in similar])
             return Outcome("similar", area=area, view=_form_view(session, t.lang, today, form.form_id, check.kept),
                            similar=[(need, counts.get(need.id, 0)) for need, _score in similar])
-    return Outcome("valid", area=area, draft=check.draft)
+    status = facts.plans.get(area.id)
+    return Outcome("valid", area=area, draft=check.draft, plan_status=status.value if status else None)
 
 
 def save_work(session, sub: Submission, checked: Outcome) -> Outcome:
     """One transaction: the need and its coordinators' notice (or, for similar needs, that
-    they were offered). The similarity search and the card are done outside it."""
+    they were offered). The key's lookup, the similarity search, the plan and the card are done
+    outside it; the need is written without a lookup first (create_once)."""
     if checked.kind == "similar":
         access.record_offers(session, sub.speaker.aad_id, [need.id for need, _ in checked.similar], sub.now)
         return checked
@@ -247,13 +254,12 @@ def save_work(session, sub: Submission, checked: Outcome) -> Outcome:
         benefit=draft.benefit, effort_hours=draft.hours, cost_sek=draft.cost, wished_date=draft.wished_date,
         goal_ids=draft.goals, at=sub.now)
     if not created:  # the same form saved at this moment by a redelivery
-        area = org.e_area(session, need.e_area_id)
+        outcome = Outcome("repeat", need, org.e_area(session, need.e_area_id))
+        return _saved(session, outcome, sub.today)
     coordinators = org.contacts(session, area.slug, Role.coordinator)
-    if created:
-        notice.enqueue(session, need=need, area=area, raised_by=sub.speaker.name, raiser=sub.speaker.aad_id,
-                       coordinators=coordinators, settings=sub.settings, now=sub.now)
-    outcome = Outcome("created" if created else "repeat", need, area, coordinators=coordinators)
-    return _saved(session, outcome, sub.today)
+    notice.enqueue(session, need=need, area=area, raised_by=sub.speaker.name, raiser=sub.speaker.aad_id,
+                   coordinators=coordinators, settings=sub.settings, now=sub.now)
+    return Outcome("created", need, area, coordinators=coordinators, plan_status=checked.plan_status)
 
 
 def card_of(sub: Submission, outcome: Outcome) -> dict:

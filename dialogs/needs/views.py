@@ -32,7 +32,7 @@ def need_row(need: Need, area: EArea, lang: str, affected: int = 0, tz: str = "E
 
 
 def listed_row(row, area, lang: str, tz: str = "Europe/Stockholm") -> needcards.NeedRow:
-    """A list's row from a page read by storage.needs (`LISTED` columns, with `affected`)."""
+    """A list's row from a page read by storage.need_pages (`LISTED` columns, with `affected`)."""
     created = row.created_at.astimezone(ZoneInfo(tz)).date().isoformat() if row.created_at else ""
     return needcards.NeedRow(need_id=row.id, number=row.number, title=row.title,
                              status=str(getattr(row.status, "value", row.status)), area=area_name(area, lang),

@@ -55,6 +55,31 @@ def test_a_form_key_saved_by_a_concurrent_transaction_answers_with_that_need(any
     assert any_db.call(_made, "form-b") == ("B-2026-0002", True)
 
 
+
+def test_the_first_numbers_of_a_new_series_drawn_at_once_are_1_and_2(any_db):
+    """The series' row is created by whichever draw comes first (one INSERT … ON CONFLICT DO
+    UPDATE); the other waits for it and takes the next number, no error, no gap."""
+    from storage.counters import give_back, next_number
+
+    started, release = threading.Event(), threading.Event()
+
+    def first() -> str:
+        with any_db.transaction() as session:
+            number = next_number(session, "T", 2031)
+            started.set()
+            release.wait(10)
+            return number
+
+    with ThreadPoolExecutor(2) as pool:
+        one = pool.submit(first)
+        assert started.wait(10)
+        two = pool.submit(any_db.call, next_number, "T", 2031)
+        time.sleep(0.3)  # the second now waits on the first's lock
+        release.set()
+        assert (one.result(10), two.result(10)) == ("T-2031-0001", "T-2031-0002")
+    assert any_db.call(lambda s: (give_back(s, next_number(s, "T", 2031)), next_number(s, "T", 2031))[1]) == "T-2031-0003"
+
+
 def test_goal_titles_per_need_in_plan_order(any_db):
     any_db.call(load_demo)
 

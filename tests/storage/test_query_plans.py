@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, insert
 
-from storage import decisions, need_changes, needs, outbox, reminders
+from storage import decisions, need_changes, need_pages, needs, outbox, reminders
 from storage.demo import load_demo
 from storage.models import Need, NeedAffected, NeedStatus
 
@@ -86,9 +86,9 @@ def seeded(any_db):
 
 def test_an_e_areas_needs_page_by_status_and_date(seeded):
     def work(session):
-        first = needs.page_of_area(session, 1, OPEN, limit=26)
-        needs.page_of_area(session, 1, OPEN, after_id=first[-1][0].id, limit=26)
-        needs.count_of_area(session, 1, OPEN, first[-1][0].id)
+        first = need_pages.page_of_area(session, 1, OPEN, limit=26)
+        need_pages.page_of_area(session, 1, OPEN, after_id=first[-1][0].id, limit=26)
+        need_pages.count_of_area(session, 1, OPEN, first[-1][0].id)
 
     found = plans(seeded, work, "need", "need.e_area_id = ")
     assert len(found) == 2 * len(OPEN) + 1, found  # one range per status and page, and the count
@@ -112,9 +112,9 @@ def test_needs_to_assess_by_e_area_status_and_date(seeded):
 
 def test_a_persons_needs_raised_and_joined(seeded):
     def work(session):
-        first = needs.page_of_person(session, "user-3", limit=26)
+        first = need_pages.page_of_person(session, "user-3", limit=26)
         assert len(first) == 26
-        needs.page_of_person(session, "user-3", before_id=first[-1][0].id, limit=26)
+        need_pages.page_of_person(session, "user-3", before_id=first[-1][0].id, limit=26)
 
     found = plans(seeded, work, "need", "aad_id = ") + plans(seeded, work, "need", "raised_by = ")
     raised = [p for p in found if "ix_need_raiser_created" in p]
@@ -150,7 +150,7 @@ def test_sqlite_pages_are_the_list_in_order(db):
         whole = [n.id for n, _ in needs.of_area(session, 2, OPEN)]
         paged, after = [], None
         while True:
-            page = needs.page_of_area(session, 2, OPEN, after_id=after, limit=25)
+            page = need_pages.page_of_area(session, 2, OPEN, after_id=after, limit=25)
             paged += [n.id for n, _ in page]
             if len(page) < 25:
                 return whole, paged
@@ -158,5 +158,5 @@ def test_sqlite_pages_are_the_list_in_order(db):
 
     whole, paged = db.call(pages)
     assert len(whole) > 100 and paged == whole
-    assert db.call(lambda s: needs.count_of_area(s, 2, OPEN, whole[49])) == (len(whole), 50)
-    assert db.call(lambda s: needs.count_of_area(s, 2, OPEN)) == (len(whole), 0)
+    assert db.call(lambda s: need_pages.count_of_area(s, 2, OPEN, whole[49])) == (len(whole), 50)
+    assert db.call(lambda s: need_pages.count_of_area(s, 2, OPEN)) == (len(whole), 0)
