@@ -17,7 +17,13 @@ from sqlmodel import Session
 def insert_missing(session: Session, table: Table, values: dict[str, Any] | list[dict[str, Any]],
                    index_elements: Sequence[str]) -> int:
     """Insert the rows whose key is not there yet; returns how many were new."""
+    # Counted from RETURNING: psycopg 3 reports no rowcount (-1) for this statement.
+    return len(inserted(session, table, values, index_elements))
+
+
+def inserted(session: Session, table: Table, values: dict[str, Any] | list[dict[str, Any]],
+             index_elements: Sequence[str]) -> list[Any]:
+    """`insert_missing`, returning the first key column of the rows that were new."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=list(index_elements))
-    # Counted from RETURNING: psycopg 3 reports no rowcount (-1) for this statement.
-    return len(session.execute(stmt.returning(table.c[index_elements[0]])).all())
+    return list(session.execute(stmt.returning(table.c[index_elements[0]])).scalars())
