@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.rules.routing import Frame
+from storage import outbox
 from storage.counters import next_number
 from storage.models import (
     Anchoring,
@@ -55,6 +56,8 @@ class Found:
     plan_title: str = ""
     anchored_by: list[str] = field(default_factory=list)
     plan_change: tuple[Frame, Frame] | None = None  # (before, after) when an approval changed the plan
+    # Recorded and not numbered yet (see `number_decision`): the decision, the year, its need events.
+    unnumbered: tuple[Decision, int, list[NeedEvent]] | None = None
 
 
 def decisions_of(session: Session, basis_id: int) -> list[Decision]:
@@ -118,9 +121,11 @@ def person(session: Session, aad_id: str) -> Person | None:
 def record_decision(session: Session, found: Found, *, level: str, outcome: str, need_status: str | None,
                     basis_status: str | None, change_plan: bool, to_portfolio: bool, actor: str,
                     actor_name: str, comment: str, registry_number: str, snapshot: str, year: int,
-                    now: datetime) -> Decision | None:
+                    now: datetime, number_now: bool = True) -> Decision | None:
     """The decision, its effect on the need, the basis and the plan, and the need's history, in
-    the caller's transaction. None when another transaction decided first (nothing written)."""
+    the caller's transaction. None when another transaction decided first (nothing written).
+    With `number_now=False` the caller writes the follow-ups first and calls `number_decision`
+    last, just before its commit."""
     basis, need, area = found.basis, found.need, found.area
     parent = next((d for d in found.decisions if d.level == STEERING), None) if level == PORTFOLIO else None
     try:
@@ -139,18 +144,33 @@ def record_decision(session: Session, found: Found, *, level: str, outcome: str,
     if need_status is not None:
         effects = _apply(session, found, NeedStatus(need_status), BasisStatus(basis_status), change_plan,
                          actor, actor_name, comment, year, now)
-    # Numbered last: the year's counter row stays locked from here to commit, and every decision
-    # in the portfolio waits for it, so keep that stretch short.
-    decision.number = next_number(session, "D", year)
-    session.flush()
     events = [_event(need, actor, actor_name, now, "decided", decision=decision.number, level=level,
                      outcome=outcome, comment=comment, registry_number=registry_number,
                      basis_id=basis.id, basis_version=basis.version)]
     if to_portfolio:
         events.append(_event(need, actor, actor_name, now, "escalated", decision=decision.number))
-    session.add_all(events + effects)  # one multi-row insert at commit
     found.decisions = sorted([*found.decisions, decision], key=lambda d: (d.level != STEERING, d.id))
+    found.unnumbered = (decision, year, events + effects)
+    if number_now:
+        number_decision(session, found)
     return decision
+
+
+def number_decision(session: Session, found: Found) -> str:
+    """Number the decision just recorded, last: the year's counter row stays locked from here to
+    commit and every decision in the portfolio waits for it, so only a few statements follow.
+    The outbox rows enqueued meanwhile in this transaction carry a placeholder for the number;
+    it is filled in (`storage.outbox.fill_in`)."""
+    decision, year, events = found.unnumbered
+    found.unnumbered = None
+    placeholder = decision.number
+    number = next_number(session, "D", year)
+    decision.number = number
+    for event in events:
+        event.detail = event.detail.replace(placeholder, number)
+    session.add_all(events)  # one multi-row insert at the flush
+    outbox.fill_in(session, placeholder, number)
+    return number
 
 
 def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status: BasisStatus, change_plan: bool,
