@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import tuple_, update
+from sqlalchemy import insert, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -58,6 +58,7 @@ class Found:
     plan_change: tuple[Frame, Frame] | None = None  # (before, after) when an approval changed the plan
     # Recorded and not numbered yet (see `number_decision`): the decision, the year, its need events.
     unnumbered: tuple[Decision, int, list[NeedEvent]] | None = None
+    plan_of: tuple[int, int | None] | None = None  # (year, plan id) as `load` found it
 
 
 def decisions_of(session: Session, basis_id: int) -> list[Decision]:
@@ -78,10 +79,11 @@ def load(session: Session, basis_id: int, *, lock: bool = False, year: int | Non
     if row is None:
         return None
     basis, need, area = row
-    plan = plan_of(session, basis, area, year or basis.created_at.year)
+    year = year or basis.created_at.year
+    plan = plan_of(session, basis, area, year)
     return Found(basis, need, area, decisions_of(session, basis_id),
                  frame=frame_of(plan) if plan else None, plan_title=plan.title if plan else "",
-                 anchored_by=anchored_by(session, basis_id))
+                 anchored_by=anchored_by(session, basis_id), plan_of=(year, plan.id if plan else None))
 
 
 def frame_of(plan: Plan) -> Frame:
@@ -166,9 +168,10 @@ def number_decision(session: Session, found: Found) -> str:
     placeholder = decision.number
     number = next_number(session, "D", year)
     decision.number = number
-    for event in events:
-        event.detail = event.detail.replace(placeholder, number)
-    session.add_all(events)  # one multi-row insert at the flush
+    # One executemany, Core: the events are not read back in this transaction.
+    session.execute(insert(NeedEvent.__table__), [
+        {"need_id": e.need_id, "at": e.at, "actor": e.actor, "actor_name": e.actor_name, "kind": e.kind,
+         "detail": e.detail.replace(placeholder, number)} for e in events])
     outbox.fill_in(session, placeholder, number)
     return number
 
@@ -179,11 +182,14 @@ def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status
     events = []
     before = need.status
     if change_plan:
-        plan = plan_of(session, basis, area, year)
-        if plan is not None:
-            found.plan_change = _change_plan(session, plan, basis, now)
+        plan_id = found.plan_of[1] if found.plan_of and found.plan_of[0] == year else None
+        if plan_id is None:
+            plan = plan_of(session, basis, area, year)
+            plan_id = plan.id if plan is not None else None
+        if plan_id is not None:
+            found.plan_change = _change_plan(session, plan_id, basis, now)
             after = found.plan_change[1]
-            events.append(_event(need, actor, actor_name, now, "plan_changed", plan_id=plan.id,
+            events.append(_event(need, actor, actor_name, now, "plan_changed", plan_id=plan_id,
                                  frame_change_sek=basis.frame_change_sek, frame_change_hours=basis.frame_change_hours,
                                  committed_sek=basis.cost_sek, committed_hours=basis.hours,
                                  left_hours=after.left_hours, left_sek=after.left_sek))
@@ -196,17 +202,17 @@ def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status
     return events
 
 
-def _change_plan(session: Session, plan: Plan, basis: DecisionBasis, now: datetime) -> tuple[Frame, Frame]:
+def _change_plan(session: Session, plan_id: int, basis: DecisionBasis, now: datetime) -> tuple[Frame, Frame]:
     """The proposed frame change and the estimate, added by one UPDATE relative to the row as it
     is now (a concurrent assessment's commitment is never overwritten); (before, after)."""
     table = Plan.__table__
     change_h, change_s, hours, sek = basis.frame_change_hours, basis.frame_change_sek, basis.hours, basis.cost_sek
-    session.execute(update(table).where(table.c.id == plan.id).values(
+    row = session.execute(update(table).where(table.c.id == plan_id).values(
         frame_hours=table.c.frame_hours + change_h, frame_sek=table.c.frame_sek + change_s,
         committed_hours=table.c.committed_hours + hours, committed_sek=table.c.committed_sek + sek,
-        updated_at=now))
-    session.refresh(plan)
-    after = frame_of(plan)
+        updated_at=now).returning(table.c.frame_hours, table.c.frame_sek, table.c.committed_hours,
+                                  table.c.committed_sek)).one()
+    after = Frame(*row)
     before = Frame(after.frame_hours - change_h, after.frame_sek - change_s,
                    after.committed_hours - hours, after.committed_sek - sek)
     return before, after

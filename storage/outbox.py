@@ -17,7 +17,7 @@ from sqlalchemy import String, cast, delete, exists, func, literal, select, tupl
 from sqlmodel import Session
 
 from storage import org
-from storage.models import ChannelPurpose, ConversationRef, SentCard
+from storage.models import ChannelPurpose, ConversationRef, LinkedChannel, SentCard
 from storage.outbox_tables import OutboxLane, OutboxMessage
 from storage.types import utcnow
 from storage.upsert import insert_missing, inserted
@@ -135,17 +135,37 @@ def _claimable(now: datetime):
 
 def lane_of(session: Session, to: Recipient) -> str:
     """The conversation a recipient's rows go to, as far as the database knows now. Updates of a
-    card share the lane of the card's post (still waiting, or already made), so they follow it."""
+    card share the lane of the card's post (still waiting, or already made), so they follow it.
+    One Core query (it runs for every row a use case enqueues)."""
     if to.kind == "updates":
-        waiting = session.execute(select(T.lane).where(T.subject == to.value, T.status == "pending")
-                                  .order_by(T.id).limit(1)).scalar()
-        if waiting:
-            return waiting
-        posted = session.execute(select(SentCard.conversation_id).where(SentCard.subject == to.value)
-                                 .order_by(SentCard.id).limit(1)).scalar()
-        return posted or to.address
-    ref = resolve(session, to)
-    return ref.conversation_id.split(";messageid=")[0] if ref is not None else to.address
+        waiting = (select(C.lane).where(C.subject == to.value, C.status == "pending")
+                   .order_by(C.id).limit(1).scalar_subquery())
+        posted = (select(_SENT.conversation_id).where(_SENT.subject == to.value)
+                  .order_by(_SENT.id).limit(1).scalar_subquery())
+        found = session.execute(select(func.coalesce(waiting, posted))).scalar()
+        return found or to.address
+    found = session.execute(_conversation_of(to)).scalar() if to.kind in _CONVERSATION_KINDS else None
+    return found.split(";messageid=")[0] if found else to.address
+
+
+_SENT = SentCard.__table__.c
+_REF = ConversationRef.__table__.c
+_LINKED = LinkedChannel.__table__.c
+_CONVERSATION_KINDS = ("person", "linked", "conversation")
+
+
+def _conversation_of(to: Recipient):
+    """The id of the conversation `resolve` would find, as one select."""
+    if to.kind == "person":
+        return select(_REF.conversation_id).where(_REF.aad_id == to.value, _REF.kind == "personal").limit(1)
+    if to.kind == "linked":
+        purpose, scope = to.value.split(":", 1)
+        return (select(_REF.conversation_id).join_from(LinkedChannel.__table__, ConversationRef.__table__,
+                                                       _LINKED.conversation_id == _REF.conversation_id)
+                .where(_LINKED.purpose == ChannelPurpose(purpose), _LINKED.scope == scope).limit(1))
+    # a thread: the channel knows the way (the lane is the channel either way)
+    return (select(_REF.conversation_id)
+            .where(_REF.conversation_id.in_({to.value, to.value.split(";messageid=")[0]})).limit(1))
 
 
 def claim(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50, *,
