@@ -42,6 +42,7 @@ JOIN_WAIT_S = 1.0  # an instance joining others waits this long (Teams' 1 s wind
 # (it sees it within SHARE_LOOK_S): the newcomer's first post then meets the smaller share.
 JOIN_GRACE_S = JOIN_WAIT_S - SHARE_LOOK_S - 0.1
 STOP_GRACE_S = 3.0  # after the drain: time for posts in flight to finish and be recorded
+CLAIM_GAP_S = 0.05  # a nudge claims no sooner than this after the last claim
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
@@ -93,6 +94,7 @@ class Outbox:
         self._claims: dict[asyncio.Future, datetime] = {}  # claims on their way (and when taken)
         self._start_at = float("-inf")  # on the pacing clock: no post before (joining others)
         self._more = True  # due rows may be waiting beyond the last claim (or were written since)
+        self._claimed_at = float("-inf")  # on the loop's clock
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -148,6 +150,11 @@ class Outbox:
                     await self._wake.wait()
             except TimeoutError:
                 nudged = False
+            # Under load every decision nudges: a short gap after the last claim lets one claim
+            # (one commit) take the rows of the turns that finished meanwhile.
+            gap = self._claimed_at + CLAIM_GAP_S - Health.now()
+            if nudged and gap > 0:
+                await asyncio.sleep(gap)
             self._wake.clear()
 
     async def _due(self) -> bool:
@@ -192,6 +199,7 @@ class Outbox:
                 self._claims.pop(claiming, None)
                 raise
             self._claims.pop(claiming, None)
+            self._claimed_at = Health.now()
             self._health.answered(started)
             starting = bool(batch.rows) and idle
             if starting and batch.senders > 1:  # the others must see this instance before it posts
