@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, delete, exists, func, literal, select, tuple_, update
 from sqlmodel import Session
 
-from storage import org
-from storage.models import ChannelPurpose, ConversationRef, LinkedChannel, SentCard
+from storage.models import ConversationRef, SentCard
+from storage.outbox_address import Recipient, lane_of, personal_refs, resolve
 from storage.outbox_tables import OutboxLane, OutboxMessage
 from storage.types import utcnow
 from storage.upsert import insert_missing, inserted
@@ -25,38 +25,6 @@ from storage.upsert import insert_missing, inserted
 MAX_ERROR = 300
 T = OutboxMessage
 C = OutboxMessage.__table__.c  # the hot statements are Core: no ORM evaluation of their WHERE
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Where an outbox row goes; resolved when it is sent, so a 1:1 chat can be opened then."""
-
-    address: str
-
-    @classmethod
-    def person(cls, aad_id: str) -> Recipient:
-        return cls(f"person:{aad_id}")
-
-    @classmethod
-    def conversation(cls, conversation_id: str) -> Recipient:
-        return cls(f"conversation:{conversation_id}")
-
-    @classmethod
-    def linked(cls, purpose: ChannelPurpose, scope: str) -> Recipient:
-        return cls(f"linked:{purpose.value}:{scope}")
-
-    @classmethod
-    def updates(cls, subject: str) -> Recipient:
-        """Every posted copy of this subject's card, replaced in place."""
-        return cls(f"updates:{subject}")
-
-    @property
-    def kind(self) -> str:
-        return self.address.split(":", 1)[0]
-
-    @property
-    def value(self) -> str:
-        return self.address.split(":", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -133,41 +101,6 @@ def _claimable(now: datetime):
     return (T.status == "pending") & (T.due_at <= now) & (T.lease_until.is_(None) | (T.lease_until < now))
 
 
-def lane_of(session: Session, to: Recipient) -> str:
-    """The conversation a recipient's rows go to, as far as the database knows now. Updates of a
-    card share the lane of the card's post (still waiting, or already made), so they follow it.
-    One Core query (it runs for every row a use case enqueues)."""
-    if to.kind == "updates":
-        waiting = (select(C.lane).where(C.subject == to.value, C.status == "pending")
-                   .order_by(C.id).limit(1).scalar_subquery())
-        posted = (select(_SENT.conversation_id).where(_SENT.subject == to.value)
-                  .order_by(_SENT.id).limit(1).scalar_subquery())
-        found = session.execute(select(func.coalesce(waiting, posted))).scalar()
-        return found or to.address
-    found = session.execute(_conversation_of(to)).scalar() if to.kind in _CONVERSATION_KINDS else None
-    return found.split(";messageid=")[0] if found else to.address
-
-
-_SENT = SentCard.__table__.c
-_REF = ConversationRef.__table__.c
-_LINKED = LinkedChannel.__table__.c
-_CONVERSATION_KINDS = ("person", "linked", "conversation")
-
-
-def _conversation_of(to: Recipient):
-    """The id of the conversation `resolve` would find, as one select."""
-    if to.kind == "person":
-        return select(_REF.conversation_id).where(_REF.aad_id == to.value, _REF.kind == "personal").limit(1)
-    if to.kind == "linked":
-        purpose, scope = to.value.split(":", 1)
-        return (select(_REF.conversation_id).join_from(LinkedChannel.__table__, ConversationRef.__table__,
-                                                       _LINKED.conversation_id == _REF.conversation_id)
-                .where(_LINKED.purpose == ChannelPurpose(purpose), _LINKED.scope == scope).limit(1))
-    # a thread: the channel knows the way (the lane is the channel either way)
-    return (select(_REF.conversation_id)
-            .where(_REF.conversation_id.in_({to.value, to.value.split(";messageid=")[0]})).limit(1))
-
-
 def claim(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50, *,
           exclude: list[int] | None = None, per_lane: int = PER_LANE) -> list[Claimed]:
     return claim_batch(session, instance, now, lease, limit, exclude=exclude, per_lane=per_lane).rows
@@ -241,41 +174,11 @@ def _take(session: Session, instance: str, now: datetime, lease: timedelta, ids:
                            .values(claim_token=token, lease_until=now + lease, attempts=t.c.attempts + 1)
                            .returning(t.c.id, t.c.key, t.c.kind, t.c.recipient, t.c.activity, t.c.subject,
                                       t.c.claim_token, t.c.attempts, t.c.lane, t.c.due_at)).all()
-    refs = _personal_refs(session, [r.recipient for r in rows])
+    refs = personal_refs(session, [r.recipient for r in rows])
     return [Claimed(r.id, r.key, r.kind, Recipient(r.recipient), json.loads(r.activity), r.subject,
                     r.claim_token, r.attempts, refs.get(r.recipient) or resolve(session, Recipient(r.recipient)),
                     r.lane)
             for r in sorted(rows, key=lambda r: (r.due_at, r.id))]
-
-
-def _personal_refs(session: Session, recipients: list[str]) -> dict[str, ConversationRef]:
-    """The known 1:1 chats of the people among these recipients, in one query."""
-    people = {address.split(":", 1)[1] for address in recipients if address.startswith("person:")}
-    if not people:
-        return {}
-    found = session.execute(select(ConversationRef).where(ConversationRef.aad_id.in_(people),
-                                                          ConversationRef.kind == "personal")).scalars()
-    refs: dict[str, ConversationRef] = {}
-    for ref in found:
-        refs.setdefault(f"person:{ref.aad_id}", ref)
-    return refs
-
-
-def resolve(session: Session, to: Recipient) -> ConversationRef | None:
-    """The conversation a recipient's message goes to, when the database already knows it."""
-    if to.kind == "person":
-        return org.personal_ref(session, to.value)
-    if to.kind == "linked":
-        purpose, scope = to.value.split(":", 1)
-        return org.linked_channel(session, ChannelPurpose(purpose), scope)
-    if to.kind == "conversation":
-        found = session.get(ConversationRef, to.value)
-        if found is None and ";messageid=" in to.value:  # a thread: the channel knows the way
-            found = session.get(ConversationRef, to.value.split(";messageid=")[0])
-            if found is not None:
-                found = ConversationRef(**{**found.model_dump(), "conversation_id": to.value})
-        return found
-    return None
 
 
 def renew(session: Session, held: list[tuple[int, str]], until: datetime, instance: str | None = None) -> set[int]:
