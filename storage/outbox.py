@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, delete, exists, func, literal, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import ConversationRef, SentCard
 from storage.outbox_address import Recipient, lane_of, personal_refs, resolve
 from storage.outbox_tables import OutboxLane, OutboxMessage
 from storage.types import utcnow
-from storage.upsert import insert_missing, inserted
+from storage.upsert import inserted
 
 MAX_ERROR = 300
 T = OutboxMessage
@@ -71,13 +73,24 @@ def enqueue(session: Session, *, key: str, to: Recipient, activity: dict, kind: 
               "lane": lane_of(session, to)[:400],
               "activity": json.dumps(activity, ensure_ascii=False), "status": "pending", "attempts": 0,
               "created_at": now, "due_at": due_at or now}
-    if insert_missing(session, T.__table__, values, ["key"]) != 1:
+    if not session.execute(_insert_row(session), values).first():
         return False
     session.info.setdefault(ENQUEUED, []).append(values["key"])
     return True
 
 
 ENQUEUED = "styra_outbox_enqueued"  # session.info: the keys of the rows this transaction added
+_INSERTS: dict[str, Any] = {}
+
+
+def _insert_row(session: Session):
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, built once per dialect (hot)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _INSERTS[dialect] = (insert(T.__table__).on_conflict_do_nothing(index_elements=["key"])
+                             .returning(C.key))
+    return _INSERTS[dialect]
 
 
 def fill_in(session: Session, placeholder: str, value: str) -> int:

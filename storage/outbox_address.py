@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from storage import org
@@ -47,31 +47,36 @@ class Recipient:
         return self.address.split(":", 1)[1]
 
 
+_SENT = SentCard.__table__.c
+_REF = ConversationRef.__table__.c
+_LINKED = LinkedChannel.__table__.c
+_CONVERSATION_KINDS = ("person", "linked", "conversation")
+# Built once: a statement run for every row a use case enqueues is not rebuilt (and its cache
+# key not recomputed) each time.
+_UPDATES_LANE = select(func.coalesce(
+    select(C.lane).where(C.subject == bindparam("subject"), C.status == "pending")
+    .order_by(C.id).limit(1).scalar_subquery(),
+    select(_SENT.conversation_id).where(_SENT.subject == bindparam("subject"))
+    .order_by(_SENT.id).limit(1).scalar_subquery()))
+_PERSONAL_CHAT = (select(_REF.conversation_id)
+                  .where(_REF.aad_id == bindparam("aad_id"), _REF.kind == "personal").limit(1))
+
+
 def lane_of(session: Session, to: Recipient) -> str:
     """The conversation a recipient's rows go to, as far as the database knows now. Updates of a
     card share the lane of the card's post (still waiting, or already made), so they follow it.
     One Core query (it runs for every row a use case enqueues)."""
     if to.kind == "updates":
-        waiting = (select(C.lane).where(C.subject == to.value, C.status == "pending")
-                   .order_by(C.id).limit(1).scalar_subquery())
-        posted = (select(_SENT.conversation_id).where(_SENT.subject == to.value)
-                  .order_by(_SENT.id).limit(1).scalar_subquery())
-        found = session.execute(select(func.coalesce(waiting, posted))).scalar()
-        return found or to.address
-    found = session.execute(_conversation_of(to)).scalar() if to.kind in _CONVERSATION_KINDS else None
+        return session.execute(_UPDATES_LANE, {"subject": to.value}).scalar() or to.address
+    if to.kind == "person":
+        found = session.execute(_PERSONAL_CHAT, {"aad_id": to.value}).scalar()
+    else:
+        found = session.execute(_conversation_of(to)).scalar() if to.kind in _CONVERSATION_KINDS else None
     return found.split(";messageid=")[0] if found else to.address
 
 
-_SENT = SentCard.__table__.c
-_REF = ConversationRef.__table__.c
-_LINKED = LinkedChannel.__table__.c
-_CONVERSATION_KINDS = ("person", "linked", "conversation")
-
-
 def _conversation_of(to: Recipient):
-    """The id of the conversation `resolve` would find, as one select."""
-    if to.kind == "person":
-        return select(_REF.conversation_id).where(_REF.aad_id == to.value, _REF.kind == "personal").limit(1)
+    """The id of the conversation `resolve` would find, as one select (a channel or a thread)."""
     if to.kind == "linked":
         purpose, scope = to.value.split(":", 1)
         return (select(_REF.conversation_id).join_from(LinkedChannel.__table__, ConversationRef.__table__,
