@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 RATE = float(os.environ.get("STYRA_BENCH_RATE", "50"))  # invokes per second offered
 SECONDS = float(os.environ.get("STYRA_BENCH_SECONDS", "10"))
 AREAS = 25
+COMMISSIONS = os.environ.get("STYRA_BENCH_COMMISSIONS", "1") != "0"  # 0: the decision invokes only
 TARGET_P99_MS = 200.0
 
 
@@ -199,6 +200,19 @@ def _invoke(service_url: str, basis_id: int, aad_id: str, teams_id: str, channel
     }
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _commits(session) -> int:
+    """Transactions committed in this database so far (every backend, once its stats are flushed)."""
+    from sqlalchemy import text
+
+    return session.execute(text("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")).scalar()
+
+
 def _latency(latencies: list[float]) -> dict:
     return {
         "p50": round(_percentile(latencies, 50), 1) if latencies else None,
@@ -231,6 +245,10 @@ async def _open_loop(items: list, one) -> tuple[list[float], int]:
     return latencies, errors
 
 
+class _Skip(Exception):
+    pass
+
+
 async def _measure(url: str) -> dict:
     """Styra runs as `app.py` in its own process, as in production; this process only seeds the
     database, offers the load and reads the answers, so its CPU is not charged to the bot.
@@ -255,7 +273,8 @@ async def _measure(url: str) -> dict:
     try:
         work = await asyncio.to_thread(db.call, _seed, connector.url, per_area)
         work.sort(key=lambda w: w[0] % AREAS)  # interleave areas
-        commissions = await asyncio.to_thread(db.call, commission_load.seed, connector.url, total + warm)
+        commissions = (await asyncio.to_thread(db.call, commission_load.seed, connector.url, total + warm)
+                       if COMMISSIONS else [])
         await bot.wait_ready()
         client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
 
@@ -284,11 +303,22 @@ async def _measure(url: str) -> dict:
                 await one(item)
             await settled("PUT", warm)
             loop_items = work[warm:warm + total]
+            await asyncio.sleep(1.0)  # the warm-up's statistics reach pg_stat_database
+            commits_before = await asyncio.to_thread(db.call, _commits)
+            cpu_before = _cpu_s(bot.proc.pid)
             latencies, errors = await _open_loop(loop_items, one)
             offered_seconds = (len(loop_items) - 1) / RATE
             drain_ms = await settled("PUT", warm + len(loop_items))
+            await asyncio.sleep(1.0)  # the notices after the last update; statistics flushed
+            cpu_per_approve_ms = (_cpu_s(bot.proc.pid) - cpu_before) * 1000 / len(loop_items)
+            # Less the 1 s of idle outbox above and this count's own transaction: small beside N.
+            commits_per_approve = ((await asyncio.to_thread(db.call, _commits)) - commits_before - 1) / len(loop_items)
+            load = os.getloadavg()
             # The managers' approvals: each decides a commission, whose lead and participant are told.
+            approval_items, approval_latencies, approval_errors, approval_drain_ms = [], [], 0, 0.0
             posts = (await connector.stats())["POST"]
+            if not COMMISSIONS:
+                raise _Skip
             for item in commissions[:warm]:
                 await approve(item)
             await settled("POST", posts + 2 * warm)
@@ -296,6 +326,8 @@ async def _measure(url: str) -> dict:
             approval_items = commissions[warm:warm + total]
             approval_latencies, approval_errors = await _open_loop(approval_items, approve)
             approval_drain_ms = await settled("POST", posts + 2 * len(approval_items))
+        except _Skip:
+            pass
         finally:
             await client.close()
         decided = await asyncio.to_thread(
@@ -322,6 +354,9 @@ async def _measure(url: str) -> dict:
         "card_updates_sent": sent["PUT"],
         "notices_sent": sent["POST"],
         "background_drain_ms_after_load": round(drain_ms, 1),
+        "bot_cpu_ms_per_approve": round(cpu_per_approve_ms, 2),
+        "commits_per_approve": round(commits_per_approve, 2),
+        "load_average_after": [round(x, 2) for x in load],
         "areas": AREAS,
         "commission_approval": {
             "benchmark": "manager approves a commission (Action.Execute, each click decides one)",

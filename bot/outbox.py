@@ -42,6 +42,7 @@ JOIN_WAIT_S = 1.0  # an instance joining others waits this long (Teams' 1 s wind
 # (it sees it within SHARE_LOOK_S): the newcomer's first post then meets the smaller share.
 JOIN_GRACE_S = JOIN_WAIT_S - SHARE_LOOK_S - 0.1
 STOP_GRACE_S = 3.0  # after the drain: time for posts in flight to finish and be recorded
+CLAIM_GAP_S = 0.05  # a nudge claims no sooner than this after the last claim
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
@@ -92,6 +93,8 @@ class Outbox:
         self._recorder: Recorder | None = None
         self._claims: dict[asyncio.Future, datetime] = {}  # claims on their way (and when taken)
         self._start_at = float("-inf")  # on the pacing clock: no post before (joining others)
+        self._more = True  # due rows may be waiting beyond the last claim (or were written since)
+        self._claimed_at = float("-inf")  # on the loop's clock
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -106,7 +109,8 @@ class Outbox:
             self._renew_lock = asyncio.Lock()
 
     def nudge(self) -> None:
-        """Something was written: look now rather than at the next poll."""
+        """Something was written: claim now rather than at the next poll."""
+        self._more = True
         if self._wake is not None:
             self._wake.set()
 
@@ -124,23 +128,42 @@ class Outbox:
 
     async def _run(self) -> None:
         failures = 0
+        nudged = True
         while not self._stop_requested:
             try:
-                await self._fill()
+                # A poll first reads whether anything is due (no write lock, no commit): an idle
+                # outbox writes nothing. A nudge (rows just written here) claims at once.
+                if nudged or await self._due():
+                    await self._fill()
                 failures = 0
             except Exception as exc:  # the database is unreachable: post nothing, try again
                 failures += 1
                 self._health.failed("claim", exc)
                 await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S)) - 1])
+                nudged = True
                 continue
+            nudged = True
             try:
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
                 # arrives together with a nudge, and the loop would outlive stop().
                 async with asyncio.timeout(self.poll_s):
                     await self._wake.wait()
             except TimeoutError:
-                pass
+                nudged = False
+            # Under load every decision nudges: a short gap after the last claim lets one claim
+            # (one commit) take the rows of the turns that finished meanwhile.
+            gap = self._claimed_at + CLAIM_GAP_S - Health.now()
+            if nudged and gap > 0:
+                await asyncio.sleep(gap)
             self._wake.clear()
+
+    async def _due(self) -> bool:
+        if self._closing or not self.healthy or self._held:
+            return True  # _fill decides (and a claim tells whether the database is back)
+        started = Health.now()
+        found = await self.services.db.read(repo.due, self.services.instance_id, self.services.clock())
+        self._health.answered(started)
+        return found
 
     def _ceiling(self) -> int:
         """Rows to keep in hand: enough for every slot, no more than this instance may post in
@@ -176,11 +199,13 @@ class Outbox:
                 self._claims.pop(claiming, None)
                 raise
             self._claims.pop(claiming, None)
+            self._claimed_at = Health.now()
             self._health.answered(started)
             starting = bool(batch.rows) and idle
             if starting and batch.senders > 1:  # the others must see this instance before it posts
                 self._start_at = self.services.outbound.pace_now() + JOIN_WAIT_S
             self.services.outbound.share(batch.senders, 0.0 if starting else JOIN_GRACE_S)
+            self._more = batch.more
             return self._adopt(batch, now)
 
     def _adopt(self, batch: repo.Batch, now: datetime) -> int:
@@ -206,7 +231,7 @@ class Outbox:
                 renewed = Health.now()
                 continue
             try:
-                senders = await self.services.db.run(repo.senders, self.services.instance_id, self.services.clock())
+                senders = await self.services.db.read(repo.senders, self.services.instance_id, self.services.clock())
             except Exception as exc:
                 self._health.failed("count the senders", exc)
                 continue
@@ -368,8 +393,8 @@ class Outbox:
                     self._posting_ids.discard(row.id)
                 self._held.pop(row.id, None)
                 self._progress.set()
-                if len(self._held) <= self._ceiling() // 2:
-                    self.nudge()
+                if self._more and len(self._held) <= self._ceiling() // 2:
+                    self._wake.set()  # rows were left at the last claim: room for them now
                 return
 
     async def _deliver(self, row: Claimed, target) -> tuple[Outcome, list[str], str | None, str | None]:

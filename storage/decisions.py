@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, tuple_, update
+from sqlalchemy import Row, bindparam, insert, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.rules.routing import Frame
+from storage import outbox
 from storage.counters import next_number
 from storage.models import (
     Anchoring,
@@ -56,6 +57,9 @@ class Found:
     plan_title: str = ""
     anchored_by: list[str] = field(default_factory=list)
     plan_change: tuple[Frame, Frame] | None = None  # (before, after) when an approval changed the plan
+    # Recorded and not numbered yet (see `number_decision`): the decision, the year, its need events.
+    unnumbered: tuple[Decision, int, list[NeedEvent]] | None = None
+    plan_of: tuple[int, int | None] | None = None  # (year, plan id) as `load` found it
 
 
 def decisions_of(session: Session, basis_id: int) -> list[Decision]:
@@ -76,10 +80,11 @@ def load(session: Session, basis_id: int, *, lock: bool = False, year: int | Non
     if row is None:
         return None
     basis, need, area = row
-    plan = plan_of(session, basis, area, year or basis.created_at.year)
+    year = year or basis.created_at.year
+    plan = plan_of(session, basis, area, year)
     return Found(basis, need, area, decisions_of(session, basis_id),
                  frame=frame_of(plan) if plan else None, plan_title=plan.title if plan else "",
-                 anchored_by=anchored_by(session, basis_id))
+                 anchored_by=anchored_by(session, basis_id), plan_of=(year, plan.id if plan else None))
 
 
 def frame_of(plan: Plan) -> Frame:
@@ -119,9 +124,11 @@ def person(session: Session, aad_id: str) -> Person | None:
 def record_decision(session: Session, found: Found, *, level: str, outcome: str, need_status: str | None,
                     basis_status: str | None, change_plan: bool, to_portfolio: bool, actor: str,
                     actor_name: str, comment: str, registry_number: str, snapshot: str, year: int,
-                    now: datetime) -> Decision | None:
+                    now: datetime, number_now: bool = True) -> Decision | None:
     """The decision, its effect on the need, the basis and the plan, and the need's history, in
-    the caller's transaction. None when another transaction decided first (nothing written)."""
+    the caller's transaction. None when another transaction decided first (nothing written).
+    With `number_now=False` the caller writes the follow-ups first and calls `number_decision`
+    last, just before its commit."""
     basis, need, area = found.basis, found.need, found.area
     parent = next((d for d in found.decisions if d.level == STEERING), None) if level == PORTFOLIO else None
     try:
@@ -140,18 +147,34 @@ def record_decision(session: Session, found: Found, *, level: str, outcome: str,
     if need_status is not None:
         effects = _apply(session, found, NeedStatus(need_status), BasisStatus(basis_status), change_plan,
                          actor, actor_name, comment, year, now)
-    # Numbered last: the year's counter row stays locked from here to commit, and every decision
-    # in the portfolio waits for it, so keep that stretch short.
-    decision.number = next_number(session, "D", year)
-    session.flush()
     events = [_event(need, actor, actor_name, now, "decided", decision=decision.number, level=level,
                      outcome=outcome, comment=comment, registry_number=registry_number,
                      basis_id=basis.id, basis_version=basis.version)]
     if to_portfolio:
         events.append(_event(need, actor, actor_name, now, "escalated", decision=decision.number))
-    session.add_all(events + effects)  # one multi-row insert at commit
     found.decisions = sorted([*found.decisions, decision], key=lambda d: (d.level != STEERING, d.id))
+    found.unnumbered = (decision, year, events + effects)
+    if number_now:
+        number_decision(session, found)
     return decision
+
+
+def number_decision(session: Session, found: Found) -> str:
+    """Number the decision just recorded, last: the year's counter row stays locked from here to
+    commit and every decision in the portfolio waits for it, so only a few statements follow.
+    The outbox rows enqueued meanwhile in this transaction carry a placeholder for the number;
+    it is filled in (`storage.outbox.fill_in`)."""
+    decision, year, events = found.unnumbered
+    found.unnumbered = None
+    placeholder = decision.number
+    number = next_number(session, "D", year)
+    decision.number = number
+    # One executemany, Core: the events are not read back in this transaction.
+    session.execute(insert(NeedEvent.__table__), [
+        {"need_id": e.need_id, "at": e.at, "actor": e.actor, "actor_name": e.actor_name, "kind": e.kind,
+         "detail": e.detail.replace(placeholder, number)} for e in events])
+    outbox.fill_in(session, placeholder, number)
+    return number
 
 
 def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status: BasisStatus, change_plan: bool,
@@ -160,11 +183,14 @@ def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status
     events = []
     before = need.status
     if change_plan:
-        plan = plan_of(session, basis, area, year)
-        if plan is not None:
-            found.plan_change = _change_plan(session, plan, basis, now)
+        plan_id = found.plan_of[1] if found.plan_of and found.plan_of[0] == year else None
+        if plan_id is None:
+            plan = plan_of(session, basis, area, year)
+            plan_id = plan.id if plan is not None else None
+        if plan_id is not None:
+            found.plan_change = _change_plan(session, plan_id, basis, now)
             after = found.plan_change[1]
-            events.append(_event(need, actor, actor_name, now, "plan_changed", plan_id=plan.id,
+            events.append(_event(need, actor, actor_name, now, "plan_changed", plan_id=plan_id,
                                  frame_change_sek=basis.frame_change_sek, frame_change_hours=basis.frame_change_hours,
                                  committed_sek=basis.cost_sek, committed_hours=basis.hours,
                                  left_hours=after.left_hours, left_sek=after.left_sek))
@@ -177,17 +203,17 @@ def _apply(session: Session, found: Found, need_status: NeedStatus, basis_status
     return events
 
 
-def _change_plan(session: Session, plan: Plan, basis: DecisionBasis, now: datetime) -> tuple[Frame, Frame]:
+def _change_plan(session: Session, plan_id: int, basis: DecisionBasis, now: datetime) -> tuple[Frame, Frame]:
     """The proposed frame change and the estimate, added by one UPDATE relative to the row as it
     is now (a concurrent assessment's commitment is never overwritten); (before, after)."""
     table = Plan.__table__
     change_h, change_s, hours, sek = basis.frame_change_hours, basis.frame_change_sek, basis.hours, basis.cost_sek
-    session.execute(update(table).where(table.c.id == plan.id).values(
+    row = session.execute(update(table).where(table.c.id == plan_id).values(
         frame_hours=table.c.frame_hours + change_h, frame_sek=table.c.frame_sek + change_s,
         committed_hours=table.c.committed_hours + hours, committed_sek=table.c.committed_sek + sek,
-        updated_at=now))
-    session.refresh(plan)
-    after = frame_of(plan)
+        updated_at=now).returning(table.c.frame_hours, table.c.frame_sek, table.c.committed_hours,
+                                  table.c.committed_sek)).one()
+    after = Frame(*row)
     before = Frame(after.frame_hours - change_h, after.frame_sek - change_s,
                    after.committed_hours - hours, after.committed_sek - sek)
     return before, after

@@ -12,50 +12,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, delete, exists, func, literal, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage import org
-from storage.models import ChannelPurpose, ConversationRef, SentCard
+from storage.models import ConversationRef, SentCard
+from storage.outbox_address import Recipient, lane_of, personal_refs, resolve
 from storage.outbox_tables import OutboxLane, OutboxMessage
 from storage.types import utcnow
-from storage.upsert import insert_missing
+from storage.upsert import inserted
 
 MAX_ERROR = 300
 T = OutboxMessage
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Where an outbox row goes; resolved when it is sent, so a 1:1 chat can be opened then."""
-
-    address: str
-
-    @classmethod
-    def person(cls, aad_id: str) -> Recipient:
-        return cls(f"person:{aad_id}")
-
-    @classmethod
-    def conversation(cls, conversation_id: str) -> Recipient:
-        return cls(f"conversation:{conversation_id}")
-
-    @classmethod
-    def linked(cls, purpose: ChannelPurpose, scope: str) -> Recipient:
-        return cls(f"linked:{purpose.value}:{scope}")
-
-    @classmethod
-    def updates(cls, subject: str) -> Recipient:
-        """Every posted copy of this subject's card, replaced in place."""
-        return cls(f"updates:{subject}")
-
-    @property
-    def kind(self) -> str:
-        return self.address.split(":", 1)[0]
-
-    @property
-    def value(self) -> str:
-        return self.address.split(":", 1)[1]
+C = OutboxMessage.__table__.c  # the hot statements are Core: no ORM evaluation of their WHERE
 
 
 @dataclass(frozen=True)
@@ -82,6 +53,7 @@ class Claimed:
 class Batch:
     rows: list[Claimed]
     senders: int  # instances sending now (holding a lane), this one included
+    more: bool = False  # due rows were left (the limit, or a lane's share in hand): claim again soon
 
 
 # After its last post, a lane stays with its sender this long: Teams' 1 s and 2 s per-thread
@@ -101,7 +73,34 @@ def enqueue(session: Session, *, key: str, to: Recipient, activity: dict, kind: 
               "lane": lane_of(session, to)[:400],
               "activity": json.dumps(activity, ensure_ascii=False), "status": "pending", "attempts": 0,
               "created_at": now, "due_at": due_at or now}
-    return insert_missing(session, T.__table__, values, ["key"]) == 1
+    if not session.execute(_insert_row(session), values).first():
+        return False
+    session.info.setdefault(ENQUEUED, []).append(values["key"])
+    return True
+
+
+ENQUEUED = "styra_outbox_enqueued"  # session.info: the keys of the rows this transaction added
+_INSERTS: dict[str, Any] = {}
+
+
+def _insert_row(session: Session):
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key, built once per dialect (hot)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _INSERTS[dialect] = (insert(T.__table__).on_conflict_do_nothing(index_elements=["key"])
+                             .returning(C.key))
+    return _INSERTS[dialect]
+
+
+def fill_in(session: Session, placeholder: str, value: str) -> int:
+    """Replace a placeholder in the rows this transaction enqueued (e.g. a number handed out
+    last, see storage/decisions.number_decision); how many rows had it."""
+    keys = session.info.get(ENQUEUED)
+    if not keys:
+        return 0
+    return session.execute(update(T.__table__).where(C.key.in_(keys), C.activity.contains(placeholder, autoescape=True))
+                           .values(activity=func.replace(C.activity, placeholder, value))).rowcount
 
 
 def enqueue_later(session: Session, *, key: str, to: Recipient, activity: dict, kind: str,
@@ -115,21 +114,6 @@ def _claimable(now: datetime):
     return (T.status == "pending") & (T.due_at <= now) & (T.lease_until.is_(None) | (T.lease_until < now))
 
 
-def lane_of(session: Session, to: Recipient) -> str:
-    """The conversation a recipient's rows go to, as far as the database knows now. Updates of a
-    card share the lane of the card's post (still waiting, or already made), so they follow it."""
-    if to.kind == "updates":
-        waiting = session.execute(select(T.lane).where(T.subject == to.value, T.status == "pending")
-                                  .order_by(T.id).limit(1)).scalar()
-        if waiting:
-            return waiting
-        posted = session.execute(select(SentCard.conversation_id).where(SentCard.subject == to.value)
-                                 .order_by(SentCard.id).limit(1)).scalar()
-        return posted or to.address
-    ref = resolve(session, to)
-    return ref.conversation_id.split(";messageid=")[0] if ref is not None else to.address
-
-
 def claim(session: Session, instance: str, now: datetime, lease: timedelta, limit: int = 50, *,
           exclude: list[int] | None = None, per_lane: int = PER_LANE) -> list[Claimed]:
     return claim_batch(session, instance, now, lease, limit, exclude=exclude, per_lane=per_lane).rows
@@ -140,6 +124,22 @@ def claim_batch(session: Session, instance: str, now: datetime, lease: timedelta
     """Take up to `limit` due rows whose claim is free or expired, in lanes no other instance
     holds, at most `per_lane` in hand per lane (rows in `exclude` are in the caller's hand).
     Lanes and rows are taken by conditional UPDATEs, so two instances never hold the same."""
+    found = _candidates(session, instance, now, limit + 1, exclude, per_lane + 1)
+    candidates = [(row_id, lane) for row_id, lane, rn in found if rn <= per_lane][:limit]
+    lanes = _take_lanes(session, instance, now, now + lease, sorted({lane for _, lane in candidates}))
+    rows = _take(session, instance, now, lease, [row_id for row_id, lane in candidates if lane in lanes])
+    return Batch(rows, senders(session, instance, now), more=len(found) > len(candidates))
+
+
+def due(session: Session, instance: str, now: datetime, exclude: list[int] | None = None) -> bool:
+    """Whether `claim_batch` would find a row now: a read, so an idle outbox's poll writes nothing."""
+    return bool(_candidates(session, instance, now, 1, exclude, PER_LANE))
+
+
+def _candidates(session: Session, instance: str, now: datetime, limit: int, exclude: list[int] | None,
+                per_lane: int) -> list[tuple[int, str, int]]:
+    """Due rows with a free or expired claim, in lanes free for this instance, the first
+    `per_lane` of each lane counted with those in hand: (id, lane, place in its lane)."""
     L = OutboxLane
     lane_free = L.lane.is_(None) | (L.holder == instance) | (L.held_until < now)
     ranked = (
@@ -149,24 +149,24 @@ def claim_batch(session: Session, instance: str, now: datetime, lease: timedelta
         .where(T.status == "pending", T.due_at <= now, lane_free)
         .subquery()
     )
-    query = select(ranked.c.id, ranked.c.lane).where(
+    query = select(ranked.c.id, ranked.c.lane, ranked.c.rn).where(
         ranked.c.rn <= per_lane, ranked.c.lease_until.is_(None) | (ranked.c.lease_until < now))
     if exclude:
         query = query.where(ranked.c.id.not_in(exclude))
-    candidates = session.execute(query.order_by(ranked.c.due_at, ranked.c.id).limit(limit)).all()
-    lanes = _take_lanes(session, instance, now, now + lease, sorted({lane for _, lane in candidates}))
-    rows = _take(session, instance, now, lease, [row_id for row_id, lane in candidates if lane in lanes])
-    return Batch(rows, senders(session, instance, now))
+    return [tuple(r) for r in session.execute(query.order_by(ranked.c.due_at, ranked.c.id).limit(limit))]
 
 
 def _take_lanes(session: Session, instance: str, now: datetime, until: datetime, lanes: list[str]) -> set[str]:
+    """The lanes this instance holds now: its own or expired ones taken over, and new ones."""
     if not lanes:
         return set()
     L = OutboxLane.__table__
-    session.execute(update(L).where(L.c.lane.in_(lanes), (L.c.holder == instance) | (L.c.held_until < now))
-                    .values(holder=instance, held_until=until))
-    insert_missing(session, L, [{"lane": lane, "holder": instance, "held_until": until} for lane in lanes], ["lane"])
-    return set(session.execute(select(L.c.lane).where(L.c.lane.in_(lanes), L.c.holder == instance)).scalars())
+    taken = session.execute(update(L).where(L.c.lane.in_(lanes), (L.c.holder == instance) | (L.c.held_until < now))
+                            .values(holder=instance, held_until=until).returning(L.c.lane)).scalars().all()
+    rest = [lane for lane in lanes if lane not in set(taken)]
+    added = inserted(session, L, [{"lane": lane, "holder": instance, "held_until": until} for lane in rest],
+                     ["lane"]) if rest else []
+    return {*taken, *added}
 
 
 def senders(session: Session, instance: str, now: datetime) -> int:
@@ -178,36 +178,20 @@ def senders(session: Session, instance: str, now: datetime) -> int:
 
 
 def _take(session: Session, instance: str, now: datetime, lease: timedelta, ids: list[int]) -> list[Claimed]:
-    """One UPDATE for the batch: the new token is `instance:attempts`, checked on read-back."""
+    """One UPDATE for the batch: the new token is `instance:attempts`; the rows it changed come back."""
     if not ids:
         return []
     token = literal(instance + ":") + cast(T.attempts + 1, String)
-    session.execute(update(T).where(T.id.in_(ids), _claimable(now))
-                    .values(claim_token=token, lease_until=now + lease, attempts=T.attempts + 1)
-                    .execution_options(synchronize_session=False))
-    mine = literal(instance + ":") + cast(T.attempts, String)
-    rows = session.execute(select(T).where(T.id.in_(ids), T.claim_token == mine,
-                                           T.lease_until == now + lease)).scalars().all()
+    t = T.__table__
+    rows = session.execute(update(t).where(t.c.id.in_(ids), _claimable(now))
+                           .values(claim_token=token, lease_until=now + lease, attempts=t.c.attempts + 1)
+                           .returning(t.c.id, t.c.key, t.c.kind, t.c.recipient, t.c.activity, t.c.subject,
+                                      t.c.claim_token, t.c.attempts, t.c.lane, t.c.due_at)).all()
+    refs = personal_refs(session, [r.recipient for r in rows])
     return [Claimed(r.id, r.key, r.kind, Recipient(r.recipient), json.loads(r.activity), r.subject,
-                    r.claim_token, r.attempts, resolve(session, Recipient(r.recipient)), r.lane)
+                    r.claim_token, r.attempts, refs.get(r.recipient) or resolve(session, Recipient(r.recipient)),
+                    r.lane)
             for r in sorted(rows, key=lambda r: (r.due_at, r.id))]
-
-
-def resolve(session: Session, to: Recipient) -> ConversationRef | None:
-    """The conversation a recipient's message goes to, when the database already knows it."""
-    if to.kind == "person":
-        return org.personal_ref(session, to.value)
-    if to.kind == "linked":
-        purpose, scope = to.value.split(":", 1)
-        return org.linked_channel(session, ChannelPurpose(purpose), scope)
-    if to.kind == "conversation":
-        found = session.get(ConversationRef, to.value)
-        if found is None and ";messageid=" in to.value:  # a thread: the channel knows the way
-            found = session.get(ConversationRef, to.value.split(";messageid=")[0])
-            if found is not None:
-                found = ConversationRef(**{**found.model_dump(), "conversation_id": to.value})
-        return found
-    return None
 
 
 def renew(session: Session, held: list[tuple[int, str]], until: datetime, instance: str | None = None) -> set[int]:
@@ -251,7 +235,7 @@ def release(session: Session, held: list[tuple[int, str]], instance: str | None 
 
 
 def _held(row_id: int, token: str):
-    return (T.id == row_id) & (T.claim_token == token)
+    return (C.id == row_id) & (C.claim_token == token)
 
 
 def mark_sent(session: Session, row_id: int, token: str, activity_ids: list[str], now: datetime, *,
@@ -259,18 +243,29 @@ def mark_sent(session: Session, row_id: int, token: str, activity_ids: list[str]
     """Record the send; only the holder of the current claim may. The ids of every copy are
     kept even when the claim was lost (the row then was, or will be, sent twice), and, with a
     subject, remembered as posted copies of that card in that conversation."""
-    row = session.execute(select(T.activity_ids).where(T.id == row_id)).first()
-    known = json.loads(row[0]) if row and row[0] else []
-    ids = known + [i for i in activity_ids if i not in known]
-    held = session.execute(
-        update(T).where(_held(row_id, token))
-        .values(status="sent", sent_at=now, lease_until=None, activity_ids=json.dumps(ids))
-    ).rowcount == 1
-    if not held and ids != known:
-        session.execute(update(T).where(T.id == row_id).values(activity_ids=json.dumps(ids)))
+    fresh = json.dumps(list(activity_ids))
+    if session.execute(update(T.__table__).where(_held(row_id, token), C.activity_ids.is_(None))
+                       .values(status="sent", sent_at=now, lease_until=None, activity_ids=fresh)).rowcount == 1:
+        held = True  # the usual case, one statement: held, and no copy recorded before
+    else:
+        held = _mark_sent_again(session, row_id, token, activity_ids, now)
     if subject and conversation_id:
         for activity_id in activity_ids:
             remember_copy(session, subject, conversation_id, activity_id, now)
+    return held
+
+
+def _mark_sent_again(session: Session, row_id: int, token: str, activity_ids: list[str], now: datetime) -> bool:
+    """`mark_sent` when the claim was lost or an earlier claim's copies are recorded already."""
+    row = session.execute(select(C.activity_ids).where(C.id == row_id)).first()
+    known = json.loads(row[0]) if row and row[0] else []
+    ids = known + [i for i in activity_ids if i not in known]
+    held = session.execute(
+        update(T.__table__).where(_held(row_id, token))
+        .values(status="sent", sent_at=now, lease_until=None, activity_ids=json.dumps(ids))
+    ).rowcount == 1
+    if not held and ids != known:
+        session.execute(update(T.__table__).where(C.id == row_id).values(activity_ids=json.dumps(ids)))
     return held
 
 
@@ -316,9 +311,9 @@ def record(session: Session, outcomes: list[Outcome], instance: str | None = Non
     if instance and outcomes:
         now = max(o.now for o in outcomes)
         L = OutboxLane.__table__
-        lanes = select(T.lane).where(T.id.in_([o.row_id for o in outcomes])).scalar_subquery()
-        in_hand = exists().where(T.lane == L.c.lane, T.status == "pending", T.lease_until > now,
-                                 T.claim_token.startswith(instance + ":"))
+        lanes = select(C.lane).where(C.id.in_([o.row_id for o in outcomes])).scalar_subquery()
+        in_hand = exists().where(C.lane == L.c.lane, C.status == "pending", C.lease_until > now,
+                                 C.claim_token.startswith(instance + ":"))
         session.execute(update(L).where(L.c.lane.in_(lanes), L.c.holder == instance, ~in_hand)
                         .values(held_until=now + LANE_REST))
     return held
@@ -326,14 +321,14 @@ def record(session: Session, outcomes: list[Outcome], instance: str | None = Non
 
 def retry_later(session: Session, row_id: int, token: str, due_at: datetime, error: str) -> bool:
     return session.execute(
-        update(T).where(_held(row_id, token))
+        update(T.__table__).where(_held(row_id, token))
         .values(due_at=due_at, lease_until=None, last_error=error[:MAX_ERROR])
     ).rowcount == 1
 
 
 def mark_failed(session: Session, row_id: int, token: str, error: str, now: datetime | None = None) -> bool:
     return session.execute(
-        update(T).where(_held(row_id, token))
+        update(T.__table__).where(_held(row_id, token))
         .values(status="failed", lease_until=None, failed_at=now or utcnow(), last_error=error[:MAX_ERROR])
     ).rowcount == 1
 

@@ -33,12 +33,17 @@ def _statement(dialect: str, table: Table, index_elements: tuple[str, ...]):
 def insert_missing(session: Session, table: Table, values: dict[str, Any] | list[dict[str, Any]],
                    index_elements: Sequence[str]) -> int:
     """Insert the rows whose key is not there yet; returns how many were new."""
-    dialect = session.get_bind().dialect.name
     # Counted from RETURNING: psycopg 3 reports no rowcount (-1) for this statement.
+    return len(inserted(session, table, values, index_elements))
+
+
+def inserted(session: Session, table: Table, values: dict[str, Any] | list[dict[str, Any]],
+             index_elements: Sequence[str]) -> list[Any]:
+    """`insert_missing`, returning the first key column of the rows that were new."""
+    dialect = session.get_bind().dialect.name
     if isinstance(values, dict) and not any(isinstance(v, ClauseElement) for v in values.values()):
         row = {k: v for k, v in values.items() if k in table.c}
-        conn = session.connection()
-        return len(conn.execute(_statement(dialect, table, tuple(index_elements)), row).all())
+        return list(session.connection().execute(_statement(dialect, table, tuple(index_elements)), row).scalars())
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=list(index_elements))
-    return len(session.execute(stmt.returning(table.c[index_elements[0]])).all())
+    return list(session.execute(stmt.returning(table.c[index_elements[0]])).scalars())

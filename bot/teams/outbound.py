@@ -80,7 +80,7 @@ class Outbound:
 
     async def copies(self, subject: str) -> list[tuple[ConversationRef, str]]:
         """Every posted copy of a subject's card: (conversation, message id)."""
-        rows = await self.db.run(org.sent_cards, subject)
+        rows = await self.db.read(org.sent_cards, subject)  # a read: no write lock, no commit
         return [(ref, sent.activity_id) for sent, ref in rows if sent.activity_id]
 
     async def ready(self, conversation_id: str) -> None:
@@ -173,7 +173,7 @@ class Outbound:
 
     async def reach_person(self, aad_id: str) -> ConversationRef | None:
         """The person's 1:1 chat, opened now if Styra knows how to reach them."""
-        ref, teams_id, known = await self.db.run(org.how_to_reach, aad_id)
+        ref, teams_id, known = await self.db.read(org.how_to_reach, aad_id)
         if ref is None and known is not None:
             ref = await self._open_personal(aad_id, teams_id, known.service_url, known.tenant_id)
         return ref

@@ -169,15 +169,16 @@ def decide(session, settings: Settings, basis_id: int, level: str, outcome: rule
         basis_status=effect.basis.value if effect.basis else None, change_plan=effect.change_plan,
         to_portfolio=effect.to_portfolio, actor=actor, actor_name=actor_name, comment=comment,
         registry_number=registry_number, snapshot=json.dumps(asdict(state.view), ensure_ascii=False),
-        year=_year(settings, now), now=now)
+        year=_year(settings, now), now=now, number_now=False)
     if decision is None:  # lost a race the lock did not cover: show the decision that won
         state.decisions = [decision_view(d) for d in store.decisions_of(session, basis_id)]
         state.kind = "decided"
         return state
     state.kind = "decided_now"
+    followups.after_decision(session, settings, found, level, effect.to_portfolio, now)
+    store.number_decision(session, found)  # last: the year's counter is locked until the commit
     state.decisions = [decision_view(d) for d in found.decisions]
     state.view = basis_view(found, level, settings.default_locale)
-    followups.after_decision(session, settings, found, level, effect.to_portfolio, now)
     return state
 
 
