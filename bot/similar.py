@@ -91,9 +91,10 @@ class AreaIndex:
         """Add a need, or re-index an edited one."""
         description = description[:DESCRIPTION_CHARS]
         self.analyser.learn(f"{title} {description}")
-        self._add(need_id, title, description)
+        self.add_learned(need_id, title, description)
 
-    def _add(self, need_id: int, title: str, description: str) -> None:
+    def add_learned(self, need_id: int, title: str, description: str) -> None:
+        """Index a need whose words the analyser has learned (put learns them first)."""
         self.remove(need_id)
         entry = _Entry(self.analyser.profile(title, description), title, description)
         self.entries[need_id] = entry
@@ -111,7 +112,7 @@ class AreaIndex:
         for _need_id, title, description in rows:
             self.analyser.learn(f"{title} {description[:DESCRIPTION_CHARS]}")
         for need_id, title, description in rows:
-            self._add(need_id, title, description[:DESCRIPTION_CHARS])
+            self.add_learned(need_id, title, description[:DESCRIPTION_CHARS])
 
     def remove(self, need_id: int) -> None:
         entry = self.entries.pop(need_id, None)
@@ -218,14 +219,21 @@ class SimilarIndex:
         self._lock = threading.RLock()
         self.building = False  # a background build is under way: lookups do not wait for it
 
-    def add_built(self, rows: list[tuple[int, int, str, str]], last_id: int) -> None:
-        """A chunk read by the background build: (id, e-area, title, description) in id order."""
-        by_area: dict[int, list[tuple[int, str, str]]] = {}
-        for need_id, e_area_id, title, description in rows:
-            by_area.setdefault(e_area_id, []).append((need_id, title, description))
+    def learn_built(self, rows: list[tuple[int, int, str, str]]) -> None:
+        """The build's first pass over a chunk, (id, e-area, title, description): every word known
+        before any need of it is indexed, so compounds split the same way whatever the order."""
         with self._lock:
-            for e_area_id, found in by_area.items():
-                self.area(e_area_id).put_many(found)
+            for _need_id, _e_area_id, title, description in rows:
+                self.analyser.learn(f"{title} {description[:DESCRIPTION_CHARS]}")
+
+    def add_built(self, rows: list[tuple[int, int, str, str]]) -> None:
+        """The build's second pass: index these needs (in id order, learned before)."""
+        if not rows:
+            return
+        with self._lock:
+            for need_id, e_area_id, title, description in rows:
+                self.area(e_area_id).add_learned(need_id, title, description[:DESCRIPTION_CHARS])
+            last_id = rows[-1][0]
             for area in self._areas.values():
                 area.last_id = max(area.last_id, last_id)
             self._trim()

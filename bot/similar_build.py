@@ -1,28 +1,46 @@
 """The similarity index's start-up build, in a background thread.
 
 It reads the newest needs (as many as the index holds) in chunks of CHUNK on a connection of its
-own (storage.needs.index_chunk: no unit of work, so on SQLite it never holds the write lock),
-indexes each chunk and pauses as long as the chunk took, so the turns keep the interpreter. Until
-it has read the last need the form's similar check is skipped and `sök` searches titles in the
-database (bot/similar.py); a need registered meanwhile is indexed by `put` or by the first
-lookup's incremental read.
+own (storage.needs.index_chunk: no unit of work, so on SQLite it never holds the write lock) and
+indexes each chunk in bursts of about BURST seconds, resting REST times as long after each: the
+build holds the interpreter a quarter of the time at most and never long enough to be felt by a
+turn (a thread keeps the interpreter until it sleeps or the 5 ms switch interval runs out, so a
+chunk indexed in one go would hold every turn up for tens of milliseconds). Until it has read the
+last need the form's similar check is skipped and `sök` searches titles in the database
+(bot/similar.py); a need registered meanwhile is indexed by `put` or by the first lookup's
+incremental read.
+
+The index is hundreds of thousands of long-lived objects. At the start, every FREEZE needs and at
+the end, what exists is moved out of the garbage collector's sight (gc.freeze): a full collection
+walking it all would stop every turn for 100 ms or more, during the build and after it.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from storage import needs as repo
 
 log = logging.getLogger("styra.similar")
 
-CHUNK = 200  # needs read and indexed at a time (tens of milliseconds of CPU)
-# Between chunks the build sleeps as long as the chunk took (at least PAUSE): it holds the
-# interpreter at most half the time, and the turns take it meanwhile.
-PAUSE = 0.002
+CHUNK = 200  # needs read from the database at a time
+BURST = 0.001  # seconds of indexing before a rest
+REST = 3.0  # the rest after a burst, as a multiple of its length
+PAUSE = 0.001  # the shortest rest
+STEP = 4  # needs indexed between two looks at the clock (a few hundred microseconds)
+FREEZE = 5_000  # needs indexed between two freezes
 START_WAIT = 1.0  # seconds the start waits for a small database's build before taking turns
+
+
+def freeze() -> None:
+    """Collect the young generations (cheap: only what is new), then move every tracked object
+    to the permanent generation, which collections skip."""
+    gc.collect(1)
+    gc.freeze()
 
 
 class Build:
@@ -41,24 +59,41 @@ class Build:
     def stop(self) -> None:
         self._stop.set()
 
+    def _paced(self, rows: list, work: Callable[[list], None]) -> None:
+        """Do the work on the rows STEP at a time, resting after each burst."""
+        at = 0
+        while at < len(rows) and not self._stop.is_set():
+            started = time.perf_counter()
+            while at < len(rows) and time.perf_counter() - started < BURST:
+                work(rows[at:at + STEP])
+                at += STEP
+            time.sleep(max(PAUSE, REST * (time.perf_counter() - started)))
+
     def _run(self) -> None:
-        started, last = time.perf_counter(), 0
+        started, last, frozen = time.perf_counter(), 0, 0
+        freeze()  # what the start loaded lives as long as the app: no collection need walk it
         try:
             last = repo.newest_from(self.engine, self.index.max_needs)  # only what the bound keeps
             self.index.start_after(last)
             while not self._stop.is_set():
-                chunk_started = time.perf_counter()
                 rows = repo.index_chunk(self.engine, last, CHUNK)
                 if not rows:
                     break
+                self._paced(rows, self.index.learn_built)
+                self._paced(rows, self.index.add_built)
+                if self._stop.is_set():
+                    break
                 last = rows[-1][0]
-                self.index.add_built(rows, last)
                 self.read += len(rows)
-                time.sleep(max(PAUSE, time.perf_counter() - chunk_started))
+                if self.read - frozen >= FREEZE:
+                    freeze()
+                    frozen = self.read
         except Exception:  # the database went away: each e-area's lookups read the rest on demand
             log.exception("the similar-need index build stopped after %d needs", self.read)
         finally:
             self.index.built(last)
+            if self.read > FREEZE:
+                freeze()
             self.seconds = time.perf_counter() - started
             log.info("similar-need index: %d needs in %.1f s", self.read, self.seconds)
             self.done.set()

@@ -87,6 +87,7 @@ class Analyser:
         self._known: set[str] = set()  # folded stems of known words
         self._short: set[str] = set()  # ... of which shipped words shorter than MIN_LEARNED_PART
         self._cache: dict[str, tuple[Token, ...]] = {}
+        self._learned: set[str] = set()  # words learn() has seen: knowing a word twice changes nothing
         for word in lexicon.words:
             self._know(word, shipped=True)
 
@@ -104,7 +105,11 @@ class Analyser:
     def learn(self, text: str) -> None:
         """Add a need's words to the known words, so compounds of them can be split."""
         new = False
+        learned = self._learned
         for word in words_of(text):
+            if word in learned:
+                continue
+            learned.add(word)
             for part in word.split("-"):
                 if part not in STOPWORDS and not part.isdigit():
                     new = self._know(part) or new
