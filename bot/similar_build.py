@@ -10,9 +10,10 @@ last need the form's similar check is skipped and `sök` searches titles in the 
 (bot/similar.py); a need registered meanwhile is indexed by `put` or by the first lookup's
 incremental read.
 
-The index is hundreds of thousands of long-lived objects. At the start, every FREEZE needs and at
-the end, what exists is moved out of the garbage collector's sight (gc.freeze): a full collection
-walking it all would stop every turn for 100 ms or more, during the build and after it.
+The index is hundreds of thousands of long-lived objects. Every FREEZE needs and at the end of a
+build of more than FREEZE, what exists is moved out of the garbage collector's sight (gc.freeze,
+as app.py does with what the start loaded): a full collection walking it all would stop every
+turn for 100 ms or more, during the build and after it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ BURST = 0.001  # seconds of indexing before a rest
 REST = 3.0  # the rest after a burst, as a multiple of its length
 PAUSE = 0.001  # the shortest rest
 STEP = 4  # needs indexed between two looks at the clock (a few hundred microseconds)
-FREEZE = 5_000  # needs indexed between two freezes
+FREEZE = 1_000  # needs indexed between two freezes (a small build freezes nothing)
 START_WAIT = 1.0  # seconds the start waits for a small database's build before taking turns
 
 
@@ -71,7 +72,6 @@ class Build:
 
     def _run(self) -> None:
         started, last, frozen = time.perf_counter(), 0, 0
-        freeze()  # what the start loaded lives as long as the app: no collection need walk it
         try:
             last = repo.newest_from(self.engine, self.index.max_needs)  # only what the bound keeps
             self.index.start_after(last)
