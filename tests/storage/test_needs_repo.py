@@ -23,6 +23,27 @@ def _made(session, key: str) -> tuple[str, bool]:
     return need.number, created
 
 
+def _one_waits_for_the_other(db, work, *args):
+    """Run `work` in a transaction held open, then again in a second one that has to wait for the
+    first's locks; release the first and return both results."""
+    started, release = threading.Event(), threading.Event()
+
+    def first():
+        with db.transaction() as session:
+            result = work(session, *args)
+            started.set()
+            release.wait(10)
+            return result
+
+    with ThreadPoolExecutor(2) as pool:
+        one = pool.submit(first)
+        assert started.wait(10)
+        two = pool.submit(db.call, work, *args)
+        time.sleep(0.3)  # the second is now waiting on the first's locks
+        release.set()
+        return one.result(10), two.result(10)
+
+
 def test_the_same_form_key_gives_the_same_need(any_db):
     any_db.call(load_demo)
     assert any_db.call(_made, "form-a") == ("B-2026-0001", True)
@@ -34,23 +55,7 @@ def test_a_form_key_saved_by_a_concurrent_transaction_answers_with_that_need(any
     """The second transaction waits for the first, then finds its need: no error, no second need,
     and the number it had drawn is given back."""
     any_db.call(load_demo)
-    started, release = threading.Event(), threading.Event()
-
-    def first() -> tuple[str, bool]:
-        with any_db.transaction() as session:
-            made = _made(session, "form-a")
-            started.set()
-            release.wait(10)
-            return made
-
-    with ThreadPoolExecutor(2) as pool:
-        one = pool.submit(first)
-        assert started.wait(10)
-        two = pool.submit(any_db.call, _made, "form-a")
-        time.sleep(0.3)  # the second is now waiting on the first's locks
-        release.set()
-        assert one.result(10) == ("B-2026-0001", True)
-        assert two.result(10) == ("B-2026-0001", False)
+    assert _one_waits_for_the_other(any_db, _made, "form-a") == (("B-2026-0001", True), ("B-2026-0001", False))
     assert any_db.call(lambda s: [n.number for n, _area in repo.of_area(s, None)]) == ["B-2026-0001"]
     assert any_db.call(_made, "form-b") == ("B-2026-0002", True)
 
@@ -61,22 +66,7 @@ def test_the_first_numbers_of_a_new_series_drawn_at_once_are_1_and_2(any_db):
     UPDATE); the other waits for it and takes the next number, no error, no gap."""
     from storage.counters import give_back, next_number
 
-    started, release = threading.Event(), threading.Event()
-
-    def first() -> str:
-        with any_db.transaction() as session:
-            number = next_number(session, "T", 2031)
-            started.set()
-            release.wait(10)
-            return number
-
-    with ThreadPoolExecutor(2) as pool:
-        one = pool.submit(first)
-        assert started.wait(10)
-        two = pool.submit(any_db.call, next_number, "T", 2031)
-        time.sleep(0.3)  # the second now waits on the first's lock
-        release.set()
-        assert (one.result(10), two.result(10)) == ("T-2031-0001", "T-2031-0002")
+    assert _one_waits_for_the_other(any_db, next_number, "T", 2031) == ("T-2031-0001", "T-2031-0002")
     assert any_db.call(lambda s: (give_back(s, next_number(s, "T", 2031)), next_number(s, "T", 2031))[1]) == "T-2031-0003"
 
 
